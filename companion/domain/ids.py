@@ -1,0 +1,75 @@
+"""Record ids: time-ordered, and deterministic for natural keys.
+
+An id is 26 Crockford base32 characters: 48 bits of milliseconds since the epoch, then 80
+bits of randomness (or of a hash, for natural keys). The time part tells the replica which
+partition a dated record lives in without any lookup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_DECODE = {c: i for i, c in enumerate(_ALPHABET)}
+ID_LENGTH = 26
+
+
+def _encode(value: int, length: int) -> str:
+    chars = []
+    for _ in range(length):
+        chars.append(_ALPHABET[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+def make_id(ms: int, tail: bytes | None = None) -> str:
+    """An id whose time part is `ms` and whose other 80 bits are `tail` (random if None)."""
+    tail = os.urandom(10) if tail is None else tail[:10]
+    return _encode(ms, 10) + _encode(int.from_bytes(tail, "big"), 16)
+
+
+def id_ms(record_id: str) -> int:
+    """The millisecond timestamp an id was made with."""
+    value = 0
+    for ch in record_id[:10]:
+        value = (value << 5) | _DECODE[ch]
+    return value
+
+
+def is_valid_id(text: str) -> bool:
+    return len(text) == ID_LENGTH and all(ch in _DECODE for ch in text)
+
+
+def _day_ms(day: dt.date) -> int:
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp() * 1000)
+
+
+def natural_id(kind: str, day: dt.date, *parts: str) -> str:
+    """A deterministic id for a natural key, so two devices converge on one record."""
+    digest = hashlib.sha256("\x1f".join((kind, day.isoformat(), *parts)).encode()).digest()
+    return make_id(_day_ms(day), digest)
+
+
+def tick_id(action_id: str, day: dt.date) -> str:
+    return natural_id("tick", day, action_id)
+
+
+def week_monday(week: str) -> dt.date:
+    """The Monday of an ISO week written as 'YYYY-Www'."""
+    year, _, num = week.partition("-W")
+    return dt.date.fromisocalendar(int(year), int(num), 1)
+
+
+def iso_week(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def checkin_id(partner_id: str, week: str) -> str:
+    return natural_id("checkin", week_monday(week), partner_id)
+
+
+def review_id(action_id: str, week: str) -> str:
+    return natural_id("review", week_monday(week), action_id)

@@ -1,0 +1,134 @@
+"""The record types of the practice, their fields, and the checks on what people type."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from companion.domain.ids import week_monday
+from companion.errors import UsageError
+
+PARTNER = "partner"
+DEVICE = "device"
+NEED = "need"
+CARE = "care"
+TICK = "tick"
+GRATITUDE = "gratitude"
+CHECKIN = "checkin"
+REVIEW = "review"
+AGREEMENT = "agreement"
+
+RECORD_TYPES = (PARTNER, DEVICE, NEED, CARE, TICK, GRATITUDE, CHECKIN, REVIEW, AGREEMENT)
+# Records that belong to a day or a week live in monthly partitions keyed by their id's time;
+# the rest (names, menus, actions, agreements) are few and live together.
+DATED_TYPES = frozenset({TICK, GRATITUDE, CHECKIN, REVIEW})
+
+DONE = "done"
+SKIPPED = "skipped"
+TICK_STATUSES = (DONE, SKIPPED)
+
+REVIEW_VERDICTS = ("landed", "missed", "not-needed")
+
+PROPOSED = "proposed"
+ACCEPTED = "accepted"
+RETIRED = "retired"
+AGREEMENT_STATUSES = (PROPOSED, ACCEPTED, RETIRED)
+
+DAILY = "daily"
+WEEKDAYS = "weekdays"
+DAYS = "days"
+WEEKLY = "weekly"
+AS_NEEDED = "as-needed"
+CADENCES = (DAILY, WEEKDAYS, DAYS, WEEKLY, AS_NEEDED)
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+MAX_TEXT = 2000
+MAX_NAME = 40
+CHECKIN_FIELDS = ("supported", "attention", "energy", "limits", "victory", "request")
+
+
+def clean_text(text: str | None, what: str, *, limit: int = MAX_TEXT) -> str:
+    """Text as it will be stored: trimmed, non-empty, of a sane length."""
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise UsageError(f"The {what} is empty.", "Write a few words and try again.")
+    if len(cleaned) > limit:
+        raise UsageError(
+            f"The {what} is {len(cleaned)} characters long; the most is {limit}.",
+            "Shorten it, or split it in two.",
+        )
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in cleaned):
+        raise UsageError(f"The {what} contains control characters.", "Remove them and try again.")
+    return cleaned
+
+
+def clean_name(name: str | None) -> str:
+    cleaned = clean_text(name, "name", limit=MAX_NAME)
+    if "\n" in cleaned:
+        raise UsageError("A name fits on one line.", "Use a first name or a nickname.")
+    return cleaned
+
+
+def parse_cadence(text: str) -> tuple[str, list[int]]:
+    """'daily', 'weekdays', 'weekly', 'as-needed' or chosen days such as 'mon,thu'."""
+    value = (text or "").strip().lower().replace("_", "-").replace(" ", "")
+    if value in (DAILY, WEEKDAYS, WEEKLY, AS_NEEDED):
+        return value, []
+    if value == "asneeded":
+        return AS_NEEDED, []
+    names = [part[:3] for part in value.split(",") if part]
+    if names and all(part in DAY_NAMES for part in names):
+        return DAYS, sorted({DAY_NAMES.index(part) for part in names})
+    raise UsageError(
+        f"'{text}' is not a cadence I know.",
+        "Use daily, weekdays, weekly, as-needed, or days such as mon,wed,fri.",
+    )
+
+
+def describe_cadence(cadence: str, days: list[int] | None = None) -> str:
+    if cadence == DAYS:
+        return ", ".join(DAY_NAMES[d].capitalize() for d in days or [])
+    return {
+        DAILY: "every day",
+        WEEKDAYS: "weekdays",
+        WEEKLY: "once a week",
+        AS_NEEDED: "as needed",
+    }[cadence]
+
+
+def parse_date(text: str | None, today: dt.date) -> dt.date:
+    if text is None or text == "":
+        return today
+    lowered = text.strip().lower()
+    if lowered == "today":
+        return today
+    if lowered == "yesterday":
+        return today - dt.timedelta(days=1)
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(
+            f"'{text}' is not a date.", "Write it as YYYY-MM-DD, e.g. 2026-11-26."
+        ) from None
+
+
+def parse_energy(value: Any) -> int:
+    try:
+        energy = int(value)
+    except (TypeError, ValueError):
+        energy = 0
+    if not 1 <= energy <= 5:
+        raise UsageError(
+            f"Energy is a number from 1 (running on empty) to 5 (plenty to give), not {value}.",
+        )
+    return energy
+
+
+def parse_week(text: str) -> str:
+    try:
+        week_monday(text)
+    except (ValueError, TypeError):
+        raise UsageError(
+            f"'{text}' is not an ISO week.", "Write it as YYYY-Www, e.g. 2026-W48."
+        ) from None
+    return text

@@ -1,0 +1,50 @@
+"""The one exception hierarchy that the CLI and the TUI both render for people."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_USAGE = 1
+EXIT_UNLOCK = 2
+EXIT_DATA = 3
+
+
+class CompanionError(Exception):
+    """An error with a message for a person, what to do next, and an exit code."""
+
+    exit_code = EXIT_USAGE
+    title = "Something needs attention"
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def render(self) -> str:
+        return self.message if not self.hint else f"{self.message}\n{self.hint}"
+
+
+class UsageError(CompanionError):
+    """The request itself can't be carried out as asked (bad input, wrong state)."""
+
+    exit_code = EXIT_USAGE
+    title = "Can't do that"
+
+
+class UnlockError(CompanionError):
+    """The passphrase does not open this space."""
+
+    exit_code = EXIT_UNLOCK
+    title = "Not unlocked"
+
+
+class DataError(CompanionError):
+    """A file the app needs is damaged, tampered with, or missing."""
+
+    exit_code = EXIT_DATA
+    title = "Data problem"
+
+
+class StorageFullError(DataError):
+    """The disk refused a write; the previous state is intact."""
+
+    title = "Disk full"

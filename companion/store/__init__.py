@@ -1,0 +1,1 @@
+"""Keys and AEAD, the encrypted TinyDB storage, the local replica and the profile."""

@@ -1,0 +1,115 @@
+"""Passphrase key derivation, data-key wrapping, and the AEAD used for every file.
+
+Passphrase --Argon2id (RFC 9106 second recommendation; scrypt where Argon2id is missing)-->
+key-encryption key, which wraps a random 256-bit data key with AES-256-GCM. Files are sealed
+with subkeys derived from the data key by HKDF, one per purpose, and with associated data
+that names exactly which file this is meant to be.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from typing import Any
+
+from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+TAG_BYTES = 16
+ARGON2ID = "argon2id"
+SCRYPT = "scrypt"
+ARGON2_DEFAULTS = {"iterations": 3, "lanes": 4, "memory_cost": 64 * 1024}
+SCRYPT_DEFAULTS = {"n": 2**17, "r": 8, "p": 1}
+
+
+class OpenFailed(Exception):
+    """AEAD authentication failed: wrong key, or the bytes were changed."""
+
+
+def b64e(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def b64d(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def argon2_available() -> bool:
+    try:
+        from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+        Argon2id(salt=b"\0" * 16, length=32, iterations=1, lanes=1, memory_cost=8).derive(b"x")
+    except (ImportError, UnsupportedAlgorithm):
+        return False
+    return True
+
+
+def new_kdf_params() -> dict[str, Any]:
+    salt = b64e(os.urandom(16))
+    if argon2_available():
+        return {"name": ARGON2ID, "salt": salt, **ARGON2_DEFAULTS}
+    return {"name": SCRYPT, "salt": salt, **SCRYPT_DEFAULTS}
+
+
+def derive_kek(passphrase: str, params: dict[str, Any]) -> bytes:
+    """The key-encryption key, with the parameters exactly as the space file gives them."""
+    secret = passphrase.encode("utf-8")
+    salt = b64d(params["salt"])
+    if params["name"] == ARGON2ID:
+        from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+        kdf = Argon2id(
+            salt=salt,
+            length=KEY_BYTES,
+            iterations=int(params["iterations"]),
+            lanes=int(params["lanes"]),
+            memory_cost=int(params["memory_cost"]),
+        )
+        return kdf.derive(secret)
+    if params["name"] == SCRYPT:
+        return Scrypt(
+            salt=salt, length=KEY_BYTES, n=int(params["n"]), r=int(params["r"]), p=int(params["p"])
+        ).derive(secret)
+    raise ValueError(f"unknown key derivation {params['name']!r}")
+
+
+def key_check(kek: bytes, space_id: str) -> str:
+    """A value that tells a wrong passphrase apart from a damaged wrapped key."""
+    return hmac.new(
+        kek, b"companion key-check v1|" + space_id.encode(), hashlib.sha256
+    ).hexdigest()[:32]
+
+
+def subkey(data_key: bytes, purpose: str) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(),
+        length=KEY_BYTES,
+        salt=None,
+        info=b"companion v1 " + purpose.encode(),
+    ).derive(data_key)
+
+
+def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    """nonce || ciphertext-with-tag."""
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
+def open_sealed(key: bytes, blob: bytes, aad: bytes) -> bytes:
+    if len(blob) < NONCE_BYTES + TAG_BYTES:
+        raise OpenFailed("too short")
+    try:
+        return AESGCM(key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad)
+    except InvalidTag:
+        raise OpenFailed("authentication failed") from None
+
+
+def new_data_key() -> bytes:
+    return AESGCM.generate_key(bit_length=256)

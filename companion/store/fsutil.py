@@ -1,0 +1,87 @@
+"""Durable file writes: hidden temp file, fsync, atomic rename, fsync of the directory."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+from pathlib import Path
+
+from companion.errors import DataError, StorageFullError
+
+TEMP_SUFFIX = ".tmp"
+_FULL = {errno.ENOSPC, errno.EDQUOT}
+
+
+def temp_name(final: Path) -> Path:
+    """Our temp files start with a dot and end in .tmp, so watchers and readers skip them."""
+    return final.with_name(f".{final.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+
+
+def is_temp_name(name: str) -> bool:
+    return name.startswith(".") and name.endswith(TEMP_SUFFIX)
+
+
+def ensure_private_dir(path: Path) -> Path:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o777 != 0o700:
+        path.chmod(0o700)
+    return path
+
+
+def fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems (network mounts) refuse fsync on directories
+    finally:
+        os.close(fd)
+
+
+def write_error(path: Path, exc: OSError) -> DataError:
+    if exc.errno in _FULL:
+        return StorageFullError(
+            f"The disk is full, so {path.name} could not be saved. Nothing was lost: "
+            "the previous state is intact.",
+            "Free some space and try again.",
+        )
+    return DataError(
+        f"Could not write {path}: {exc.strerror or exc}.",
+        "Check that the folder exists and that you may write to it.",
+    )
+
+
+def atomic_write(path: Path, data: bytes, *, mode: int = 0o600, durable: bool = True) -> None:
+    """Replace `path` with `data` so that a crash leaves either the old or the new file."""
+    tmp = temp_name(path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            if durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise write_error(path, exc) from exc
+    if durable:
+        fsync_dir(path.parent)
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """The file's bytes, or None if it is not there."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
