@@ -1,0 +1,649 @@
+"""What the CLI and the TUI call: set up, unlock, change and read a couple's space.
+
+Every change follows one path: an operation is stamped by the clock, written to the outbox
+(durable, so it doubles as a write-ahead log), merged into the replica, then shipped to the
+shared folder as a segment when it is reachable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import shutil
+import socket
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from companion.domain import model as m
+from companion.domain import rules
+from companion.domain.hlc import Clock, stamp_ms
+from companion.domain.ids import checkin_id, iso_week, make_id, review_id, tick_id
+from companion.domain.records import Record, make_op
+from companion.errors import DataError, UsageError
+from companion.store import crypto, spacefile
+from companion.store import profile as profiles
+from companion.store.fsutil import atomic_write, ensure_private_dir
+from companion.store.replica import CORE, Replica, month_partition
+from companion.store.spacefile import SPACE_FILE, SpaceHeader
+from companion.sync import engine
+from companion.sync.journal import Journal
+
+MIN_PASSPHRASE = 8
+SPACE_DIR = "companion"
+
+
+def wall_ms() -> int:
+    """Milliseconds since the epoch; COMPANION_NOW (ISO time) pins it for tests and demos."""
+    fixed = os.environ.get("COMPANION_NOW")
+    if fixed:
+        when = dt.datetime.fromisoformat(fixed)
+        if when.tzinfo is None:
+            when = when.astimezone()
+        return int(when.timestamp() * 1000)
+    return time.time_ns() // 1_000_000
+
+
+def new_device_id() -> str:
+    return secrets.token_hex(8)
+
+
+def check_passphrase(passphrase: str) -> str:
+    if len(passphrase or "") < MIN_PASSPHRASE:
+        raise UsageError(
+            f"A passphrase needs at least {MIN_PASSPHRASE} characters.",
+            "A few unrelated words make a good one that is easy to remember.",
+        )
+    return passphrase
+
+
+def created_at(record: Record) -> str:
+    return iso_from_ms(stamp_ms(record.created))
+
+
+def iso_from_ms(ms: int) -> str:
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).astimezone().isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class SpaceLocation:
+    folder: Path
+
+    @property
+    def space_dir(self) -> Path:
+        return self.folder / SPACE_DIR
+
+    @property
+    def space_file(self) -> Path:
+        return self.space_dir / SPACE_FILE
+
+
+def _check_new_profile(home: Path) -> None:
+    if profiles.exists(home):
+        existing = profiles.load(home)
+        raise UsageError(
+            f"This device already has a companion profile in {home} "
+            f"(shared folder {existing.shared_folder}).",
+            "Use another COMPANION_HOME for a second profile.",
+        )
+
+
+def _clear_leftovers(home: Path) -> None:
+    """Remove what an interrupted init or join left behind (never a finished profile)."""
+    for name in ("replica", profiles.SPACE_COPY):
+        target = home / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+
+
+def _folder(folder: str | Path) -> SpaceLocation:
+    path = Path(folder).expanduser().absolute()
+    if not path.is_dir():
+        raise UsageError(
+            f"The folder {path} doesn't exist.",
+            "Create it, or share it with your sync tool first, then try again.",
+        )
+    return SpaceLocation(path)
+
+
+class Session:
+    """An unlocked space on this device."""
+
+    def __init__(
+        self,
+        profile: profiles.Profile,
+        header: SpaceHeader,
+        data_key: bytes,
+        now: Callable[[], int] = wall_ms,
+    ) -> None:
+        self.profile = profile
+        self.header = header
+        self.now = now
+        self._data_key = data_key
+        self.replica = Replica(profile.replica_dir, data_key, profile.space_id, profile.device_id)
+        self.journal = Journal(
+            profile.space_dir,
+            crypto.subkey(data_key, "segment"),
+            profile.space_id,
+            profile.device_id,
+        )
+        self.clock = Clock(profile.device_id)
+
+    # -- opening ----------------------------------------------------------------------------
+
+    @classmethod
+    def unlock(cls, home: Path, passphrase: str, now: Callable[[], int] = wall_ms) -> Session:
+        profile = profiles.load(home)
+        header = load_header(profile)
+        data_key = header.unlock(passphrase)
+        session = cls(profile, header, data_key, now)
+        session._open()
+        return session
+
+    def _open(self) -> None:
+        """Bring the replica up to date with the outbox (and the folder, if it is new)."""
+        if not self.replica.exists():
+            self.replica.create_dirs()
+            self.replica.set_meta(created=self.now())
+            engine.import_new(self.replica, self.journal, self.clock, self.now())
+        last = self.replica.meta("clock")
+        if last:
+            self.clock.observe(last, self.now())
+        pending = self.replica.outbox()
+        for _, ops in pending:
+            for op in ops:
+                self.clock.observe(op["hlc"], self.now())
+            self.replica.apply(ops)
+        if self.header.to_bytes() != (
+            self.profile.space_copy.read_bytes() if self.profile.space_copy.exists() else b""
+        ):
+            spacefile.save(self.header, self.profile.space_copy)
+
+    # -- who is who -------------------------------------------------------------------------
+
+    @property
+    def me(self) -> str:
+        return self.profile.partner_id
+
+    def partners(self) -> dict[str, str]:
+        """Partner id → name, in the order they joined."""
+        found = [r for r in self.replica.records(CORE) if r.type == m.PARTNER and not r.deleted]
+        found.sort(key=lambda r: r.created)
+        return {r.id: r.get("name", "?") for r in found}
+
+    @property
+    def partner(self) -> str | None:
+        return next((pid for pid in self.partners() if pid != self.me), None)
+
+    def name_of(self, partner_id: str | None) -> str:
+        if partner_id is None:
+            return "your partner"
+        return self.partners().get(partner_id, "someone")
+
+    def today(self) -> dt.date:
+        return dt.datetime.fromtimestamp(self.now() / 1000).date()
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def op(self, kind: str, record_id: str, record_type: str, fields: dict[str, Any] | None = None):
+        return make_op(
+            kind,
+            record_id,
+            record_type,
+            self.clock.tick(self.now()),
+            self.profile.device_id,
+            self.me,
+            fields,
+        )
+
+    def commit(self, ops: list[dict[str, Any]], *, flush: bool = True) -> list[Record]:
+        """Make changes durable locally, then share them if the folder is reachable."""
+        self.replica.outbox_put(ops)
+        changed = self.replica.apply(ops)
+        if flush:
+            self.flush()
+        return changed
+
+    def flush(self) -> int:
+        return engine.export_pending(self.replica, self.journal, self.clock)
+
+    def sync(self) -> engine.SyncResult:
+        return engine.sync_once(self.replica, self.journal, self.clock, self.now())
+
+    def new_id(self) -> str:
+        return make_id(self.now())
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def core(self, record_type: str, *, include_deleted: bool = False) -> list[Record]:
+        found = [r for r in self.replica.records(CORE) if r.type == record_type]
+        if not include_deleted:
+            found = [r for r in found if not r.deleted]
+        return sorted(found, key=lambda r: r.created)
+
+    def dated(
+        self,
+        record_types: Iterable[str],
+        partitions: Iterable[str] | None = None,
+        *,
+        include_deleted: bool = False,
+    ) -> list[Record]:
+        parts = self.replica.partitions() if partitions is None else partitions
+        found = self.replica.records_of(record_types, parts)
+        if not include_deleted:
+            found = [r for r in found if not r.deleted]
+        return sorted(found, key=lambda r: r.created)
+
+    def recent_partitions(self, day: dt.date, days_back: int = 7) -> list[str]:
+        first = month_partition(day - dt.timedelta(days=days_back))
+        last = month_partition(day)
+        return [p for p in self.replica.partitions() if first <= p <= last]
+
+    # -- care menu, actions, ticks ----------------------------------------------------------
+
+    def add_need(self, text: str) -> Record:
+        rid = self.new_id()
+        [rec] = self.commit([self.op("create", rid, m.NEED, {"text": m.clean_text(text, "need")})])
+        return rec
+
+    def add_care(
+        self,
+        title: str,
+        cadence: str = m.DAILY,
+        need_ref: str | None = None,
+        days: list[int] | None = None,
+    ) -> Record:
+        title = m.clean_text(title, "care action", limit=200)
+        cadence, parsed_days = m.parse_cadence(cadence)
+        days = days if days is not None else parsed_days
+        need = None
+        if need_ref:
+            need = resolve(need_ref, self.core(m.NEED), lambda r: r.get("text", ""), "need")
+        receiver = need.author if need else self.partner
+        fields = {
+            "title": title,
+            "cadence": cadence,
+            "days": days,
+            "need": need.id if need else None,
+            "for": receiver,
+            "retired": False,
+        }
+        rid = self.new_id()
+        [rec] = self.commit([self.op("create", rid, m.CARE, fields)])
+        return rec
+
+    def my_actions(self) -> list[Record]:
+        return [a for a in self.core(m.CARE) if a.author == self.me and not a.get("retired")]
+
+    def resolve_action(self, ref: str) -> Record:
+        mine = self.my_actions()
+        try:
+            return resolve(ref, mine, lambda r: r.get("title", ""), "care action")
+        except UsageError:
+            theirs = [a for a in self.core(m.CARE) if a.author != self.me]
+            if any(_matches(ref, a, lambda r: r.get("title", "")) for a in theirs):
+                raise UsageError(
+                    f"'{ref}' is one of {self.name_of(self.partner)}'s care actions.",
+                    "Each of you ticks your own; `companion list care` shows yours.",
+                ) from None
+            raise
+
+    def tick(
+        self,
+        action_ref: str,
+        day: dt.date | None = None,
+        *,
+        skip: bool = False,
+        undo: bool = False,
+    ) -> Record:
+        action = self.resolve_action(action_ref)
+        day = day or self.today()
+        if day > self.today():
+            raise UsageError(
+                f"{day.isoformat()} hasn't happened yet.", "Tick today or an earlier day."
+            )
+        rid = tick_id(action.id, day)
+        existing = self.replica.get(rid, m.TICK)
+        if undo:
+            if existing is None or existing.deleted:
+                raise UsageError(f"'{action.get('title')}' wasn't ticked on {day.isoformat()}.")
+            [rec] = self.commit([self.op("delete", rid, m.TICK)])
+            return rec
+        status = m.SKIPPED if skip else m.DONE
+        fields = {"action": action.id, "date": day.isoformat(), "status": status}
+        self.commit([self.op("create", rid, m.TICK, fields)])
+        return self.replica.get(rid, m.TICK)
+
+    def due_today(self, day: dt.date | None = None) -> list[rules.DueItem]:
+        day = day or self.today()
+        ticks = self.dated([m.TICK], self.recent_partitions(day), include_deleted=True)
+        return rules.due_today(self.core(m.CARE), ticks, self.me, day)
+
+    # -- gratitude --------------------------------------------------------------------------
+
+    def add_gratitude(self, text: str) -> Record:
+        if self.partner is None:
+            raise UsageError(
+                "Your partner hasn't joined this space yet, so there is no one to thank here.",
+                "Once they run `companion join`, notes reach them.",
+            )
+        fields = {
+            "text": m.clean_text(text, "note"),
+            "to": self.partner,
+            "read": False,
+            "landed": False,
+        }
+        [rec] = self.commit([self.op("create", self.new_id(), m.GRATITUDE, fields)])
+        return rec
+
+    def notes(self) -> list[Record]:
+        return self.dated([m.GRATITUDE])
+
+    def resolve_note(self, ref: str, *, to_me: bool = True) -> Record:
+        notes = [n for n in self.notes() if not to_me or n.get("to") == self.me]
+        return resolve(ref, notes, lambda r: r.get("text", ""), "note")
+
+    def mark_notes(self, notes: Iterable[Record], **fields: Any) -> None:
+        ops = [
+            self.op("set", n.id, m.GRATITUDE, fields)
+            for n in notes
+            if any(n.get(k) != v for k, v in fields.items())
+        ]
+        if ops:
+            self.commit(ops)
+
+    # -- check-ins --------------------------------------------------------------------------
+
+    def checkin(self, week: str | None = None, **answers: Any) -> Record:
+        week = m.parse_week(week) if week else iso_week(self.today())
+        fields: dict[str, Any] = {"week": week}
+        for name in ("supported", "attention"):
+            fields[name] = m.clean_text(answers.get(name), _CHECKIN_LABELS[name])
+        for name in ("limits", "victory", "request"):
+            if answers.get(name):
+                fields[name] = m.clean_text(answers[name], _CHECKIN_LABELS[name])
+        if answers.get("energy") is not None:
+            fields["energy"] = m.parse_energy(answers["energy"])
+        rid = checkin_id(self.me, week)
+        existing = self.replica.get(rid, m.CHECKIN)
+        kind = "set" if existing is not None and not existing.deleted else "create"
+        self.commit([self.op(kind, rid, m.CHECKIN, fields)])
+        return self.replica.get(rid, m.CHECKIN)
+
+    def checkin_state(self, week: str | None = None) -> rules.CheckinState:
+        week = week or iso_week(self.today())
+        return rules.checkin_state(self.dated([m.CHECKIN]), self.me, self.partner, week)
+
+    def review(self, action_ref: str, verdict: str, week: str | None = None) -> Record:
+        """The receiver's word on one of the partner's care actions for a week."""
+        if verdict not in m.REVIEW_VERDICTS:
+            raise UsageError(
+                f"'{verdict}' is not a review.", "Use one of: " + ", ".join(m.REVIEW_VERDICTS)
+            )
+        theirs = [a for a in self.core(m.CARE) if a.get("for") == self.me and a.author != self.me]
+        action = resolve(action_ref, theirs, lambda r: r.get("title", ""), "care action for you")
+        week = m.parse_week(week) if week else iso_week(self.today() - dt.timedelta(days=7))
+        rid = review_id(action.id, week)
+        fields = {"action": action.id, "week": week, "verdict": verdict}
+        self.commit([self.op("create", rid, m.REVIEW, fields)])
+        return self.replica.get(rid, m.REVIEW)
+
+    # -- agreements -------------------------------------------------------------------------
+
+    def propose_agreement(self, text: str) -> Record:
+        fields = {
+            "text": m.clean_text(text, "agreement"),
+            "status": m.PROPOSED,
+            "accepted_by": None,
+        }
+        [rec] = self.commit([self.op("create", self.new_id(), m.AGREEMENT, fields)])
+        return rec
+
+    def accept_agreement(self, ref: str) -> Record:
+        agreement = resolve(ref, self.core(m.AGREEMENT), lambda r: r.get("text", ""), "agreement")
+        if agreement.get("status") != m.PROPOSED:
+            raise UsageError(f"That agreement is already {agreement.get('status')}.")
+        if agreement.author == self.me:
+            raise UsageError(
+                "You proposed this agreement; it is your partner's to accept.",
+            )
+        self.commit(
+            [
+                self.op(
+                    "set", agreement.id, m.AGREEMENT, {"status": m.ACCEPTED, "accepted_by": self.me}
+                )
+            ]
+        )
+        return self.replica.get(agreement.id, m.AGREEMENT)
+
+    def retire(self, kind: str, ref: str) -> Record:
+        record_type, label = _RETIRABLE[kind]
+        candidates = [
+            r
+            for r in self.core(record_type)
+            if not r.get("retired") and r.get("status") != m.RETIRED
+        ]
+        if record_type in (m.NEED, m.CARE):
+            candidates = [r for r in candidates if r.author == self.me]
+        record = resolve(ref, candidates, _title, label)
+        fields = {"status": m.RETIRED} if record_type == m.AGREEMENT else {"retired": True}
+        self.commit([self.op("set", record.id, record_type, fields)])
+        return self.replica.get(record.id, record_type)
+
+    # -- passphrase -------------------------------------------------------------------------
+
+    def change_passphrase(self, new_passphrase: str) -> None:
+        check_passphrase(new_passphrase)
+        if not self.journal.available():
+            raise UsageError(
+                "The shared folder isn't reachable, so the passphrase can't change now.",
+                f"Make sure {self.profile.shared_folder} is there and synced, then try again.",
+            )
+        current = load_header(self.profile)
+        header, _ = spacefile.create(
+            new_passphrase, self.profile.space_id, self._data_key, current.key_version + 1
+        )
+        spacefile.save(header, self.profile.space_dir / SPACE_FILE)
+        spacefile.save(header, self.profile.space_copy)
+        self.header = header
+
+
+_CHECKIN_LABELS = {
+    "supported": "moment you felt supported",
+    "attention": "area needing more attention",
+    "limits": "limits to respect",
+    "victory": "small victory",
+    "request": "request for next week",
+}
+_RETIRABLE = {
+    "need": (m.NEED, "need"),
+    "care": (m.CARE, "care action"),
+    "agreement": (m.AGREEMENT, "agreement"),
+}
+
+
+def _title(record: Record) -> str:
+    return record.get("title") or record.get("text") or record.get("name") or ""
+
+
+def _matches(ref: str, record: Record, title: Callable[[Record], str]) -> bool:
+    needle = ref.strip().lower()
+    return record.id.lower().startswith(needle) or needle in title(record).lower()
+
+
+def resolve(
+    ref: str, candidates: list[Record], title: Callable[[Record], str], what: str
+) -> Record:
+    """An id prefix or a unique, case-insensitive part of the title; else a helpful error."""
+    needle = (ref or "").strip().lower()
+    if not needle:
+        raise UsageError(f"Say which {what}: an id prefix or a few words of it.")
+    by_id = [r for r in candidates if r.id.lower().startswith(needle)]
+    if len(by_id) == 1:
+        return by_id[0]
+    exact = [r for r in candidates if title(r).strip().lower() == needle]
+    if len(exact) == 1:
+        return exact[0]
+    found = by_id or [r for r in candidates if needle in title(r).lower()]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        listing = "\n".join(f"  {r.id[:8]}  {title(r)}" for r in candidates[:20])
+        raise UsageError(
+            f"No {what} matches '{ref}'.",
+            f"These are the candidates:\n{listing}" if candidates else f"There is no {what} yet.",
+        )
+    listing = "\n".join(f"  {r.id[:8]}  {title(r)}" for r in found[:20])
+    raise UsageError(
+        f"'{ref}' matches {len(found)} of them.",
+        f"Say which with more words or an id prefix:\n{listing}",
+    )
+
+
+# -- setting up -----------------------------------------------------------------------------
+
+
+def load_header(profile: profiles.Profile) -> SpaceHeader:
+    """The shared space.json; the profile's copy only when the folder is unreachable."""
+    shared = profile.space_dir / SPACE_FILE
+    if shared.exists() or profile.space_dir.exists():
+        try:
+            header = spacefile.load(shared)
+        except DataError as exc:
+            if profile.space_copy.exists():
+                exc.hint = (
+                    f"{exc.hint or ''}\nThis device keeps a copy at {profile.space_copy}: "
+                    f"copy it to {shared} to repair the space."
+                ).strip()
+            raise
+    elif profile.space_copy.exists():
+        header = spacefile.load(profile.space_copy)
+    else:
+        raise DataError(
+            f"The shared folder {profile.shared_folder} isn't there, and this device has no "
+            "copy of the space's lock.",
+            "Mount or sync the shared folder, then try again.",
+        )
+    if header.space_id != profile.space_id:
+        raise DataError(
+            f"The space in {profile.shared_folder} is not the one this device belongs to.",
+            "Point this profile at the right folder, or join that space with a new profile.",
+        )
+    return header
+
+
+def init_space(
+    home: Path, folder: str | Path, name: str, passphrase: str, now: Callable[[], int] = wall_ms
+) -> Session:
+    name = m.clean_name(name)
+    location = _folder(folder)
+    if location.space_file.exists():
+        raise UsageError(
+            f"{location.folder} already holds a companion space.",
+            f"To use it from this device, run `companion join {location.folder} --name NAME`.",
+        )
+    check_passphrase(passphrase)
+    _check_new_profile(home)
+    header, data_key = spacefile.create(passphrase, spacefile.new_space_id())
+    device_id = new_device_id()
+    profile = profiles.Profile(
+        home=home,
+        device_id=device_id,
+        partner_id=new_device_id(),
+        space_id=header.space_id,
+        shared_folder=location.folder,
+    )
+    ensure_private_dir(home)
+    _clear_leftovers(home)
+    session = Session(profile, header, data_key, now)
+    session.replica.create_dirs()
+    spacefile.save(header, profile.space_copy)
+    ensure_private_dir(location.space_dir)
+    ensure_private_dir(session.journal.own_dir)
+    spacefile.save(header, location.space_file)
+    profile.save()
+    session.commit(
+        [
+            session.op("create", profile.partner_id, m.PARTNER, {"name": name}),
+            session.op("create", device_id, m.DEVICE, _device_fields(profile)),
+        ]
+    )
+    return session
+
+
+def join_space(
+    home: Path, folder: str | Path, name: str, passphrase: str, now: Callable[[], int] = wall_ms
+) -> Session:
+    name = m.clean_name(name)
+    location = _folder(folder)
+    if not location.space_file.exists():
+        raise UsageError(
+            f"There is no companion space in {location.folder}.",
+            "Check that your sync tool has finished bringing the folder over, or create a "
+            f"space there with `companion init {location.folder} --name NAME`.",
+        )
+    _check_new_profile(home)
+    header = spacefile.load(location.space_file)
+    data_key = header.unlock(passphrase)
+    created_home = not home.exists()
+    ensure_private_dir(home)
+    _clear_leftovers(home)
+    device_id = new_device_id()
+    staging = profiles.Profile(
+        home=home,
+        device_id=device_id,
+        partner_id="",
+        space_id=header.space_id,
+        shared_folder=location.folder,
+    )
+    session = Session(staging, header, data_key, now)
+    try:
+        session.replica.create_dirs()
+        engine.import_new(session.replica, session.journal, session.clock, now())
+        known = session.partners()
+        match = [pid for pid, known_name in known.items() if known_name.lower() == name.lower()]
+        if match:
+            partner_id = match[0]
+        elif len(known) >= 2:
+            names = " and ".join(known.values())
+            raise UsageError(
+                f"This space already belongs to {names}; a space is for two people.",
+                "If you are one of them, join with that name to add this device.",
+            )
+        else:
+            partner_id = new_device_id()
+    except BaseException:
+        _clear_leftovers(home)
+        if created_home:
+            shutil.rmtree(home, ignore_errors=True)
+        raise
+    profile = profiles.Profile(
+        home=home,
+        device_id=device_id,
+        partner_id=partner_id,
+        space_id=header.space_id,
+        shared_folder=location.folder,
+    )
+    session.profile = profile
+    spacefile.save(header, profile.space_copy)
+    ensure_private_dir(session.journal.own_dir)
+    profile.save()
+    ops = []
+    if not match:
+        ops.append(session.op("create", partner_id, m.PARTNER, {"name": name}))
+    ops.append(session.op("create", device_id, m.DEVICE, _device_fields(profile)))
+    session.commit(ops)
+    return session
+
+
+def _device_fields(profile: profiles.Profile) -> dict[str, Any]:
+    return {"partner": profile.partner_id, "label": socket.gethostname()[:60]}
+
+
+def write_export(path: Path, text: str) -> None:
+    atomic_write(path, text.encode("utf-8"), mode=0o600)

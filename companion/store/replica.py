@@ -1,0 +1,237 @@
+"""The local replica: this device's encrypted, merged copy of the space.
+
+It is split into partitions so that opening it reads only what a screen needs:
+
+- `core`: partners, devices, care menus, care actions, agreements (few, always needed);
+- `m-YYYY-MM`: dated records (ticks, notes, check-ins, reviews) of one month, chosen by the
+  time in the record's id, so a write touches one small file after ten years as on day one;
+- `local`: this device's own bookkeeping (clock, journal position, read cursors), never synced.
+
+The outbox holds operations not yet written to the shared folder. It is written before the
+replica, so it doubles as a write-ahead log: whatever it holds is replayed on open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime as dt
+import json
+import os
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from tinydb.table import Document
+
+from companion.domain import model
+from companion.domain.ids import id_ms, is_valid_id
+from companion.domain.records import Record, merge, record_from_state
+from companion.errors import DataError
+from companion.store import crypto
+from companion.store.fsutil import atomic_write, ensure_private_dir, fsync_dir, is_temp_name
+from companion.store.storage import KeyedDB, StorageDamaged, open_db
+
+CORE = "core"
+LOCAL = "local"
+RECORDS = "records"
+META = "meta"
+DB_SUFFIX = ".db"
+OUTBOX_SUFFIX = ".op"
+
+
+def partition_for(record_type: str, record_id: str) -> str:
+    if record_type in model.DATED_TYPES and is_valid_id(record_id):
+        when = dt.datetime.fromtimestamp(id_ms(record_id) / 1000, dt.UTC)
+        return f"m-{when.year:04d}-{when.month:02d}"
+    return CORE
+
+
+def month_partition(day: dt.date) -> str:
+    return f"m-{day.year:04d}-{day.month:02d}"
+
+
+class Replica:
+    def __init__(self, root: Path, data_key: bytes, space_id: str, device_id: str) -> None:
+        self.root = root
+        self.outbox_dir = root / "outbox"
+        self._key = crypto.subkey(data_key, "replica")
+        self._outbox_key = crypto.subkey(data_key, "outbox")
+        self._space_id = space_id
+        self._device_id = device_id
+        self._dbs: dict[str, KeyedDB] = {}
+
+    # -- files ---------------------------------------------------------------------------
+
+    def create_dirs(self) -> None:
+        ensure_private_dir(self.root)
+        ensure_private_dir(self.outbox_dir)
+
+    def exists(self) -> bool:
+        return (self.root / f"{LOCAL}{DB_SUFFIX}").exists()
+
+    def _aad(self, partition: str) -> bytes:
+        return f"companion replica v1|{self._space_id}|{self._device_id}|{partition}".encode()
+
+    def db(self, partition: str) -> KeyedDB:
+        db = self._dbs.get(partition)
+        if db is None:
+            db = self._dbs[partition] = open_db(
+                self.root / f"{partition}{DB_SUFFIX}", self._key, self._aad(partition)
+            )
+        elif db.storage.refresh_if_changed():
+            db.clear_cache()
+        return db
+
+    def partitions(self) -> list[str]:
+        """Month partitions on disk, oldest first."""
+        names = []
+        for entry in os.scandir(self.root):
+            name = entry.name
+            if name.startswith("m-") and name.endswith(DB_SUFFIX) and not is_temp_name(name):
+                names.append(name[: -len(DB_SUFFIX)])
+        return sorted(names)
+
+    def verify_all(self) -> list[tuple[str, DataError]]:
+        """Open every partition; return those that fail."""
+        problems = []
+        for partition in [CORE, LOCAL, *self.partitions()]:
+            path = self.root / f"{partition}{DB_SUFFIX}"
+            if not path.exists():
+                continue
+            try:
+                self.db(partition).storage.read()
+            except StorageDamaged as exc:
+                problems.append((partition, exc))
+        return problems
+
+    # -- records -------------------------------------------------------------------------
+
+    def _raw(self, partition: str) -> dict[str, Any]:
+        data = self.db(partition).storage.read() or {}
+        return data.get(RECORDS, {})
+
+    def records(self, partition: str) -> list[Record]:
+        out = []
+        for state in self._raw(partition).values():
+            record = record_from_state(state)
+            if record is not None:
+                out.append(record)
+        return out
+
+    def records_of(self, types: Iterable[str], partitions: Iterable[str]) -> list[Record]:
+        wanted = set(types)
+        return [r for p in partitions for r in self.records(p) if r.type in wanted]
+
+    def get(self, record_id: str, record_type: str) -> Record | None:
+        state = self._raw(partition_for(record_type, record_id)).get(record_id)
+        return None if state is None else record_from_state(state)
+
+    def apply(self, ops: Iterable[dict[str, Any]]) -> list[Record]:
+        """Merge operations in, one write per touched partition; return what changed."""
+        by_partition: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for op in ops:
+            by_partition[partition_for(op["type"], op["id"])].append(op)
+        changed: list[Record] = []
+        for partition, part_ops in sorted(by_partition.items()):
+            db = self.db(partition)
+            table = db.table(RECORDS)
+            existing = self._raw(partition)
+            updated: dict[str, dict[str, Any]] = {}
+            for op in part_ops:
+                record_id = op["id"]
+                state = updated.get(record_id)
+                if state is None:
+                    before = existing.get(record_id)
+                    state = None if before is None else copy.deepcopy(before)
+                updated[record_id] = merge(state, op)
+            really: dict[str, dict[str, Any]] = {
+                rid: state for rid, state in updated.items() if existing.get(rid) != state
+            }
+            if not really:
+                continue
+            present = [rid for rid in really if rid in existing]
+            fresh = [Document(really[rid], doc_id=rid) for rid in really if rid not in existing]
+            with db.storage.batch():
+                if present:
+                    table.update(_replace_with(really), doc_ids=present)
+                if fresh:
+                    table.insert_multiple(fresh)
+            for state in really.values():
+                record = record_from_state(state)
+                if record is not None:
+                    changed.append(record)
+        return changed
+
+    # -- this device's bookkeeping -------------------------------------------------------
+
+    def meta(self, name: str, default: Any = None) -> Any:
+        data = self.db(LOCAL).storage.read() or {}
+        entry = data.get(META, {}).get(name)
+        return default if entry is None else entry["v"]
+
+    def set_meta(self, **values: Any) -> None:
+        db = self.db(LOCAL)
+        table = db.table(META)
+        with db.storage.batch():
+            for name, value in values.items():
+                table.upsert(Document({"v": value}, doc_id=name))
+
+    # -- outbox --------------------------------------------------------------------------
+
+    def _outbox_aad(self, name: str) -> bytes:
+        return f"companion outbox v1|{self._space_id}|{self._device_id}|{name}".encode()
+
+    def outbox_put(self, ops: list[dict[str, Any]]) -> str:
+        name = f"{ops[0]['hlc'].replace('.', '-')}{OUTBOX_SUFFIX}"
+        plain = zlib.compress(json.dumps(ops, separators=(",", ":")).encode("utf-8"), 1)
+        atomic_write(
+            self.outbox_dir / name, crypto.seal(self._outbox_key, plain, self._outbox_aad(name))
+        )
+        return name
+
+    def outbox(self) -> list[tuple[str, list[dict[str, Any]]]]:
+        """Pending batches of operations, oldest first."""
+        if not self.outbox_dir.exists():
+            return []
+        pending = []
+        for entry in sorted(os.scandir(self.outbox_dir), key=lambda e: e.name):
+            if not entry.name.endswith(OUTBOX_SUFFIX) or is_temp_name(entry.name):
+                continue
+            blob = Path(entry.path).read_bytes()
+            try:
+                plain = crypto.open_sealed(self._outbox_key, blob, self._outbox_aad(entry.name))
+                ops = json.loads(zlib.decompress(plain))
+            except (crypto.OpenFailed, zlib.error, ValueError):
+                raise StorageDamaged(
+                    f"A change waiting to be shared ({entry.name}) is damaged.",
+                    f"Move {entry.path} aside and run the command again.",
+                ) from None
+            pending.append((entry.name, ops))
+        return pending
+
+    def outbox_count(self) -> int:
+        if not self.outbox_dir.exists():
+            return 0
+        return sum(
+            1
+            for e in os.scandir(self.outbox_dir)
+            if e.name.endswith(OUTBOX_SUFFIX) and not is_temp_name(e.name)
+        )
+
+    def outbox_remove(self, names: Iterable[str]) -> None:
+        for name in names:
+            with contextlib.suppress(FileNotFoundError):
+                (self.outbox_dir / name).unlink()
+        fsync_dir(self.outbox_dir)
+
+
+def _replace_with(states: dict[str, dict[str, Any]]):
+    def transform(doc: dict[str, Any]) -> None:
+        new = states[doc["id"]]
+        doc.clear()
+        doc.update(new)
+
+    return transform

@@ -1,0 +1,165 @@
+"""`space.json`: the plaintext header of a space. It holds no personal content.
+
+It carries the format version, the space id, the key-derivation parameters and salt, the
+data key wrapped by the passphrase key, and a key-check value. A checksum over the rest
+tells accidental damage apart from a passphrase that simply doesn't fit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from companion.errors import DataError, UnlockError
+from companion.store import crypto
+from companion.store.fsutil import atomic_write
+
+FORMAT = 1
+APP = "companion"
+SPACE_FILE = "space.json"
+
+
+def _checksum(body: dict[str, Any]) -> str:
+    canon = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(canon).hexdigest()
+
+
+def _key_aad(space_id: str, version: int) -> bytes:
+    return f"companion data-key v{FORMAT}|{space_id}|{version}".encode()
+
+
+@dataclass(frozen=True)
+class SpaceHeader:
+    space_id: str
+    kdf: dict[str, Any]
+    wrapped_key: str
+    key_check: str
+    key_version: int
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "app": APP,
+            "format": FORMAT,
+            "space_id": self.space_id,
+            "kdf": self.kdf,
+            "wrapped_key": self.wrapped_key,
+            "key_check": self.key_check,
+            "key_version": self.key_version,
+        }
+
+    def to_bytes(self) -> bytes:
+        body = self.body()
+        body["checksum"] = _checksum(body)
+        return (json.dumps(body, indent=2, sort_keys=True) + "\n").encode()
+
+    def unlock(self, passphrase: str) -> bytes:
+        """The data key, or UnlockError if the passphrase doesn't fit."""
+        kek = crypto.derive_kek(passphrase, self.kdf)
+        if crypto.key_check(kek, self.space_id) != self.key_check:
+            raise UnlockError(
+                "That passphrase doesn't open this space.",
+                "Check it and try again; it is the one chosen when the space was created.",
+            )
+        try:
+            return crypto.open_sealed(
+                kek, crypto.b64d(self.wrapped_key), _key_aad(self.space_id, self.key_version)
+            )
+        except (crypto.OpenFailed, ValueError):
+            raise DataError(
+                "The passphrase is right, but the wrapped key in space.json is damaged.",
+                "Restore space.json from a backup or from your partner's copy of the folder.",
+            ) from None
+
+
+def _damaged(path: Path, why: str) -> DataError:
+    return DataError(
+        f"{path} is damaged ({why}).",
+        "Restore it from a backup, or from the copy your partner's machine has; "
+        "your notes are not in this file, only the lock on them.",
+    )
+
+
+def _kdf_ok(kdf: Any) -> bool:
+    if not isinstance(kdf, dict) or not isinstance(kdf.get("salt"), str):
+        return False
+    if kdf.get("name") == crypto.ARGON2ID:
+        keys = ("iterations", "lanes", "memory_cost")
+    elif kdf.get("name") == crypto.SCRYPT:
+        keys = ("n", "r", "p")
+    else:
+        return False
+    return all(isinstance(kdf.get(k), int) and not isinstance(kdf.get(k), bool) for k in keys)
+
+
+def parse(data: bytes, path: Path) -> SpaceHeader:
+    """Read a space header, raising DataError with a clear message for any damage."""
+    try:
+        body = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise _damaged(path, "not readable JSON") from None
+    if not isinstance(body, dict):
+        raise _damaged(path, "not a space description")
+    checksum = body.pop("checksum", None)
+    if body.get("app") != APP:
+        raise _damaged(path, "not a companion space file")
+    if body.get("format") != FORMAT:
+        raise DataError(
+            f"{path} uses format {body.get('format')!r}, which this version can't read.",
+            "Update companion on this machine to the version your partner uses.",
+        )
+    if checksum != _checksum(body):
+        raise _damaged(path, "its checksum does not match")
+    fields = ("space_id", "wrapped_key", "key_check")
+    if not all(isinstance(body.get(k), str) and body.get(k) for k in fields):
+        raise _damaged(path, "a field is missing")
+    version = body.get("key_version")
+    if not isinstance(version, int) or isinstance(version, bool) or not _kdf_ok(body.get("kdf")):
+        raise _damaged(path, "its key parameters are missing")
+    return SpaceHeader(
+        space_id=body["space_id"],
+        kdf=body["kdf"],
+        wrapped_key=body["wrapped_key"],
+        key_check=body["key_check"],
+        key_version=version,
+    )
+
+
+def load(path: Path) -> SpaceHeader:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(
+            f"There is no space file at {path}.",
+            "Check that the shared folder is there and synced, or restore space.json.",
+        ) from None
+    except OSError as exc:
+        raise DataError(f"Could not read {path}: {exc.strerror or exc}.") from None
+    return parse(data, path)
+
+
+def create(passphrase: str, space_id: str, data_key: bytes | None = None, version: int = 1):
+    """A new header wrapping `data_key` (a fresh one if None) under `passphrase`."""
+    data_key = data_key or crypto.new_data_key()
+    kdf = crypto.new_kdf_params()
+    kek = crypto.derive_kek(passphrase, kdf)
+    wrapped = crypto.seal(kek, data_key, _key_aad(space_id, version))
+    header = SpaceHeader(
+        space_id=space_id,
+        kdf=kdf,
+        wrapped_key=crypto.b64e(wrapped),
+        key_check=crypto.key_check(kek, space_id),
+        key_version=version,
+    )
+    return header, data_key
+
+
+def save(header: SpaceHeader, path: Path, mode: int = 0o600) -> None:
+    atomic_write(path, header.to_bytes(), mode=mode)
+
+
+def new_space_id() -> str:
+    return os.urandom(12).hex()

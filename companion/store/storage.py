@@ -1,0 +1,139 @@
+"""A TinyDB storage that keeps each database file sealed with AES-256-GCM.
+
+The file is `CRP1 || nonce || ciphertext`, the plaintext being zlib-compressed JSON. The
+associated data names the file's role, so one partition can't be swapped for another. Reads
+are served from memory after the first; writes go to a hidden temp file, are fsync'd and then
+renamed over the old file, so a crash leaves the old state or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Table
+
+from companion.errors import DataError
+from companion.store import crypto
+from companion.store.fsutil import atomic_write, read_bytes
+
+MAGIC = b"CRP1"
+
+
+class StorageDamaged(DataError):
+    """A replica file failed to open: damaged, tampered with, or from elsewhere."""
+
+
+class EncryptedStorage(Storage):
+    def __init__(self, path: str | Path, key: bytes, aad: bytes) -> None:
+        self.path = Path(path)
+        self._key = key
+        self._aad = aad
+        self._data: dict[str, Any] | None = None
+        self._loaded = False
+        self._batch_depth = 0
+        self._dirty = False
+        self._stat: tuple[int, int] | None = None
+
+    def _file_stat(self) -> tuple[int, int] | None:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_mtime_ns, st.st_size)
+
+    def _load(self) -> None:
+        blob = read_bytes(self.path)
+        self._stat = self._file_stat()
+        if blob is None:
+            self._data = None
+        else:
+            self._data = decode(blob, self._key, self._aad, self.path)
+        self._loaded = True
+
+    def refresh_if_changed(self) -> bool:
+        """Drop the cached contents if another process replaced the file."""
+        if self._loaded and self._batch_depth == 0 and self._file_stat() != self._stat:
+            self._loaded = False
+            return True
+        return False
+
+    def read(self) -> dict[str, Any] | None:
+        if not self._loaded:
+            self._load()
+        return self._data
+
+    def write(self, data: dict[str, Any]) -> None:
+        self._data = data
+        self._loaded = True
+        if self._batch_depth:
+            self._dirty = True
+        else:
+            self._flush()
+
+    def _flush(self) -> None:
+        atomic_write(self.path, encode(self._data or {}, self._key, self._aad))
+        self._stat = self._file_stat()
+        self._dirty = False
+
+    @contextmanager
+    def batch(self):
+        """Group many TinyDB writes into one encrypted, fsync'd write of the file."""
+        self._batch_depth += 1
+        try:
+            yield
+        except BaseException:
+            self._batch_depth -= 1
+            if self._batch_depth == 0 and self._dirty:
+                self._loaded = False  # throw away half-made changes; the file is intact
+                self._dirty = False
+            raise
+        self._batch_depth -= 1
+        if self._batch_depth == 0 and self._dirty:
+            self._flush()
+
+    def close(self) -> None:
+        pass
+
+
+def encode(data: dict[str, Any], key: bytes, aad: bytes) -> bytes:
+    plain = zlib.compress(json.dumps(data, separators=(",", ":")).encode("utf-8"), 1)
+    return MAGIC + crypto.seal(key, plain, aad)
+
+
+def decode(blob: bytes, key: bytes, aad: bytes, path: Path) -> dict[str, Any]:
+    if not blob.startswith(MAGIC):
+        raise StorageDamaged(
+            f"The local file {path.name} is damaged (it doesn't start like a companion file).",
+            "Run `companion sync --rebuild` to rebuild the local copy from the shared folder.",
+        )
+    try:
+        plain = crypto.open_sealed(key, blob[len(MAGIC) :], aad)
+        data = json.loads(zlib.decompress(plain))
+    except (crypto.OpenFailed, zlib.error, ValueError):
+        raise StorageDamaged(
+            f"The local file {path.name} is damaged or was changed outside companion.",
+            "Run `companion sync --rebuild` to rebuild the local copy from the shared folder.",
+        ) from None
+    if not isinstance(data, dict):
+        raise StorageDamaged(f"The local file {path.name} does not hold a database.")
+    return data
+
+
+class KeyedTable(Table):
+    """A table whose documents are keyed by record id rather than by counter."""
+
+    document_id_class = str
+
+
+class KeyedDB(TinyDB):
+    table_class = KeyedTable
+
+
+def open_db(path: Path, key: bytes, aad: bytes) -> KeyedDB:
+    return KeyedDB(path, storage=EncryptedStorage, key=key, aad=aad)

@@ -1,0 +1,115 @@
+"""The segment format: one immutable, sealed batch of a device's operations.
+
+    b"CSEG" | version (1 byte) | body length (4 bytes, big-endian) | nonce | ciphertext
+
+The plaintext is zlib-compressed JSON `{"seq", "prev", "ops"}`, where `prev` is the SHA-256
+of the device's previous segment file, chaining the journal so a fork or rollback shows. The
+associated data binds the format version, space id, device id and sequence number: a segment
+renamed, moved to another device's directory or copied from another space fails to open.
+The length prefix tells a file still arriving (wait) from one that was changed (report).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from companion.domain.hlc import parse_stamp
+from companion.domain.records import OP_KINDS
+from companion.store import crypto
+
+MAGIC = b"CSEG"
+VERSION = 1
+_HEADER = struct.Struct(">4sBI")
+MAX_BODY = 64 * 1024 * 1024
+
+
+class SegmentIncomplete(Exception):
+    """The file is shorter than it says: still being synced. Try again later."""
+
+
+class SegmentInvalid(Exception):
+    """The file is complete but does not open: damaged, tampered with, or misplaced."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    seq: int
+    prev: str
+    ops: list[dict[str, Any]]
+    digest: str
+
+
+def aad(space_id: str, device_id: str, seq: int) -> bytes:
+    return f"companion segment v{VERSION}|{space_id}|{device_id}|{seq}".encode()
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def encode(
+    key: bytes, space_id: str, device_id: str, seq: int, prev: str, ops: list[dict[str, Any]]
+) -> bytes:
+    plain = zlib.compress(
+        json.dumps({"seq": seq, "prev": prev, "ops": ops}, separators=(",", ":")).encode(), 6
+    )
+    body = crypto.seal(key, plain, aad(space_id, device_id, seq))
+    return _HEADER.pack(MAGIC, VERSION, len(body)) + body
+
+
+def decode(key: bytes, space_id: str, device_id: str, seq: int, data: bytes) -> Segment:
+    if len(data) < _HEADER.size:
+        if MAGIC.startswith(data[:4]):
+            raise SegmentIncomplete(f"{len(data)} bytes so far")
+        raise SegmentInvalid("not a companion segment")
+    magic, version, length = _HEADER.unpack_from(data)
+    if magic != MAGIC:
+        raise SegmentInvalid("not a companion segment")
+    if version != VERSION:
+        raise SegmentInvalid(f"segment format {version}, which this version can't read")
+    if length > MAX_BODY:
+        raise SegmentInvalid("impossible length")
+    body = data[_HEADER.size :]
+    if len(body) < length:
+        raise SegmentIncomplete(f"{len(body)} of {length} bytes")
+    if len(body) > length:
+        raise SegmentInvalid("longer than it says")
+    try:
+        plain = crypto.open_sealed(key, body, aad(space_id, device_id, seq))
+    except crypto.OpenFailed:
+        raise SegmentInvalid("failed authentication") from None
+    try:
+        payload = json.loads(zlib.decompress(plain))
+    except (zlib.error, ValueError):
+        raise SegmentInvalid("authenticated but unreadable") from None
+    if (
+        not isinstance(payload, dict)
+        or payload.get("seq") != seq
+        or not isinstance(payload.get("prev"), str)
+        or not isinstance(payload.get("ops"), list)
+        or not all(valid_op(op) for op in payload["ops"])
+    ):
+        raise SegmentInvalid("authenticated but malformed")
+    return Segment(seq=seq, prev=payload["prev"], ops=payload["ops"], digest=digest(data))
+
+
+def valid_op(op: Any) -> bool:
+    """The shape every operation must have before it may touch the replica."""
+    if not isinstance(op, dict) or op.get("op") not in OP_KINDS:
+        return False
+    if not all(
+        isinstance(op.get(k), str) and op.get(k) for k in ("id", "type", "device", "author")
+    ):
+        return False
+    if not isinstance(op.get("fields"), dict):
+        return False
+    try:
+        parse_stamp(op.get("hlc", ""))
+    except (ValueError, AttributeError):
+        return False
+    return True
