@@ -93,7 +93,7 @@ def _check_new_profile(home: Path) -> None:
 
 def _clear_leftovers(home: Path) -> None:
     """Remove what an interrupted init or join left behind (never a finished profile)."""
-    for name in ("replica", profiles.SPACE_COPY):
+    for name in ("replica", "outbox", profiles.SPACE_COPY):
         target = home / name
         if target.is_dir():
             shutil.rmtree(target)
@@ -125,7 +125,9 @@ class Session:
         self.header = header
         self.now = now
         self._data_key = data_key
-        self.replica = Replica(profile.replica_dir, data_key, profile.space_id, profile.device_id)
+        self.replica = Replica(
+            profile.replica_dir, profile.outbox_dir, data_key, profile.space_id, profile.device_id
+        )
         self.journal = Journal(
             profile.space_dir,
             crypto.subkey(data_key, "segment"),
@@ -639,6 +641,22 @@ def join_space(
     ops.append(session.op("create", device_id, m.DEVICE, _device_fields(profile)))
     session.commit(ops)
     return session
+
+
+def rebuild_replica(session: Session) -> Session:
+    """Set the local copy aside (never deleted) and rebuild it from the folder and outbox."""
+    profile = session.profile
+    if not session.journal.available():
+        raise UsageError(
+            "The shared folder isn't reachable, so there is nothing to rebuild from.",
+            f"Make sure {profile.shared_folder} is there and synced, then try again.",
+        )
+    if profile.replica_dir.exists():
+        aside = profile.home / f"replica.set-aside-{time.strftime('%Y%m%d-%H%M%S')}"
+        profile.replica_dir.rename(aside)
+    fresh = Session(profile, session.header, session._data_key, session.now)
+    fresh._open()
+    return fresh
 
 
 def _device_fields(profile: profiles.Profile) -> dict[str, Any]:

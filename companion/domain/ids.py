@@ -1,8 +1,9 @@
 """Record ids: time-ordered, and deterministic for natural keys.
 
-An id is 26 Crockford base32 characters: 48 bits of milliseconds since the epoch, then 80
-bits of randomness (or of a hash, for natural keys). The time part tells the replica which
-partition a dated record lives in without any lookup.
+An id is 26 Crockford base32 characters: 80 bits of randomness (or of a hash, for natural
+keys), then 48 bits of milliseconds since the epoch. The random part comes first so that a
+short prefix tells records apart even when they were made in the same second; the time part
+tells the replica which partition a dated record lives in without any lookup.
 """
 
 from __future__ import annotations
@@ -27,13 +28,13 @@ def _encode(value: int, length: int) -> str:
 def make_id(ms: int, tail: bytes | None = None) -> str:
     """An id whose time part is `ms` and whose other 80 bits are `tail` (random if None)."""
     tail = os.urandom(10) if tail is None else tail[:10]
-    return _encode(ms, 10) + _encode(int.from_bytes(tail, "big"), 16)
+    return _encode(int.from_bytes(tail, "big"), 16) + _encode(ms, 10)
 
 
 def id_ms(record_id: str) -> int:
     """The millisecond timestamp an id was made with."""
     value = 0
-    for ch in record_id[:10]:
+    for ch in record_id[16:]:
         value = (value << 5) | _DECODE[ch]
     return value
 

@@ -47,6 +47,10 @@ class Profile:
         return self.home / "replica"
 
     @property
+    def outbox_dir(self) -> Path:
+        return self.home / "outbox"
+
+    @property
     def space_copy(self) -> Path:
         return self.home / SPACE_COPY
 

@@ -54,9 +54,11 @@ def month_partition(day: dt.date) -> str:
 
 
 class Replica:
-    def __init__(self, root: Path, data_key: bytes, space_id: str, device_id: str) -> None:
+    def __init__(
+        self, root: Path, outbox_dir: Path, data_key: bytes, space_id: str, device_id: str
+    ) -> None:
         self.root = root
-        self.outbox_dir = root / "outbox"
+        self.outbox_dir = outbox_dir
         self._key = crypto.subkey(data_key, "replica")
         self._outbox_key = crypto.subkey(data_key, "outbox")
         self._space_id = space_id

@@ -1,0 +1,362 @@
+"""The `companion` command. Each subcommand is a thin call into the layers below."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from companion.errors import EXIT_DATA, EXIT_USAGE, CompanionError, UsageError
+
+PASSPHRASE_ENV = "COMPANION_PASSPHRASE"
+
+
+def _home() -> Path:
+    from companion.store.profile import profile_home
+
+    return profile_home()
+
+
+def read_passphrase(prompt: str = "Passphrase", *, confirm: bool = False) -> str:
+    """From COMPANION_PASSPHRASE, else a hidden prompt (or a line of standard input)."""
+    env = os.environ.get(PASSPHRASE_ENV)
+    if env is not None:
+        return env
+    try:
+        return click.prompt(
+            prompt, hide_input=True, confirmation_prompt=confirm, err=True, show_default=False
+        )
+    except click.Abort:
+        raise UsageError(
+            "No passphrase was given.", f"Type it at the prompt, or set {PASSPHRASE_ENV}."
+        ) from None
+
+
+def open_session():
+    from companion.service import Session
+
+    return Session.unlock(_home(), read_passphrase())
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def with_session(func: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(open_session(), *args, **kwargs)
+
+    return wrapper
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="companion")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """A private evening companion for two partners rebuilding emotional reciprocity.
+
+    Run without a command to open the full-screen app.
+    """
+    if ctx.invoked_subcommand is None:
+        from companion.tui.app import run_app
+
+        run_app()
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", required=True, help="Your first name or nickname.")
+def init(folder: Path, name: str) -> None:
+    """Create the space in FOLDER (a folder your sync tool shares) and this device's profile."""
+    from companion.domain.model import clean_name
+    from companion.service import init_space
+
+    clean_name(name)
+    passphrase = read_passphrase("Choose a passphrase", confirm=True)
+    session = init_space(_home(), folder, name, passphrase)
+    click.echo(f"Welcome, {clean_name(name)}. Your space is ready in {session.profile.space_dir}.")
+    click.echo(
+        "Your partner joins from their machine, once the folder has synced there:\n"
+        f"  companion join {session.profile.shared_folder} --name THEIR-NAME\n"
+        "They will need the same passphrase: tell it to them in person."
+    )
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", required=True, help="Your name: a new one, or yours for another device.")
+def join(folder: Path, name: str) -> None:
+    """Join the space in FOLDER, as the other partner or as another device of one."""
+    from companion.service import join_space
+
+    session = join_space(_home(), folder, name, read_passphrase())
+    partner = session.partner
+    who = session.name_of(session.me)
+    if partner:
+        click.echo(
+            f"Welcome, {who}. You're in the space you share with {session.name_of(partner)}."
+        )
+    else:
+        click.echo(f"Welcome, {who}. You've joined the space.")
+
+
+@cli.group()
+def add() -> None:
+    """Add a gratitude note, a need to your care menu, or a care action."""
+
+
+@add.command("gratitude")
+@click.argument("text", nargs=-1, required=True)
+@with_session
+def add_gratitude(session, text: tuple[str, ...]) -> None:
+    """A note of thanks to your partner: what they did, and how it landed."""
+    record = session.add_gratitude(" ".join(text))
+    click.echo(f"Sent to {session.name_of(record.get('to'))}. ({record.id[:8]})")
+
+
+@add.command("need")
+@click.argument("text", nargs=-1, required=True)
+@with_session
+def add_need(session, text: tuple[str, ...]) -> None:
+    """What care looks like for you, added to your care menu."""
+    record = session.add_need(" ".join(text))
+    click.echo(f"Added to your care menu. ({record.id[:8]})")
+
+
+@add.command("care")
+@click.argument("text", nargs=-1, required=True)
+@click.option(
+    "--cadence",
+    default="daily",
+    show_default=True,
+    help="daily, weekdays, weekly, as-needed, or days such as mon,wed,fri.",
+)
+@click.option("--need", "need_ref", help="The need from your partner's menu this answers.")
+@with_session
+def add_care(session, text: tuple[str, ...], cadence: str, need_ref: str | None) -> None:
+    """A small act of care you commit to, with how often."""
+    from companion.domain.model import describe_cadence
+
+    record = session.add_care(" ".join(text), cadence, need_ref)
+    when = describe_cadence(record.get("cadence"), record.get("days"))
+    click.echo(f"Care action added: {record.get('title')} — {when}. ({record.id[:8]})")
+
+
+@add.command("agreement")
+@click.argument("text", nargs=-1, required=True)
+@with_session
+def add_agreement(session, text: tuple[str, ...]) -> None:
+    """Propose an agreement (a boundary, a limit, how you pause a conflict)."""
+    record = session.propose_agreement(" ".join(text))
+    click.echo(
+        f"Proposed. It holds once {session.name_of(session.partner)} accepts it. ({record.id[:8]})"
+    )
+
+
+@cli.command()
+@click.argument("action")
+@click.option("--skip", is_flag=True, help="Skipped today (low energy). A skip is not a failure.")
+@click.option("--undo", is_flag=True, help="Take back the tick for that day.")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="The day, if not today.")
+@with_session
+def tick(session, action: str, skip: bool, undo: bool, day: str | None) -> None:
+    """Mark one of your care actions done (or skipped) for today or another day."""
+    from companion.domain.model import parse_date
+
+    when = parse_date(day, session.today())
+    record = session.tick(action, when, skip=skip, undo=undo)
+    title = session.replica.get(record.get("action"), "care").get("title")
+    if undo:
+        click.echo(f"Untouched: {title} on {when.isoformat()}.")
+    elif skip:
+        click.echo(f"Skipped for {when.isoformat()}: {title}. Rest is care too.")
+    else:
+        click.echo(f"Done for {when.isoformat()}: {title}.")
+
+
+@cli.command()
+@click.option("--supported", required=True, help="One recent moment you felt supported.")
+@click.option("--attention", required=True, help="When …, I felt …; what would help is …")
+@click.option("--energy", type=str, help="Your energy this week, 1 (empty) to 5 (plenty).")
+@click.option("--limits", help="Limits to respect this week.")
+@click.option("--victory", help="A small victory to celebrate.")
+@click.option("--request", help="One request for next week.")
+@click.option("--week", metavar="YYYY-Www", help="The ISO week, if not this one.")
+@with_session
+def checkin(session, week: str | None, **answers: Any) -> None:
+    """Your weekly reciprocity check-in."""
+    record = session.checkin(week, **answers)
+    state = session.checkin_state(record.get("week"))
+    click.echo(f"Your check-in for {record.get('week')} is saved.")
+    if state.both_submitted:
+        click.echo(f"{session.name_of(session.partner)}'s is in too: `companion list checkins`.")
+    else:
+        click.echo(f"It waits for {session.name_of(session.partner)}'s.")
+
+
+@cli.command()
+@click.argument("action")
+@click.argument("verdict", type=click.Choice(["landed", "missed", "not-needed"]))
+@click.option("--week", metavar="YYYY-Www", help="The ISO week (default: last week).")
+@with_session
+def review(session, action: str, verdict: str, week: str | None) -> None:
+    """As the receiver, say how one of your partner's care actions felt last week."""
+    record = session.review(action, verdict, week)
+    click.echo(f"Noted for {record.get('week')}: {verdict}.")
+
+
+@cli.command()
+@click.argument("agreement")
+@with_session
+def accept(session, agreement: str) -> None:
+    """Accept an agreement your partner proposed."""
+    record = session.accept_agreement(agreement)
+    click.echo(f"Agreed: {record.get('text')}")
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["need", "care", "agreement"]))
+@click.argument("ref")
+@with_session
+def retire(session, kind: str, ref: str) -> None:
+    """Retire a need, a care action or an agreement that no longer fits (history stays)."""
+    record = session.retire(kind, ref)
+    click.echo(f"Retired: {record.get('title') or record.get('text')}")
+
+
+@cli.command()
+@click.argument("note")
+@with_session
+def landed(session, note: str) -> None:
+    """Tell your partner one of their notes landed."""
+    record = session.resolve_note(note)
+    session.mark_notes([record], read=True, landed=True)
+    click.echo(f"{session.name_of(record.author)} will see that it landed.")
+
+
+@cli.command("list")
+@click.argument(
+    "kind",
+    type=click.Choice(["gratitude", "needs", "care", "ticks", "checkins", "agreements", "reviews"]),
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable records.")
+@with_session
+def list_(session, kind: str, as_json: bool) -> None:
+    """List gratitude notes, needs, care actions, ticks, check-ins or agreements."""
+    from companion import views
+
+    records = views.records_for(session, kind)
+    if as_json:
+        emit_json([views.record_json(session, r) for r in records])
+        return
+    if not records:
+        click.echo(f"No {kind} yet.")
+    for record in records:
+        click.echo(views.text_line(session, record))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable status.")
+@with_session
+def status(session, as_json: bool) -> None:
+    """Who we are, devices, last sync, partner's last activity, changes waiting, problems."""
+    from companion import views
+
+    data = views.status_data(session)
+    if as_json:
+        emit_json(data)
+    else:
+        click.echo(views.status_text(data))
+
+
+@cli.command()
+@click.option("--rebuild", is_flag=True, help="Rebuild the local copy from the shared folder.")
+@with_session
+def sync(session, rebuild: bool) -> None:
+    """One pass: share this device's changes, bring in your partner's."""
+    if rebuild:
+        from companion.service import rebuild_replica
+
+        session = rebuild_replica(session)
+    result = session.sync()
+    if not result.folder_available:
+        click.echo(
+            f"The shared folder {session.profile.shared_folder} isn't reachable. "
+            f"{result.waiting} change(s) wait on this device."
+        )
+        sys.exit(EXIT_DATA)
+    others = [r for r in result.imported if r.device != session.profile.device_id]
+    click.echo(f"Shared {result.exported} change(s); brought in {len(others)}.")
+    for problem in result.problems:
+        click.echo(f"Problem: device {problem['device'][:8]}: {problem['message']}", err=True)
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "markdown", "csv"]),
+    default="json",
+    show_default=True,
+)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
+@with_session
+def export(session, fmt: str, output: Path | None) -> None:
+    """Everything you can see, as JSON, Markdown or CSV. The export is not encrypted."""
+    from companion import views
+    from companion.service import write_export
+
+    text = views.EXPORTERS[fmt](session)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_export(output, text)
+        click.echo(f"Exported to {output} (not encrypted: keep it somewhere private).", err=True)
+
+
+@cli.command()
+def passwd() -> None:
+    """Change the space's passphrase (both partners use the new one afterwards)."""
+    from companion.service import Session
+
+    session = Session.unlock(_home(), read_passphrase("Current passphrase"))
+    if os.environ.get("COMPANION_NEW_PASSPHRASE") is not None:
+        new = os.environ["COMPANION_NEW_PASSPHRASE"]
+    else:
+        try:
+            new = click.prompt(
+                "New passphrase", hide_input=True, confirmation_prompt=True, err=True
+            )
+        except click.Abort:
+            raise UsageError("No new passphrase was given; nothing changed.") from None
+    session.change_passphrase(new)
+    click.echo("Passphrase changed. Tell your partner the new one in person.")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI, turning every error a person can act on into a message and an exit code."""
+    try:
+        code = cli.main(args=argv, prog_name="companion", standalone_mode=False)
+    except CompanionError as exc:
+        click.echo(f"companion: {exc.render()}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc), err=True)
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Abort:
+        click.echo("\nStopped.", err=True)
+        sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        click.echo("\nStopped.", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

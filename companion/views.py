@@ -1,0 +1,290 @@
+"""Records turned into plain data and text for `list`, `status` and `export`."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import Any
+
+from companion.domain import model as m
+from companion.domain.hlc import stamp_ms
+from companion.domain.ids import iso_week
+from companion.domain.records import Record
+from companion.service import Session, created_at, iso_from_ms
+
+LIST_KINDS = {
+    "gratitude": (m.GRATITUDE,),
+    "needs": (m.NEED,),
+    "care": (m.CARE,),
+    "ticks": (m.TICK,),
+    "checkins": (m.CHECKIN,),
+    "agreements": (m.AGREEMENT,),
+    "reviews": (m.REVIEW,),
+}
+
+
+def records_for(session: Session, kind: str) -> list[Record]:
+    types = LIST_KINDS[kind]
+    if types[0] in m.DATED_TYPES:
+        return session.dated(types)
+    return session.core(types[0])
+
+
+def record_json(session: Session, record: Record) -> dict[str, Any]:
+    """A record as --json shows it: ids, names for people, ISO times, its text fields."""
+    names = session.partners()
+    out: dict[str, Any] = {
+        "id": record.id,
+        "type": record.type,
+        "author": names.get(record.author, "someone"),
+        "author_id": record.author,
+        "created_at": created_at(record),
+        "updated_at": iso_from_ms(stamp_ms(record.hlc)),
+    }
+    out.update(record.fields)
+    for person in ("to", "for", "accepted_by"):
+        if person in out:
+            out[f"{person}_id"] = out[person]
+            out[person] = names.get(out[person]) if out[person] else None
+    if "action" in out:
+        action = session.replica.get(out["action"], m.CARE)
+        out["action_title"] = action.get("title") if action else None
+    if record.type == m.CARE and out.get("need"):
+        need = session.replica.get(out["need"], m.NEED)
+        out["need_text"] = need.get("text") if need else None
+    if record.type == m.CARE:
+        out["cadence_text"] = m.describe_cadence(out["cadence"], out.get("days"))
+    return out
+
+
+def text_line(session: Session, record: Record) -> str:
+    """One readable line for `list`."""
+    short = record.id[:8]
+    who = session.name_of(record.author)
+    when = created_at(record)[:10]
+    if record.type == m.GRATITUDE:
+        flags = " ♥ landed" if record.get("landed") else ("" if record.get("read") else " • new")
+        to = session.name_of(record.get("to"))
+        return f"{short}  {when}  {who} → {to}: {record.get('text')}{flags}"
+    if record.type == m.NEED:
+        retired = " (retired)" if record.get("retired") else ""
+        return f"{short}  {who}: {record.get('text')}{retired}"
+    if record.type == m.CARE:
+        cadence = m.describe_cadence(record.get("cadence"), record.get("days"))
+        retired = " (retired)" if record.get("retired") else ""
+        to = session.name_of(record.get("for"))
+        return f"{short}  {who} for {to}: {record.get('title')} — {cadence}{retired}"
+    if record.type == m.TICK:
+        action = session.replica.get(record.get("action"), m.CARE)
+        title = action.get("title") if action else "?"
+        mark = "✓ done" if record.get("status") == m.DONE else "– skipped (low energy)"
+        return f"{short}  {record.get('date')}  {who}: {title}  {mark}"
+    if record.type == m.CHECKIN:
+        energy = f"  energy {record.get('energy')}/5" if record.get("energy") else ""
+        return (
+            f"{short}  {record.get('week')}  {who}{energy}\n"
+            f"          felt supported: {record.get('supported')}\n"
+            f"          needs attention: {record.get('attention')}"
+        )
+    if record.type == m.AGREEMENT:
+        return f"{short}  [{record.get('status')}]  {record.get('text')}  (proposed by {who})"
+    if record.type == m.REVIEW:
+        action = session.replica.get(record.get("action"), m.CARE)
+        title = action.get("title") if action else "?"
+        return f"{short}  {record.get('week')}  {who}: {title} — {record.get('verdict')}"
+    return f"{short}  {record.type}"
+
+
+def status_data(session: Session) -> dict[str, Any]:
+    replica = session.replica
+    names = session.partners()
+    cursors = replica.meta("cursors", {})
+    devices = []
+    for device in session.core(m.DEVICE):
+        cursor = cursors.get(device.id, {})
+        last = cursor.get("last_hlc")
+        devices.append(
+            {
+                "id": device.id,
+                "partner": names.get(device.get("partner"), "someone"),
+                "label": device.get("label"),
+                "this_device": device.id == session.profile.device_id,
+                "segments": cursor.get("seq", 0),
+                "last_activity": iso_from_ms(stamp_ms(last)) if last else None,
+            }
+        )
+    partner = session.partner
+    partner_last = [
+        d["last_activity"]
+        for d in devices
+        if d["partner"] == names.get(partner) and d["last_activity"]
+    ]
+    last_sync = replica.meta("last_sync")
+    state = session.checkin_state()
+    return {
+        "me": names.get(session.me),
+        "partner": names.get(partner) if partner else None,
+        "space_id": session.profile.space_id,
+        "device_id": session.profile.device_id,
+        "profile": str(session.profile.home),
+        "shared_folder": str(session.profile.shared_folder),
+        "folder_available": session.journal.available(),
+        "last_sync": iso_from_ms(last_sync) if last_sync else None,
+        "partner_last_activity": max(partner_last) if partner_last else None,
+        "waiting": replica.outbox_count(),
+        "devices": devices,
+        "problems": replica.meta("problems", []),
+        "checkin": {"week": state.week, "waiting_for": state.waiting_for},
+        "due_today": [
+            {"id": item.action.id, "title": item.action.get("title"), "status": item.status}
+            for item in session.due_today()
+        ],
+    }
+
+
+def status_text(data: dict[str, Any]) -> str:
+    lines = [f"You are {data['me']}" + (f", with {data['partner']}." if data["partner"] else ".")]
+    if not data["partner"]:
+        lines.append(
+            "Your partner hasn't joined yet: they run `companion join FOLDER --name NAME`."
+        )
+    folder = data["shared_folder"]
+    if data["folder_available"]:
+        lines.append(f"Shared folder: {folder}")
+    else:
+        lines.append(f"Shared folder: {folder} — not reachable; your changes wait on this device.")
+    lines.append(f"Last sync: {data['last_sync'] or 'not yet'}")
+    if data["partner"]:
+        lines.append(
+            f"{data['partner']} was last active: {data['partner_last_activity'] or 'not yet'}"
+        )
+    waiting = data["waiting"]
+    lines.append(
+        "Everything is shared." if not waiting else f"{waiting} change(s) waiting to be shared."
+    )
+    lines.append("Devices:")
+    for device in data["devices"]:
+        mark = " (this one)" if device["this_device"] else ""
+        seen = device["last_activity"] or "no activity yet"
+        lines.append(
+            f"  {device['id'][:8]}  {device['partner']} on {device['label']}{mark} — {seen}"
+        )
+    waiting_for = data["checkin"]["waiting_for"]
+    lines.append(
+        f"Check-in {data['checkin']['week']}: "
+        + {
+            "nobody": "both of you have shared yours.",
+            "both": "not started yet.",
+            "me": "your partner has shared theirs; yours is waiting.",
+            "partner": "yours is in; waiting for your partner.",
+        }[waiting_for]
+    )
+    if data["due_today"]:
+        lines.append("Today's care:")
+        for item in data["due_today"]:
+            mark = {"done": "✓", "skipped": "–"}.get(item["status"] or "", " ")
+            lines.append(f"  [{mark}] {item['title']}")
+    if data["problems"]:
+        lines.append("Problems:")
+        for problem in data["problems"]:
+            lines.append(f"  device {problem['device'][:8]}: {problem['message']}")
+        lines.append("  Run `companion verify` for details and what to do.")
+    return "\n".join(lines)
+
+
+# -- export -------------------------------------------------------------------------------
+
+EXPORT_TYPES = (m.NEED, m.CARE, m.AGREEMENT, m.GRATITUDE, m.CHECKIN, m.TICK, m.REVIEW)
+
+
+def all_records(session: Session) -> list[Record]:
+    core = [r for r in session.replica.records("core") if not r.deleted and r.type in EXPORT_TYPES]
+    return sorted(core, key=lambda r: r.created) + session.dated(m.DATED_TYPES)
+
+
+def export_json(session: Session) -> str:
+    body = {
+        "app": "companion",
+        "exported_at": iso_from_ms(session.now()),
+        "partners": [{"id": pid, "name": name} for pid, name in session.partners().items()],
+        "records": [record_json(session, r) for r in all_records(session)],
+    }
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+CSV_COLUMNS = ("id", "type", "author", "created_at", "date", "week", "text", "status", "details")
+
+
+def export_csv(session: Session) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for record in all_records(session):
+        data = record_json(session, record)
+        main = data.pop("text", None) or data.pop("title", None) or data.pop("supported", None)
+        status = data.pop("status", None) or data.pop("verdict", None)
+        row = {
+            "id": data.pop("id"),
+            "type": data.pop("type"),
+            "author": data.pop("author"),
+            "created_at": data.pop("created_at"),
+            "date": data.pop("date", None),
+            "week": data.pop("week", None),
+            "text": main,
+            "status": status,
+        }
+        data.pop("author_id", None)
+        data.pop("updated_at", None)
+        row["details"] = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def export_markdown(session: Session) -> str:
+    names = session.partners()
+    out = ["# Our companion journal", ""]
+    out.append(f"{' & '.join(names.values())} — exported {iso_from_ms(session.now())[:10]}")
+    out.append("")
+    sections = [
+        ("Care menus", m.NEED),
+        ("Care actions", m.CARE),
+        ("Agreements", m.AGREEMENT),
+    ]
+    for title, record_type in sections:
+        records = session.core(record_type)
+        if not records:
+            continue
+        out += [f"## {title}", ""]
+        for record in records:
+            out.append(f"- {_md(text_line(session, record)[10:])}")
+        out.append("")
+    by_week: dict[str, list[Record]] = {}
+    for record in session.dated(m.DATED_TYPES):
+        if record.type == m.TICK:
+            week = iso_week(dt.date.fromisoformat(record.get("date")))
+        elif record.type in (m.CHECKIN, m.REVIEW):
+            week = record.get("week")
+        else:
+            week = iso_week(dt.date.fromisoformat(created_at(record)[:10]))
+        by_week.setdefault(week, []).append(record)
+    for week in sorted(by_week):
+        out += [f"## Week {week}", ""]
+        for record in by_week[week]:
+            if record.type == m.CHECKIN:
+                out.append(f"### {session.name_of(record.author)}'s check-in")
+                for field in m.CHECKIN_FIELDS:
+                    if record.get(field) is not None:
+                        out.append(f"- **{field}**: {_md(str(record.get(field)))}")
+            else:
+                out.append(f"- {_md(text_line(session, record)[10:])}")
+        out.append("")
+    return "\n".join(out)
+
+
+def _md(text: str) -> str:
+    return text.replace("\n", " ")
+
+
+EXPORTERS = {"json": export_json, "csv": export_csv, "markdown": export_markdown}
