@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from companion.domain import model as m
+from companion.domain.hlc import stamp_ms
 from companion.domain.ids import iso_week, week_monday
 from companion.domain.records import Record
 
@@ -178,7 +179,7 @@ def weekly_rollups(records: Iterable[Record], partner_ids: list[str]) -> list[We
         elif record.type in (m.TICK, m.REVIEW):
             deferred.append(record)
         elif record.type == m.GRATITUDE:
-            week = iso_week(dt.date.fromtimestamp(int(record.created[:15]) / 1000, dt.UTC))
+            week = iso_week(dt.datetime.fromtimestamp(stamp_ms(record.created) / 1000, dt.UTC).date())
             target = slot(week, record.get("to"))
             if target is not None:
                 target.notes_received += 1
