@@ -1,7 +1,7 @@
-"""One sync pass: write this device's waiting changes out, read every device's new segments in.
+"""One sync pass: write this device's waiting changes out, read every device's new files in.
 
 Cursors remember, per device, the last segment merged and its digest, so each pass reads only
-what is new, and a journal that goes backwards or forks is noticed. A segment still arriving
+what is new, and a journal that goes backwards or forks is noticed. A file still arriving
 waits quietly; one that is complete but fails to open is reported and skipped, and the rest
 still merges. Merging is order-free, so nothing here depends on the order files arrive in.
 """
@@ -14,13 +14,20 @@ from typing import Any
 from companion.domain.hlc import Clock
 from companion.domain.records import Record
 from companion.store.replica import Replica
-from companion.sync.journal import Journal
+from companion.sync import segments
+from companion.sync.journal import Journal, Listing, segment_name, snapshot_name
 from companion.sync.segments import SegmentIncomplete, SegmentInvalid
 
 DAMAGED = "damaged"
 FORKED = "forked"
 ROLLED_BACK = "rolled-back"
 FOREIGN_OPS = "foreign-ops"
+SHARED_ID = "shared-id"
+
+# Compaction: once this many loose segments pile up they become one snapshot; once this
+# many snapshots pile up they become one. A device's directory stays a few dozen files.
+LOOSE_SEGMENTS = 64
+MAX_SNAPSHOTS = 8
 
 
 @dataclass
@@ -30,6 +37,7 @@ class SyncResult:
     imported: list[Record] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
     waiting: int = 0
+    incoming_ops: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _problem(kind: str, device: str, seq: int, message: str) -> dict[str, Any]:
@@ -43,8 +51,8 @@ def export_pending(replica: Replica, journal: Journal, clock: Clock) -> int:
         return 0
     ops = [op for _, batch in pending for op in batch]
     own = replica.meta("own", {"seq": 0, "hash": ""})
-    on_disk = journal.segment_seqs(journal.device_id)
-    last = max(own["seq"], on_disk[-1] if on_disk else 0)
+    listing = journal.listing(journal.device_id)
+    last = max(own["seq"], listing.last_seq)
     prev = own["hash"] if last == own["seq"] else (journal.digest_of(journal.device_id, last) or "")
     seq = last + 1
     digest = journal.write(seq, prev, ops)
@@ -54,86 +62,236 @@ def export_pending(replica: Replica, journal: Journal, clock: Clock) -> int:
         cursors[journal.device_id] = {**mine, "seq": seq, "hash": digest, "last_hlc": clock.last}
     replica.set_meta(own={"seq": seq, "hash": digest}, cursors=cursors, clock=clock.last)
     replica.outbox_remove(name for name, _ in pending)
+    listing.segments[seq] = segment_name(seq)
+    compact_own(journal, listing)
     return len(ops)
 
 
+def compact_own(journal: Journal, listing: Listing) -> bool:
+    """Fold our older segments (and snapshots) into one snapshot when enough pile up."""
+    loose = sorted(
+        s for s in listing.segments if s > max((b for _, b in listing.snapshots), default=0)
+    )
+    if len(loose) > LOOSE_SEGMENTS:
+        run = loose[:-1]  # the newest stays loose, for readers that chain from it
+        return _fold(journal, [], run)
+    if len(listing.snapshots) > MAX_SNAPSHOTS:
+        return _fold(journal, listing.snapshots, [])
+    return False
+
+
+def _fold(journal: Journal, snaps: list[tuple[int, int]], seqs: list[int]) -> bool:
+    """Write one snapshot covering `snaps` and `seqs` (a contiguous run), then drop them."""
+    device = journal.device_id
+    ops: list[dict[str, Any]] = []
+    prev = last_hash = ""
+    first = last = None
+    names: list[str] = []
+    try:
+        for a, b in snaps:
+            snap = journal.read_snapshot(device, a, b)
+            if snap is None:
+                return False
+            if first is None:
+                first, prev = a, snap.prev
+            elif a != last + 1:
+                return False
+            ops += snap.ops
+            last, last_hash = b, snap.last_hash
+            names.append(snapshot_name(a, b))
+        for seq in seqs:
+            segment = journal.read(device, seq)
+            if segment is None:
+                return False
+            if first is None:
+                first, prev = seq, segment.prev
+            elif seq != last + 1:
+                return False
+            ops += segment.ops
+            last, last_hash = seq, segment.digest
+            names.append(segment_name(seq))
+    except (SegmentIncomplete, SegmentInvalid):
+        return False  # never compact over something we can't read; verify reports it
+    if first is None or last is None or first == last:
+        return False
+    journal.write_snapshot(first, last, prev, last_hash, segments.compact(ops))
+    journal.remove_own(names)
+    return True
+
+
+class _Reader:
+    """Reads one device's new files past its cursor."""
+
+    def __init__(self, journal: Journal, device: str, cursor: dict[str, Any], problems):
+        self.journal = journal
+        self.device = device
+        self.cursor = cursor
+        self.problems = problems
+        self.ops: list[dict[str, Any]] = []
+
+    def take(self, seq: int, ops: list[dict[str, Any]]) -> None:
+        suffix = "." + self.device
+        for op in ops:
+            if op["device"] != self.device or not op["hlc"].endswith(suffix):
+                self.problems[(FOREIGN_OPS, self.device, seq)] = _problem(
+                    FOREIGN_OPS, self.device, seq, "holds changes signed as another device"
+                )
+                continue
+            self.ops.append(op)
+
+    def damaged(self, seq: int, what: str, exc: Exception) -> None:
+        self.problems[(DAMAGED, self.device, seq)] = _problem(
+            DAMAGED, self.device, seq, f"{what} is damaged or tampered with ({exc})"
+        )
+
+    def run(self, listing: Listing, seen_conflicts: dict[str, str], own: bool) -> None:
+        cursor = self.cursor
+        self.retry_skipped()
+        if listing.last_seq < cursor["seq"] and (listing.segments or listing.snapshots):
+            self.problems[(ROLLED_BACK, self.device, listing.last_seq)] = _problem(
+                ROLLED_BACK,
+                self.device,
+                listing.last_seq,
+                f"its journal went back from {cursor['seq']} to {listing.last_seq} "
+                "(a restored backup?)",
+            )
+        elif cursor["seq"] and cursor["hash"] and cursor["seq"] in listing.segments:
+            current = self.journal.digest_of(self.device, cursor["seq"])
+            if current is not None and current != cursor["hash"]:
+                self.fork(cursor["seq"])
+        self.forward(listing)
+        self.conflicts(listing, seen_conflicts, own)
+
+    def retry_skipped(self) -> None:
+        for seq in list(self.cursor.get("skipped", [])):
+            try:
+                segment = self.journal.read(self.device, seq)
+            except (SegmentIncomplete, SegmentInvalid):
+                continue
+            if segment is not None:
+                self.take(seq, segment.ops)
+            self.cursor["skipped"].remove(seq)
+            self.problems.pop((DAMAGED, self.device, seq), None)
+
+    def fork(self, seq: int) -> None:
+        """Two histories under one device id: re-read all of it (merging is idempotent)."""
+        self.problems[(FORKED, self.device, seq)] = _problem(
+            FORKED,
+            self.device,
+            seq,
+            f"its journal forked at segment {seq}: two devices may share one profile "
+            "(a cloned laptop or restored backup). Everything from both is kept.",
+        )
+        self.cursor.update(seq=0, hash="")
+
+    def forward(self, listing: Listing) -> None:
+        cursor = self.cursor
+        while True:
+            nxt = cursor["seq"] + 1
+            if nxt in listing.segments:
+                try:
+                    segment = self.journal.read(self.device, nxt)
+                except SegmentIncomplete:
+                    return
+                except SegmentInvalid as exc:
+                    self.damaged(nxt, f"segment {nxt}", exc)
+                    cursor.setdefault("skipped", []).append(nxt)
+                    cursor.update(seq=nxt, hash="")
+                    continue
+                if segment is None:
+                    return
+                if cursor["hash"] and segment.prev != cursor["hash"]:
+                    self.problems[(FORKED, self.device, nxt)] = _problem(
+                        FORKED,
+                        self.device,
+                        nxt,
+                        f"its journal forked at segment {nxt}: two devices may share one "
+                        "profile. Everything from both is kept.",
+                    )
+                self.take(nxt, segment.ops)
+                last_hlc = max((op["hlc"] for op in segment.ops), default="")
+                cursor.update(
+                    seq=nxt, hash=segment.digest, last_hlc=max(last_hlc, cursor.get("last_hlc", ""))
+                )
+                continue
+            covering = [(a, b) for a, b in listing.snapshots if a <= nxt <= b]
+            if not covering:
+                return
+            first, last = max(covering, key=lambda r: r[1])
+            try:
+                snap = self.journal.read_snapshot(self.device, first, last)
+            except SegmentIncomplete:
+                return
+            except SegmentInvalid as exc:
+                self.damaged(first, f"snapshot {first}–{last}", exc)
+                return
+            if snap is None:
+                return
+            self.take(first, snap.ops)
+            last_hlc = max((op["hlc"] for op in snap.ops), default="")
+            cursor.update(
+                seq=last, hash=snap.last_hash, last_hlc=max(last_hlc, cursor.get("last_hlc", ""))
+            )
+
+    def conflicts(self, listing: Listing, seen: dict[str, str], own: bool) -> None:
+        for conflict in listing.conflicts:
+            key = f"{self.device}/{conflict.name}"
+            if key in seen:
+                if own:
+                    self.journal.set_aside(conflict.name)
+                continue
+            try:
+                found = self.journal.read_conflict(self.device, conflict)
+            except SegmentIncomplete:
+                continue
+            except SegmentInvalid as exc:
+                self.damaged(conflict.first, f"conflict copy {conflict.name}", exc)
+                seen[key] = "damaged"
+                continue
+            if found is None:
+                continue
+            self.take(conflict.first, found.ops)
+            seen[key] = "merged"
+            self.problems[(SHARED_ID, self.device, conflict.first)] = _problem(
+                SHARED_ID,
+                self.device,
+                conflict.first,
+                f"the sync tool made a conflict copy ({conflict.name}): two devices are "
+                "writing as one. Its changes were merged; give one of them a fresh profile "
+                "with `companion join`.",
+            )
+            if own:
+                self.journal.set_aside(conflict.name)
+
+
 def import_new(replica: Replica, journal: Journal, clock: Clock, now_ms: int) -> SyncResult:
-    """Merge every device's segments past our cursors into the replica."""
+    """Merge every device's files past our cursors into the replica."""
     result = SyncResult(folder_available=journal.available())
     if not result.folder_available:
         return result
     cursors: dict[str, dict[str, Any]] = replica.meta("cursors", {})
     problems = {(p["kind"], p["device"], p["seq"]): p for p in replica.meta("problems", [])}
+    seen_conflicts: dict[str, str] = replica.meta("conflicts", {})
     incoming: list[dict[str, Any]] = []
-
-    def take(device: str, seq: int, ops: list[dict[str, Any]]) -> None:
-        for op in ops:
-            if op["device"] != device or not op["hlc"].endswith("." + device):
-                key = (FOREIGN_OPS, device, seq)
-                problems[key] = _problem(
-                    FOREIGN_OPS, device, seq, "holds changes signed as another device"
-                )
-                continue
-            incoming.append(op)
-
     for device in journal.device_ids():
         cursor = dict(cursors.get(device) or {"seq": 0, "hash": ""})
-        seqs = journal.segment_seqs(device)
-        # Damaged segments are retried each pass: a sync tool may have put a good copy back.
-        for seq in list(cursor.get("skipped", [])):
-            try:
-                segment = journal.read(device, seq)
-            except (SegmentIncomplete, SegmentInvalid):
-                continue
-            if segment is not None:
-                take(device, seq, segment.ops)
-            cursor["skipped"].remove(seq)
-            problems.pop((DAMAGED, device, seq), None)
-        if seqs and seqs[-1] < cursor["seq"]:
-            problems[(ROLLED_BACK, device, seqs[-1])] = _problem(
-                ROLLED_BACK,
-                device,
-                seqs[-1],
-                f"its journal went back from segment {cursor['seq']} to {seqs[-1]} "
-                "(a restored backup?)",
-            )
-        for seq in seqs:
-            if seq <= cursor["seq"]:
-                continue
-            if seq != cursor["seq"] + 1:
-                break  # a gap: the missing segment hasn't arrived yet
-            try:
-                segment = journal.read(device, seq)
-            except SegmentIncomplete:
-                break
-            except SegmentInvalid as exc:
-                problems[(DAMAGED, device, seq)] = _problem(
-                    DAMAGED, device, seq, f"segment {seq} is damaged or tampered with ({exc})"
-                )
-                cursor.setdefault("skipped", []).append(seq)
-                cursor.update(seq=seq, hash="")
-                continue
-            if segment is None:
-                break
-            if cursor["hash"] and segment.prev != cursor["hash"]:
-                problems[(FORKED, device, seq)] = _problem(
-                    FORKED,
-                    device,
-                    seq,
-                    f"its journal forked at segment {seq} (a cloned profile or restored backup?)",
-                )
-            take(device, seq, segment.ops)
-            last_hlc = max((op["hlc"] for op in segment.ops), default=cursor.get("last_hlc", ""))
-            cursor.update(seq=seq, hash=segment.digest, last_hlc=last_hlc)
+        reader = _Reader(journal, device, cursor, problems)
+        reader.run(journal.listing(device), seen_conflicts, own=device == journal.device_id)
+        incoming += reader.ops
         cursors[device] = cursor
-
     if incoming:
-        changed = replica.apply(incoming)
-        result.imported = changed
+        result.imported = replica.apply(incoming)
+        result.incoming_ops = incoming
         for op in incoming:
             clock.observe(op["hlc"], now_ms)
     result.problems = sorted(problems.values(), key=lambda p: (p["device"], p["seq"], p["kind"]))
-    replica.set_meta(cursors=cursors, problems=result.problems, last_sync=now_ms, clock=clock.last)
+    replica.set_meta(
+        cursors=cursors,
+        problems=result.problems,
+        conflicts=seen_conflicts,
+        last_sync=now_ms,
+        clock=clock.last,
+    )
     return result
 
 

@@ -1,31 +1,58 @@
-"""The space's folder layout and each device's append-only journal of segments.
+"""The space's folder layout and each device's append-only journal.
 
     FOLDER/companion/space.json
-    FOLDER/companion/devices/<device-id>/<seq:010d>.seg
+    FOLDER/companion/devices/<device-id>/<seq:010d>.seg          one batch of changes
+    FOLDER/companion/devices/<device-id>/snap-<first>-<last>.snap those segments, compacted
+    FOLDER/companion/devices/<device-id>/aside/                   conflict copies already merged
 
-A device writes only inside its own directory and never rewrites a file once it is in place.
+A device writes only inside its own directory and never rewrites a file once it is in place;
+the one deletion it makes is of its own segments once a snapshot in place covers them.
+Sync tools' temp and stub files are ignored; their conflict copies are read as extra input.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from companion.store.fsutil import atomic_write, ensure_private_dir, read_bytes
+from companion.store.fsutil import (
+    atomic_write,
+    ensure_private_dir,
+    fsync_dir,
+    is_temp_name,
+    read_bytes,
+)
 from companion.store.spacefile import SPACE_FILE
 from companion.sync import segments
 
 DEVICES = "devices"
+ASIDE = "aside"
 SEGMENT_SUFFIX = ".seg"
+SNAPSHOT_SUFFIX = ".snap"
 _SEGMENT_NAME = re.compile(r"^(\d{10})\.seg$")
+_SNAPSHOT_NAME = re.compile(r"^snap-(\d{10})-(\d{10})\.snap$")
 _DEVICE_NAME = re.compile(r"^[0-9a-f]{16,64}$")
+# Conflict copies keep the base name and add a marker before the extension:
+# Syncthing `0000000005.sync-conflict-20261126-101500-ABCDEFG.seg`, Dropbox
+# `0000000005 (Sam's conflicted copy 2026-11-26).seg`, Drive and others `0000000005 (1).seg`.
+_CONFLICT_SEGMENT = re.compile(r"^(\d{10})(?:\.sync-conflict-[^/]*| \([^/]*\))\.seg$")
+_CONFLICT_SNAPSHOT = re.compile(
+    r"^snap-(\d{10})-(\d{10})(?:\.sync-conflict-[^/]*| \([^/]*\))\.snap$"
+)
+_IGNORED_PREFIXES = ("~syncthing~", ".syncthing.", ".dropbox", "~$", ".~")
+_IGNORED_SUFFIXES = (".tmp", ".icloud", ".partial", ".crdownload", ".part")
 
 
 def segment_name(seq: int) -> str:
     return f"{seq:010d}{SEGMENT_SUFFIX}"
+
+
+def snapshot_name(first: int, last: int) -> str:
+    return f"snap-{first:010d}-{last:010d}{SNAPSHOT_SUFFIX}"
 
 
 def parse_segment_name(name: str) -> int | None:
@@ -35,6 +62,40 @@ def parse_segment_name(name: str) -> int | None:
 
 def is_device_dir_name(name: str) -> bool:
     return bool(_DEVICE_NAME.match(name))
+
+
+def is_ignored_name(name: str) -> bool:
+    """Sync tools' temp and placeholder files, and our own temp files."""
+    lowered = name.lower()
+    return (
+        is_temp_name(name)
+        or lowered.startswith(_IGNORED_PREFIXES)
+        or lowered.endswith(_IGNORED_SUFFIXES)
+        or lowered in ("desktop.ini", "thumbs.db", ".ds_store")
+    )
+
+
+@dataclass(frozen=True)
+class Conflict:
+    name: str
+    first: int
+    last: int
+    is_snapshot: bool
+
+
+@dataclass
+class Listing:
+    """What one device directory holds, sorted out."""
+
+    segments: dict[int, str] = field(default_factory=dict)
+    snapshots: list[tuple[int, int]] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+    @property
+    def last_seq(self) -> int:
+        ends = [*self.segments, *(last for _, last in self.snapshots)]
+        return max(ends, default=0)
 
 
 @dataclass
@@ -64,14 +125,35 @@ class Journal:
         with entries:
             return sorted(e.name for e in entries if e.is_dir() and is_device_dir_name(e.name))
 
-    def segment_seqs(self, device: str) -> list[int]:
+    def listing(self, device: str) -> Listing:
+        found = Listing()
         try:
             entries = os.scandir(self.devices_dir / device)
         except (FileNotFoundError, NotADirectoryError):
-            return []
+            return found
         with entries:
-            seqs = (parse_segment_name(e.name) for e in entries)
-            return sorted(s for s in seqs if s is not None)
+            for entry in entries:
+                name = entry.name
+                if name == ASIDE or is_ignored_name(name):
+                    continue
+                if match := _SEGMENT_NAME.match(name):
+                    found.segments[int(match.group(1))] = name
+                elif match := _SNAPSHOT_NAME.match(name):
+                    found.snapshots.append((int(match.group(1)), int(match.group(2))))
+                elif match := _CONFLICT_SEGMENT.match(name):
+                    seq = int(match.group(1))
+                    found.conflicts.append(Conflict(name, seq, seq, False))
+                elif match := _CONFLICT_SNAPSHOT.match(name):
+                    first, last = int(match.group(1)), int(match.group(2))
+                    found.conflicts.append(Conflict(name, first, last, True))
+                else:
+                    found.unknown.append(name)
+        found.snapshots.sort()
+        found.conflicts.sort(key=lambda c: c.name)
+        return found
+
+    def segment_seqs(self, device: str) -> list[int]:
+        return sorted(self.listing(device).segments)
 
     def segment_path(self, device: str, seq: int) -> Path:
         return self.devices_dir / device / segment_name(seq)
@@ -83,6 +165,22 @@ class Journal:
             return None
         return segments.decode(self.key, self.space_id, device, seq, data)
 
+    def read_snapshot(self, device: str, first: int, last: int) -> segments.Snapshot | None:
+        data = read_bytes(self.devices_dir / device / snapshot_name(first, last))
+        if data is None:
+            return None
+        return segments.decode_snapshot(self.key, self.space_id, device, first, last, data)
+
+    def read_conflict(self, device: str, conflict: Conflict):
+        data = read_bytes(self.devices_dir / device / conflict.name)
+        if data is None:
+            return None
+        if conflict.is_snapshot:
+            return segments.decode_snapshot(
+                self.key, self.space_id, device, conflict.first, conflict.last, data
+            )
+        return segments.decode(self.key, self.space_id, device, conflict.first, data)
+
     def write(self, seq: int, prev: str, ops: list[dict[str, Any]]) -> str:
         """Put a new segment into this device's directory; return its digest."""
         ensure_private_dir(self.own_dir)
@@ -92,6 +190,27 @@ class Journal:
             raise FileExistsError(path)
         atomic_write(path, data)
         return segments.digest(data)
+
+    def write_snapshot(
+        self, first: int, last: int, prev: str, last_hash: str, ops: list[dict[str, Any]]
+    ) -> None:
+        data = segments.encode_snapshot(
+            self.key, self.space_id, self.device_id, first, last, prev, last_hash, ops
+        )
+        atomic_write(self.own_dir / snapshot_name(first, last), data)
+
+    def remove_own(self, names: list[str]) -> None:
+        """Delete this device's own files that a snapshot now covers."""
+        for name in names:
+            with contextlib.suppress(FileNotFoundError):
+                (self.own_dir / name).unlink()
+        fsync_dir(self.own_dir)
+
+    def set_aside(self, name: str) -> None:
+        """Move a merged conflict copy out of the way (only ever in our own directory)."""
+        aside = ensure_private_dir(self.own_dir / ASIDE)
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(self.own_dir / name, aside / name)
 
     def digest_of(self, device: str, seq: int) -> str | None:
         data = read_bytes(self.segment_path(device, seq))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from companion.domain.hlc import parse_stamp
-from companion.domain.records import OP_KINDS
+from companion.domain.records import DELETED, OP_KINDS, merge
 from companion.store import crypto
 
 MAGIC = b"CSEG"
@@ -113,3 +113,135 @@ def valid_op(op: Any) -> bool:
     except (ValueError, AttributeError):
         return False
     return True
+
+
+# -- snapshots: a run of one device's segments, compacted -----------------------------------
+
+SNAP_MAGIC = b"CSNP"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    first: int
+    last: int
+    prev: str
+    last_hash: str
+    ops: list[dict[str, Any]]
+
+
+def snapshot_aad(space_id: str, device_id: str, first: int, last: int) -> bytes:
+    return f"companion snapshot v{VERSION}|{space_id}|{device_id}|{first}|{last}".encode()
+
+
+def encode_snapshot(
+    key: bytes,
+    space_id: str,
+    device_id: str,
+    first: int,
+    last: int,
+    prev: str,
+    last_hash: str,
+    ops: list[dict[str, Any]],
+) -> bytes:
+    payload = {"first": first, "last": last, "prev": prev, "last_hash": last_hash, "ops": ops}
+    plain = zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 6)
+    body = crypto.seal(key, plain, snapshot_aad(space_id, device_id, first, last))
+    return _HEADER.pack(SNAP_MAGIC, VERSION, len(body)) + body
+
+
+def decode_snapshot(
+    key: bytes, space_id: str, device_id: str, first: int, last: int, data: bytes
+) -> Snapshot:
+    body = _unframe(data, SNAP_MAGIC)
+    try:
+        plain = crypto.open_sealed(key, body, snapshot_aad(space_id, device_id, first, last))
+    except crypto.OpenFailed:
+        raise SegmentInvalid("failed authentication") from None
+    try:
+        payload = json.loads(zlib.decompress(plain))
+    except (zlib.error, ValueError):
+        raise SegmentInvalid("authenticated but unreadable") from None
+    if (
+        not isinstance(payload, dict)
+        or payload.get("first") != first
+        or payload.get("last") != last
+        or not isinstance(payload.get("prev"), str)
+        or not isinstance(payload.get("last_hash"), str)
+        or not isinstance(payload.get("ops"), list)
+        or not all(valid_op(op) for op in payload["ops"])
+    ):
+        raise SegmentInvalid("authenticated but malformed")
+    return Snapshot(first, last, payload["prev"], payload["last_hash"], payload["ops"])
+
+
+def _unframe(data: bytes, magic: bytes) -> bytes:
+    if len(data) < _HEADER.size:
+        if magic.startswith(data[:4]):
+            raise SegmentIncomplete(f"{len(data)} bytes so far")
+        raise SegmentInvalid("not a companion file")
+    found, version, length = _HEADER.unpack_from(data)
+    if found != magic:
+        raise SegmentInvalid("not a companion file of this kind")
+    if version != VERSION:
+        raise SegmentInvalid(f"format {version}, which this version can't read")
+    if length > MAX_BODY:
+        raise SegmentInvalid("impossible length")
+    body = data[_HEADER.size :]
+    if len(body) < length:
+        raise SegmentIncomplete(f"{len(body)} of {length} bytes")
+    if len(body) > length:
+        raise SegmentInvalid("longer than it says")
+    return body
+
+
+def compact(ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The fewest operations that merge to the same records as `ops` do."""
+    states: dict[str, dict[str, Any]] = {}
+    for op in ops:
+        states[op["id"]] = merge(states.get(op["id"]), op)
+    out: list[dict[str, Any]] = []
+    for state in states.values():
+        by_stamp: dict[str, dict[str, Any]] = {}
+        for name, stamp in state["clocks"].items():
+            by_stamp.setdefault(stamp, {})[name] = state["fields"][name]
+        created = state["created"]
+        if created is not None:
+            fields = by_stamp.pop(created, {})
+            if fields.get(DELETED, False) is False:
+                fields.pop(DELETED, None)
+                out.append(_op("create", state, created, state["author"], state["device"], fields))
+            else:
+                out.append(
+                    _op(
+                        "create",
+                        state,
+                        created,
+                        state["author"],
+                        state["device"],
+                        {k: v for k, v in fields.items() if k != DELETED},
+                    )
+                )
+                by_stamp.setdefault(created, {})[DELETED] = True
+        for stamp, fields in sorted(by_stamp.items()):
+            device = stamp.split(".", 2)[2]
+            author = state["author"] or ""
+            if fields.get(DELETED) is True and len(fields) == 1:
+                out.append(_op("delete", state, stamp, author, device, {}))
+            elif DELETED in fields and fields[DELETED] is False:
+                rest = {k: v for k, v in fields.items() if k != DELETED}
+                out.append(_op("create", state, stamp, author, device, rest))
+            else:
+                out.append(_op("set", state, stamp, author, device, fields))
+    return out
+
+
+def _op(kind, state, stamp, author, device, fields):
+    return {
+        "op": kind,
+        "id": state["id"],
+        "type": state["type"],
+        "hlc": stamp,
+        "device": device,
+        "author": author or "",
+        "fields": fields,
+    }
