@@ -1,0 +1,57 @@
+"""The unlocked Session, shared by the app's worker threads one at a time."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from companion.service import Session
+
+TURN_TIMEOUT = 30.0
+
+
+class Backend:
+    """Owns the Session for the app's lifetime and serialises access to it.
+
+    Workers run in threads and the replica is not built for concurrent use, so every read,
+    write and sync pass holds the lock while it touches the session. Changes also take a
+    ticket on the event loop when the person acts, and run in ticket order, so two quick
+    key presses land in the order they were made.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._lock = threading.RLock()
+        self._turn = threading.Condition()
+        self._issued = 0
+        self._serving = 0
+        # Notes that were new when this app run first showed them: they stay "new" on
+        # screen until the app closes, although they are marked read straight away.
+        self.fresh_notes: set[str] = set()
+
+    @property
+    def device_id(self) -> str:
+        return self._session.profile.device_id
+
+    def ticket(self) -> int:
+        """A place in line for one change; take it on the event loop, in the order of acts."""
+        ticket = self._issued
+        self._issued += 1
+        return ticket
+
+    @contextmanager
+    def session(self, ticket: int | None = None) -> Iterator[Session]:
+        """The session, exclusively; with a ticket, only once every earlier change is done."""
+        if ticket is not None:
+            with self._turn:
+                # Bounded: a change that never ran must not hold the others forever.
+                self._turn.wait_for(lambda: self._serving >= ticket, timeout=TURN_TIMEOUT)
+        try:
+            with self._lock:
+                yield self._session
+        finally:
+            if ticket is not None:
+                with self._turn:
+                    self._serving = max(self._serving, ticket + 1)
+                    self._turn.notify_all()

@@ -1,0 +1,147 @@
+"""Care: my care menu, my partner's menu to adopt from, and the care I give."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header, Input, Static
+
+from companion.domain import model as m
+from companion.service import Session
+from companion.tui import data
+from companion.tui.resources import style_path
+from companion.tui.screens.base import PracticeScreen
+from companion.tui.screens.dialogs import CareActionDialog, CareChoice, ConfirmDialog
+from companion.tui.widgets.action_list import ActionItem, ActionList
+from companion.tui.widgets.need_list import NeedItem, NeedList
+
+
+class CareScreen(PracticeScreen):
+    """The receiver defines care; the giver adopts it as small, repeatable acts."""
+
+    TITLE = "Care"
+    CSS_PATH = style_path("care.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new_action", "New action"),
+        Binding("m", "add_need", "Add to my menu", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.people = data.People("you", None)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="care-body"):
+            with Vertical(id="menus"):
+                yield Static("What care looks like for me", classes="section-title")
+                yield NeedList(adoptable=False, id="my-needs")
+                yield Input(placeholder="Add to my menu…", id="need")
+                yield Static(
+                    "Their care menu",
+                    id="partner-menu-title",
+                    classes="section-title",
+                    markup=False,
+                )
+                yield NeedList(adoptable=True, id="partner-needs")
+            with Vertical(id="giving"):
+                yield Static("What I do", id="giving-title", classes="section-title", markup=False)
+                yield Static(
+                    "How it went, week by week. A skip is rest, never a failure.",
+                    classes="hint",
+                )
+                yield ActionList(id="my-actions")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.focus_home()
+
+    def focus_home(self) -> None:
+        self.query_one("#partner-needs", NeedList).focus()
+
+    def read(self, session: Session) -> data.Care:
+        return data.care(session)
+
+    async def show(self, care: data.Care) -> None:
+        self.people = who = care.people
+        self.sub_title = "the receiver defines care"
+        await self.query_one("#my-needs", NeedList).replace(
+            [NeedItem(row, adoptable=False) for row in care.my_needs],
+            "Nothing yet. What helps you feel cared for? Write it below, in your own words.",
+        )
+        self.query_one("#partner-menu-title", Static).update(f"{who.other}'s care menu")
+        empty = (
+            f"{who.other} hasn't written their care menu yet."
+            if who.partner
+            else "Your partner's care menu appears here once they join."
+        )
+        await self.query_one("#partner-needs", NeedList).replace(
+            [NeedItem(row, adoptable=True) for row in care.partner_needs], empty
+        )
+        self.query_one("#giving-title", Static).update(f"What I do for {who.other}")
+        await self.query_one(ActionList).replace(
+            [ActionItem(row) for row in care.actions],
+            f"No care actions yet. Adopt one from {who.other}'s menu (Enter), "
+            "or press n for one of your own.",
+        )
+
+    @on(Input.Submitted, "#need")
+    def _add_need(self, event: Input.Submitted) -> None:
+        text = event.value
+
+        def add(session: Session) -> str:
+            session.add_need(text)
+            return "Added to your care menu."
+
+        self.change(add, then=lambda: event.input.clear())
+
+    def action_add_need(self) -> None:
+        self.query_one("#need", Input).focus()
+
+    @on(NeedList.Adopt)
+    def _adopt(self, event: NeedList.Adopt) -> None:
+        need_id = event.need_id
+
+        def adopted(choice: CareChoice | None) -> None:
+            if choice is not None:
+                self.change(lambda session: add_care(session, choice, need_id))
+
+        self.app.push_screen(CareActionDialog(self.people.other, event.text), adopted)
+
+    def action_new_action(self) -> None:
+        def chosen(choice: CareChoice | None) -> None:
+            if choice is not None:
+                self.change(lambda session: add_care(session, choice, None))
+
+        self.app.push_screen(CareActionDialog(self.people.other), chosen)
+
+    @on(NeedList.Retire)
+    def _retire_need(self, event: NeedList.Retire) -> None:
+        self._confirm_retire("need", event.need_id, event.text, "from your care menu")
+
+    @on(ActionList.Retire)
+    def _retire_action(self, event: ActionList.Retire) -> None:
+        self._confirm_retire("care", event.action_id, event.title, "from your care actions")
+
+    def _confirm_retire(self, kind: str, record_id: str, text: str, where: str) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.change(lambda session: retire(session, kind, record_id))
+
+        question = f"Retire “{text}” {where}?\nIt stays in your history; nothing is lost."
+        self.app.push_screen(ConfirmDialog(question, yes="Retire"), answered)
+
+
+def add_care(session: Session, choice: CareChoice, need_id: str | None) -> str:
+    action = session.add_care(choice.title, choice.cadence, need_ref=need_id)
+    when = m.describe_cadence(action.get("cadence"), action.get("days"))
+    return f"Care action added: {action.get('title')} ({when})."
+
+
+def retire(session: Session, kind: str, record_id: str) -> str:
+    record = session.retire(kind, record_id)
+    return f"Retired: {record.get('title') or record.get('text')}"

@@ -1,0 +1,253 @@
+"""Check-in: the weekly reciprocity check-in, sealed until both have shared, and the review."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.widgets import (
+    Button,
+    ContentSwitcher,
+    Footer,
+    Header,
+    Input,
+    Label,
+    RadioButton,
+    RadioSet,
+    Static,
+    TabbedContent,
+    TabPane,
+    Tabs,
+)
+
+from companion.errors import CompanionError, UsageError
+from companion.service import Session
+from companion.tui import data
+from companion.tui.resources import style_path
+from companion.tui.screens.base import PracticeScreen
+from companion.tui.widgets.checkin_card import CheckinCard
+from companion.tui.widgets.review_list import ReviewItem, ReviewList
+
+TEXT_FIELDS = ("supported", "when", "felt", "helps", "limits", "victory", "request")
+ENERGY_CHOICES = {1: "1 empty", 2: "2 low", 3: "3 steady", 4: "4 good", 5: "5 plenty"}
+
+
+class CheckinScreen(PracticeScreen):
+    """Once a week: what helped, what needs attention, energy, limits, a victory, a request."""
+
+    TITLE = "Check-in"
+    CSS_PATH = style_path("checkin.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "share", "Share check-in"),
+        Binding("e", "edit", "Edit mine"),
+        Binding("1", "tab('this-week')", "This week"),
+        Binding("2", "tab('review')", "Last week's care"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: data.Checkin | None = None
+        self.editing = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="checkin-tabs"):
+            with (
+                TabPane("This week", id="this-week"),
+                ContentSwitcher(id="week-switch", initial="form"),
+            ):
+                with VerticalScroll(id="form"):
+                    yield Static(id="form-lead", markup=False)
+                    with Grid(id="questions"):
+                        yield from self._questions()
+                    with Horizontal(id="form-buttons"):
+                        yield Button("Share my check-in", id="share", variant="primary")
+                with Vertical(id="shared"):
+                    yield Static(id="shared-lead", markup=False)
+                    yield Horizontal(id="cards")
+            with TabPane("Last week's care", id="review"):
+                yield Static(id="review-lead", markup=False)
+                yield ReviewList(id="reviews")
+        yield Footer(compact=True)
+
+    def _questions(self) -> ComposeResult:
+        def ask(question: str, field: str, placeholder: str = "") -> ComposeResult:
+            yield Label(question, classes="question")
+            yield Input(id=field, placeholder=placeholder, compact=True)
+
+        yield from ask("A moment I felt supported", "supported", "recently, when…")
+        yield Label("Needs more attention", classes="question")
+        with Vertical(id="attention"):
+            yield Input(id="when", placeholder="When …", compact=True)
+            yield Input(id="felt", placeholder="I felt …", compact=True)
+            yield Input(id="helps", placeholder="What would help is …", compact=True)
+        yield Label("My energy this week", classes="question")
+        with RadioSet(id="energy", compact=True):
+            for value, label in ENERGY_CHOICES.items():
+                yield RadioButton(label, name=str(value))
+        yield from ask("Limits to respect", "limits", "optional: what I can't take on this week")
+        yield from ask("A small victory", "victory", "optional: something to celebrate")
+        yield from ask("My request for next week", "request", "optional: one small, doable ask")
+
+    def on_mount(self) -> None:
+        self.focus_home()
+
+    def focus_home(self) -> None:
+        tabs = self.query_one("#checkin-tabs", TabbedContent)
+        if tabs.active == "review":
+            self.query_one(ReviewList).focus()
+        else:
+            tabs.query_one(Tabs).focus()
+
+    def read(self, session: Session) -> data.Checkin:
+        return data.checkin(session)
+
+    async def show(self, view: data.Checkin) -> None:
+        self.view = view
+        who = view.people
+        self.sub_title = "sealed until you have both shared"
+        tabs = self.query_one("#checkin-tabs", TabbedContent)
+        tabs.get_tab("this-week").label = f"This week · {view.week_label}"  # type: ignore[assignment]
+        tabs.get_tab("review").label = f"Last week's care · {view.review_label}"  # type: ignore[assignment]
+        switch = self.query_one("#week-switch", ContentSwitcher)
+        if view.mine is None or self.editing:
+            self.query_one("#form-lead", Static).update(
+                "A few quiet minutes. Your answers stay sealed until "
+                f"{who.other} shares theirs too; then you both see both."
+            )
+            if view.mine is not None and switch.current != "form":
+                self._fill(view.mine)
+            switch.current = "form"
+        else:
+            await self._show_shared(view)
+            switch.current = "shared"
+        self.query_one("#review-lead", Static).update(
+            f"How did {who.other}'s care land for you last week ({view.review_label})? "
+            "Your word counts here, not theirs: landed, missed, or not needed."
+        )
+        await self.query_one(ReviewList).replace(
+            [ReviewItem(row) for row in view.reviews],
+            f"{who.other} has no care actions for you yet. "
+            "Your care menu (press c) is where they find what helps.",
+        )
+        self.refresh_bindings()
+
+    async def _show_shared(self, view: data.Checkin) -> None:
+        who = view.people
+        lead = self.query_one("#shared-lead", Static)
+        cards = self.query_one("#cards", Horizontal)
+        await cards.remove_children()
+        assert view.mine is not None
+        if view.theirs is not None:
+            lead.update("You've both shared. Read slowly; nothing here is a score.")
+            await cards.mount(
+                CheckinCard("Yours", view.mine), CheckinCard(f"{who.other}'s", view.theirs)
+            )
+        else:
+            lead.update(
+                f"Yours is in, and sealed until {who.other} shares theirs. "
+                "Then you'll see both side by side. Press e to change yours meanwhile."
+            )
+            await cards.mount(CheckinCard("Yours", view.mine))
+
+    def _fill(self, answers: dict[str, Any]) -> None:
+        when, felt, helps = data.split_attention(answers.get("attention", ""))
+        values = {**answers, "when": when, "felt": felt, "helps": helps}
+        for field in TEXT_FIELDS:
+            self.query_one(f"#{field}", Input).value = str(values.get(field) or "")
+        energy = answers.get("energy")
+        for button in self.query_one("#energy", RadioSet).query(RadioButton):
+            button.value = button.name == str(energy)
+
+    def _answers(self) -> dict[str, Any]:
+        values = {f: self.query_one(f"#{f}", Input).value.strip() for f in TEXT_FIELDS}
+        if not values["supported"]:
+            raise UsageError(
+                "Start with one recent moment you felt supported.",
+                "Small counts: a text, a cup of tea, being listened to.",
+            )
+        if not all(values[part] for part in ("when", "felt", "helps")):
+            raise UsageError(
+                "The area needing attention has three small parts.",
+                "When …, I felt …, and what would help is …: a few words each.",
+            )
+        pressed = self.query_one("#energy", RadioSet).pressed_button
+        return {
+            "supported": values["supported"],
+            "attention": data.frame_attention(values["when"], values["felt"], values["helps"]),
+            "energy": int(pressed.name) if pressed is not None and pressed.name else None,
+            "limits": values["limits"] or None,
+            "victory": values["victory"] or None,
+            "request": values["request"] or None,
+        }
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_field":
+            return super().check_action(action, parameters)
+        if not self.is_mounted:
+            return True
+        tab = self.query_one("#checkin-tabs", TabbedContent).active
+        showing = self.query_one("#week-switch", ContentSwitcher).current
+        if action == "share":
+            return tab == "this-week" and showing == "form"
+        if action == "edit":
+            return tab == "this-week" and showing == "shared"
+        if action == "tab":
+            return tab != parameters[0]
+        return True
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self) -> None:
+        self.refresh_bindings()
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one("#checkin-tabs", TabbedContent).active = tab
+        self.focus_home()
+
+    def action_edit(self) -> None:
+        if self.view is None or self.view.mine is None:
+            return
+        self.editing = True
+        self._fill(self.view.mine)
+        self.query_one("#week-switch", ContentSwitcher).current = "form"
+        self.query_one("#supported", Input).focus()
+        self.refresh_bindings()
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        self.focus_next()
+
+    @on(Button.Pressed, "#share")
+    def action_share(self) -> None:
+        try:
+            answers = self._answers()
+        except CompanionError as exc:
+            self.app.show_error(exc)
+            return
+
+        def share(session: Session) -> str:
+            session.checkin(None, **answers)
+            state = session.checkin_state()
+            if state.both_submitted:
+                return "Shared. You've both shared: read them side by side."
+            partner = session.name_of(session.partner)
+            return f"Shared. It stays sealed until {partner} shares theirs."
+
+        def shared() -> None:
+            self.editing = False
+
+        self.change(share, then=shared)
+
+    @on(ReviewList.Verdict)
+    def _verdict(self, event: ReviewList.Verdict) -> None:
+        week = self.view.review_week if self.view else None
+        action_id, verdict = event.action_id, event.verdict
+
+        def review(session: Session) -> str:
+            session.review(action_id, verdict, week)
+            return f"Noted: {data.VERDICT_LABELS[verdict]}."
+
+        self.change(review)

@@ -1,0 +1,112 @@
+"""Small modal dialogs: a gentle confirmation, and choosing a care action's rhythm."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from companion.errors import CompanionError, UsageError
+from companion.tui.resources import style_path
+from companion.tui.widgets.cadence import CadencePicker
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Ask before something that can't be undone from the app."""
+
+    CSS_PATH = style_path("dialogs.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(False)", "Cancel")]
+
+    def __init__(self, question: str, yes: str, no: str = "Keep it") -> None:
+        super().__init__()
+        self.question, self.yes, self.no = question, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="question", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button(self.no, id="no")
+                yield Button(self.yes, id="yes", variant="warning")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+@dataclass(frozen=True)
+class CareChoice:
+    title: str
+    cadence: str
+
+
+class CareActionDialog(ModalScreen["CareChoice | None"]):
+    """Turn a need from the partner's menu (or an idea of one's own) into a care action."""
+
+    CSS_PATH = style_path("dialogs.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("ctrl+s", "commit", "Add care action"),
+    ]
+
+    def __init__(self, partner: str, need_text: str | None = None) -> None:
+        super().__init__()
+        self.partner = partner
+        self.need_text = need_text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog care-dialog"):
+            if self.need_text:
+                yield Static("Adopt as a care action", classes="dialog-title")
+                yield Static(
+                    f"From {self.partner}'s care menu: “{self.need_text}”",
+                    classes="dialog-lead",
+                    markup=False,
+                )
+            else:
+                yield Static(
+                    f"A care action for {self.partner}", classes="dialog-title", markup=False
+                )
+                yield Static(
+                    "Something small and repeatable. Dependable beats perfect.",
+                    classes="dialog-lead",
+                )
+            yield Label("What you'll do")
+            yield Input(
+                value=self.need_text or "",
+                placeholder="e.g. a check-in text on stressful days",
+                id="care-title",
+            )
+            yield Label("How often")
+            yield CadencePicker(id="cadence")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Add care action", id="commit", variant="primary")
+
+    @on(Input.Submitted, "#care-title")
+    def _title_done(self) -> None:
+        self.query_one(CadencePicker).query_one("RadioSet").focus()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#commit")
+    def action_commit(self) -> None:
+        title = self.query_one("#care-title", Input).value.strip()
+        try:
+            if not title:
+                raise UsageError("Say what you'll do, in a few words.")
+            cadence = self.query_one(CadencePicker).cadence
+        except CompanionError as exc:
+            self.app.show_error(exc)  # type: ignore[attr-defined]
+            return
+        self.dismiss(CareChoice(title, cadence))

@@ -1,0 +1,105 @@
+"""Gratitude: write a specific note of thanks; read what arrived and mark what landed."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Footer, Header, Static, TextArea
+
+from companion.service import Session
+from companion.tui import data
+from companion.tui.resources import style_path
+from companion.tui.screens.base import PracticeScreen
+from companion.tui.screens.tonight import mark_landed
+from companion.tui.widgets.note_list import NoteItem, NoteList
+
+
+class GratitudeScreen(PracticeScreen):
+    """Notes that name what felt supportive, and how it landed."""
+
+    TITLE = "Gratitude"
+    CSS_PATH = style_path("gratitude.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "write", "Write a note"),
+        Binding("ctrl+s", "send", "Send"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.people = data.People("you", None)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="compose"):
+            yield Static(
+                "A note of thanks", id="compose-title", classes="section-title", markup=False
+            )
+            yield TextArea(id="note-text", soft_wrap=True, show_line_numbers=False)
+            with Horizontal(id="compose-foot"):
+                yield Static(id="note-hint", markup=False)
+                yield Button("Send", id="send", variant="primary", compact=True)
+        with Horizontal(id="notes"):
+            with Vertical(id="inbox-pane"):
+                yield Static("Received", id="inbox-title", classes="section-title")
+                yield NoteList(id="inbox")
+            with Vertical(id="sent-pane"):
+                yield Static("Sent", classes="section-title")
+                yield NoteList(id="sent")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._hint()
+        self.focus_home()
+
+    def focus_home(self) -> None:
+        self.query_one("#inbox", NoteList).focus()
+
+    def read(self, session: Session) -> data.Gratitude:
+        notes = data.gratitude(session, self.backend.fresh_notes)
+        if notes.to_mark_read:
+            session.mark_notes(notes.to_mark_read, read=True)
+        return notes
+
+    async def show(self, notes: data.Gratitude) -> None:
+        self.people = who = notes.people
+        self.sub_title = "specific, and how it landed"
+        self.query_one("#compose-title", Static).update(f"A note of thanks to {who.other}")
+        self.query_one(
+            "#note-text", TextArea
+        ).placeholder = f"What did {who.other} do, and how did it land for you?"
+        self._hint()
+        await self.query_one("#inbox", NoteList).replace(
+            [NoteItem(row, received=True) for row in notes.inbox],
+            f"No notes from {who.other} yet.",
+        )
+        await self.query_one("#sent", NoteList).replace(
+            [NoteItem(row, received=False) for row in notes.sent],
+            "Nothing sent yet. Small and specific is plenty.",
+        )
+
+    @on(TextArea.Changed, "#note-text")
+    def _hint(self) -> None:
+        text = self.query_one("#note-text", TextArea).text
+        self.query_one("#note-hint", Static).update(data.note_hint(text, self.people.other))
+
+    def action_write(self) -> None:
+        self.query_one("#note-text", TextArea).focus()
+
+    @on(Button.Pressed, "#send")
+    def action_send(self) -> None:
+        area = self.query_one("#note-text", TextArea)
+        text = area.text
+
+        def send(session: Session) -> str:
+            note = session.add_gratitude(text)
+            return f"Sent to {session.name_of(note.get('to'))}."
+
+        self.change(send, then=area.clear)
+
+    @on(NoteList.Landed)
+    def _landed(self, event: NoteList.Landed) -> None:
+        self.change(lambda session: mark_landed(session, event.note_id))

@@ -1,0 +1,112 @@
+"""Tonight: today's care, new notes from the partner, and a quick word of thanks."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Footer, Header, Input, Static
+
+from companion.service import Session
+from companion.tui import data
+from companion.tui.resources import style_path
+from companion.tui.screens.base import PracticeScreen
+from companion.tui.widgets.due_list import DueItem, DueList
+from companion.tui.widgets.note_list import NoteItem, NoteList
+
+
+class TonightScreen(PracticeScreen):
+    """Home: what to do tonight, and what arrived."""
+
+    TITLE = "Tonight"
+    CSS_PATH = style_path("tonight.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("n", "write_note", "Write a note", show=False)]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="tonight-body"):
+            yield Static(id="banner", markup=False)
+            yield Static("Tonight's care", classes="section-title")
+            yield DueList(id="due")
+            yield Static("New notes", id="notes-title", classes="section-title", markup=False)
+            yield NoteList(id="new-notes")
+        with Vertical(id="quick-note"):
+            yield Static(id="quick-note-label", markup=False)
+            yield Input(id="note-input", placeholder="What did they do, and how did it land?")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.focus_home()
+
+    def focus_home(self) -> None:
+        self.query_one(DueList).focus()
+
+    def read(self, session: Session) -> data.Tonight:
+        tonight = data.tonight(session, self.backend.fresh_notes)
+        if tonight.to_mark_read:
+            session.mark_notes(tonight.to_mark_read, read=True)
+        return tonight
+
+    async def show(self, tonight: data.Tonight) -> None:
+        who = tonight.people
+        self.sub_title = f"{tonight.day:%A} {tonight.day.day} {tonight.day:%B}"
+        banner = self.query_one("#banner", Static)
+        banner.update(tonight.banner or "")
+        banner.display = tonight.banner is not None
+        if tonight.has_actions:
+            empty = "Nothing is due tonight. Rest is part of the practice too."
+        else:
+            empty = (
+                "You haven't taken on any care actions yet. "
+                f"Press c to choose from {who.other}'s care menu."
+            )
+        await self.query_one(DueList).replace([DueItem(row) for row in tonight.due], empty)
+        self.query_one("#notes-title", Static).update(f"New from {who.other}")
+        await self.query_one(NoteList).replace(
+            [NoteItem(row, received=True) for row in tonight.notes],
+            "No new notes since you last looked.",
+        )
+        label = self.query_one("#quick-note-label", Static)
+        note_input = self.query_one("#note-input", Input)
+        if who.partner:
+            label.update(f"A quick note of thanks to {who.partner}  (Enter sends it)")
+            note_input.disabled = False
+        else:
+            label.update("Notes of thanks open up once your partner has joined this space.")
+            note_input.disabled = True
+
+    @on(DueList.Marked)
+    def _marked(self, event: DueList.Marked) -> None:
+        action_id, status = event.action_id, event.status
+
+        def tick(session: Session) -> str | None:
+            session.tick(action_id, session.today(), skip=status == "skipped", undo=not status)
+            return "Rest is care too." if status == "skipped" else None
+
+        self.change(tick)
+
+    @on(NoteList.Landed)
+    def _landed(self, event: NoteList.Landed) -> None:
+        self.change(lambda session: mark_landed(session, event.note_id))
+
+    @on(Input.Submitted, "#note-input")
+    def _send(self, event: Input.Submitted) -> None:
+        text = event.value
+
+        def send(session: Session) -> str:
+            note = session.add_gratitude(text)
+            return f"Sent to {session.name_of(note.get('to'))}."
+
+        self.change(send, then=lambda: event.input.clear())
+
+    def action_write_note(self) -> None:
+        self.query_one("#note-input", Input).focus()
+
+
+def mark_landed(session: Session, note_id: str) -> str:
+    note = session.resolve_note(note_id)
+    session.mark_notes([note], read=True, landed=True)
+    return f"{session.name_of(note.author)} will see that it landed."

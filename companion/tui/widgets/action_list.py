@@ -1,0 +1,57 @@
+"""My care actions, each with how it went over recent weeks (consistency, never a streak)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static
+
+from companion.tui.data import ActionRow
+from companion.tui.widgets.record_list import RecordItem, RecordList
+
+WEEK_COLUMN = 16
+
+
+def consistency_table(row: ActionRow) -> Content:
+    """Two lines: the weeks, and how each went, in columns."""
+    labels = "".join(cell.label.ljust(WEEK_COLUMN) for cell in row.weeks).rstrip()
+    values = "".join(cell.text.ljust(WEEK_COLUMN) for cell in row.weeks).rstrip()
+    return Content.assemble((labels, "$text-muted"), "\n", values)
+
+
+class ActionItem(RecordItem):
+    def __init__(self, row: ActionRow) -> None:
+        super().__init__(record_id=row.id, classes="action")
+        self.row = row
+
+    def compose(self):
+        row = self.row
+        detail = row.cadence + (f" · for {row.receiver}" if row.receiver else "")
+        if row.need:
+            detail += f" · from their menu: {row.need}"
+        yield Static(Content.styled(row.title, "bold"), classes="title")
+        yield Static(Content.styled(detail, "$text-muted"), classes="detail")
+        yield Static(consistency_table(row), classes="weeks")
+
+
+class ActionList(RecordList):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("r", "retire", "Retire")]
+
+    @dataclass
+    class Retire(Message):
+        action_id: str
+        title: str
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "retire":
+            return isinstance(self.current, ActionItem)
+        return True
+
+    def action_retire(self) -> None:
+        item = self.current
+        if isinstance(item, ActionItem):
+            self.post_message(self.Retire(item.row.id, item.row.title))

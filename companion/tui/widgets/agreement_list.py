@@ -1,0 +1,97 @@
+"""Agreements: proposed by one partner, accepted by the other, retired when they no longer fit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Button, Static
+
+from companion.domain import model as m
+from companion.tui.data import AgreementRow
+from companion.tui.widgets.record_list import RecordItem, RecordList
+
+
+def status_text(row: AgreementRow, partner: str) -> str:
+    if row.status == m.ACCEPTED:
+        return f"agreed · proposed by {row.proposer}, accepted by {row.accepted_by or partner}"
+    if row.status == m.RETIRED:
+        return f"retired · proposed by {row.proposer}"
+    if row.mine:
+        return f"proposed by you · waiting for {partner}"
+    return f"proposed by {row.proposer} · yours to accept"
+
+
+class AgreementItem(RecordItem):
+    def __init__(self, row: AgreementRow, partner: str) -> None:
+        super().__init__(record_id=row.id, classes=f"agreement -{row.status}")
+        self.row = row
+        self.partner = partner
+
+    @property
+    def acceptable(self) -> bool:
+        return self.row.status == m.PROPOSED and not self.row.mine
+
+    def compose(self):
+        with Horizontal():
+            with Vertical(classes="body"):
+                yield Static(self.row.text, classes="text", markup=False)
+                yield Static(
+                    Content.styled(status_text(self.row, self.partner), "$text-muted"),
+                    classes="meta",
+                )
+            if self.acceptable:
+                button = Button("Accept", compact=True, classes="accept", variant="success")
+                button.can_focus = False
+                yield button
+
+
+class AgreementList(RecordList):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "accept", "Accept"),
+        Binding("r", "retire", "Retire"),
+    ]
+
+    @dataclass
+    class Accept(Message):
+        agreement_id: str
+
+    @dataclass
+    class Retire(Message):
+        agreement_id: str
+        text: str
+
+    def _item(self) -> AgreementItem | None:
+        item = self.current
+        return item if isinstance(item, AgreementItem) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        item = self._item()
+        if action == "accept":
+            return item is not None and item.acceptable
+        if action == "retire":
+            return item is not None and item.row.status != m.RETIRED
+        return True
+
+    def action_accept(self) -> None:
+        item = self._item()
+        if item is not None and item.acceptable:
+            self.post_message(self.Accept(item.row.id))
+
+    def action_retire(self) -> None:
+        item = self._item()
+        if item is not None and item.row.status != m.RETIRED:
+            self.post_message(self.Retire(item.row.id, item.row.text))
+
+    @on(Button.Pressed, ".accept")
+    def _accept(self, event: Button.Pressed) -> None:
+        event.stop()
+        item = self.item_of(event.button)
+        if isinstance(item, AgreementItem):
+            self.index = self._nodes.index(item)
+            self.post_message(self.Accept(item.row.id))
