@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from companion.errors import EXIT_DATA, EXIT_USAGE, CompanionError, UsageError
+from companion.errors import EXIT_USAGE, CompanionError, DataError, UsageError
 
 PASSPHRASE_ENV = "COMPANION_PASSPHRASE"
 
@@ -42,6 +42,16 @@ def open_session():
     from companion.service import Session
 
     return Session.unlock(_home(), read_passphrase())
+
+
+def open_session_for_rebuild():
+    """Unlock without reading the local copy: it may be the very thing that is damaged."""
+    from companion.service import Session, load_header
+    from companion.store import profile as profiles
+
+    profile = profiles.load(_home())
+    header = load_header(profile)
+    return Session(profile, header, header.unlock(read_passphrase()))
 
 
 def emit_json(data: Any) -> None:
@@ -278,20 +288,25 @@ def status(session, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--rebuild", is_flag=True, help="Rebuild the local copy from the shared folder.")
-@with_session
-def sync(session, rebuild: bool) -> None:
+def sync(rebuild: bool) -> None:
     """One pass: share this device's changes, bring in your partner's."""
     if rebuild:
         from companion.service import rebuild_replica
 
-        session = rebuild_replica(session)
+        session = rebuild_replica(open_session_for_rebuild())
+        click.echo(
+            "Rebuilt this device's copy from the shared folder "
+            f"(the old copy is set aside in {session.profile.home})."
+        )
+    else:
+        session = open_session()
     result = session.sync()
     if not result.folder_available:
-        click.echo(
+        raise DataError(
             f"The shared folder {session.profile.shared_folder} isn't reachable. "
-            f"{result.waiting} change(s) wait on this device."
+            f"{result.waiting} change(s) wait on this device; nothing is lost.",
+            "Mount or sync the shared folder, then run `companion sync` again.",
         )
-        sys.exit(EXIT_DATA)
     others = [r for r in result.imported if r.device != session.profile.device_id]
     click.echo(f"Shared {result.exported} change(s); brought in {len(others)}.")
     for problem in result.problems:
