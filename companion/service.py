@@ -566,6 +566,7 @@ def init_space(
     session.replica.create_dirs()
     spacefile.save(header, profile.space_copy)
     ensure_private_dir(location.space_dir)
+    ensure_private_dir(session.journal.devices_dir)
     ensure_private_dir(session.journal.own_dir)
     spacefile.save(header, location.space_file)
     profile.save()
@@ -652,7 +653,8 @@ def rebuild_replica(session: Session) -> Session:
             f"Make sure {profile.shared_folder} is there and synced, then try again.",
         )
     if profile.replica_dir.exists():
-        aside = profile.home / f"replica.set-aside-{time.strftime('%Y%m%d-%H%M%S')}"
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = profile.home / f"replica.set-aside-{stamp}-{secrets.token_hex(3)}"
         profile.replica_dir.rename(aside)
     fresh = Session(profile, session.header, session._data_key, session.now)
     fresh._open()

@@ -17,8 +17,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 REQUIRED = ("id", "type", "author", "created_at")
 WRONG = "not the passphrase we chose"
 
@@ -514,11 +512,6 @@ def test_damaged_replica_is_rebuilt_from_the_folder(couple):
     assert [p.name for p in alex.home.iterdir() if p.name.startswith("replica.set-aside")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="service.rebuild_replica names the set-aside folder by the second; a second "
-    "rebuild within that second hits an existing folder and crashes with OSError",
-)
 def test_rebuild_twice_in_the_same_second(make_partner):
     alex = make_partner("alex")
     ok(alex, "init", str(alex.shared), "--name", "Alex")

@@ -23,6 +23,9 @@ FORKED = "forked"
 ROLLED_BACK = "rolled-back"
 FOREIGN_OPS = "foreign-ops"
 SHARED_ID = "shared-id"
+STUCK = "stuck"
+# A file still incomplete after this long is no longer "arriving": it is reported.
+STUCK_AFTER_MS = 30 * 60 * 1000
 
 # Compaction: once this many loose segments pile up they become one snapshot; once this
 # many snapshots pile up they become one. A device's directory stays a few dozen files.
@@ -122,7 +125,10 @@ def _fold(journal: Journal, snaps: list[tuple[int, int]], seqs: list[int]) -> bo
 class _Reader:
     """Reads one device's new files past its cursor."""
 
-    def __init__(self, journal: Journal, device: str, cursor: dict[str, Any], problems):
+    def __init__(
+        self, journal: Journal, device: str, cursor: dict[str, Any], problems, now_ms: int
+    ):
+        self.now_ms = now_ms
         self.journal = journal
         self.device = device
         self.cursor = cursor
@@ -192,6 +198,7 @@ class _Reader:
                 try:
                     segment = self.journal.read(self.device, nxt)
                 except SegmentIncomplete:
+                    self.incomplete(nxt)
                     return
                 except SegmentInvalid as exc:
                     self.damaged(nxt, f"segment {nxt}", exc)
@@ -221,6 +228,7 @@ class _Reader:
             try:
                 snap = self.journal.read_snapshot(self.device, first, last)
             except SegmentIncomplete:
+                self.incomplete(nxt)
                 return
             except SegmentInvalid as exc:
                 self.damaged(first, f"snapshot {first}–{last}", exc)
@@ -231,6 +239,20 @@ class _Reader:
             last_hlc = max((op["hlc"] for op in snap.ops), default="")
             cursor.update(
                 seq=last, hash=snap.last_hash, last_hlc=max(last_hlc, cursor.get("last_hlc", ""))
+            )
+
+    def incomplete(self, seq: int) -> None:
+        """Wait quietly for a file still arriving; report it once it has waited too long."""
+        cursor = self.cursor
+        if cursor.get("waiting") != seq:
+            cursor.update(waiting=seq, waiting_since=self.now_ms)
+        elif self.now_ms - cursor.get("waiting_since", self.now_ms) > STUCK_AFTER_MS:
+            self.problems[(STUCK, self.device, seq)] = _problem(
+                STUCK,
+                self.device,
+                seq,
+                f"file {seq} has stayed incomplete for a long time; changes after it wait. "
+                "Check the sync tool on the other machine.",
             )
 
     def conflicts(self, listing: Listing, seen: dict[str, str], own: bool) -> None:
@@ -275,8 +297,13 @@ def import_new(replica: Replica, journal: Journal, clock: Clock, now_ms: int) ->
     incoming: list[dict[str, Any]] = []
     for device in journal.device_ids():
         cursor = dict(cursors.get(device) or {"seq": 0, "hash": ""})
-        reader = _Reader(journal, device, cursor, problems)
+        reader = _Reader(journal, device, cursor, problems, now_ms)
         reader.run(journal.listing(device), seen_conflicts, own=device == journal.device_id)
+        if cursor.get("waiting", 0) <= cursor["seq"]:
+            cursor.pop("waiting", None)
+            cursor.pop("waiting_since", None)
+            for key in [k for k in problems if k[0] == STUCK and k[1] == device]:
+                del problems[key]
         incoming += reader.ops
         cursors[device] = cursor
     if incoming:

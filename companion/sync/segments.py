@@ -197,8 +197,10 @@ def _unframe(data: bytes, magic: bytes) -> bytes:
 def compact(ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The fewest operations that merge to the same records as `ops` do."""
     states: dict[str, dict[str, Any]] = {}
+    authors: dict[str, str] = {}
     for op in ops:
         states[op["id"]] = merge(states.get(op["id"]), op)
+        authors[op["hlc"]] = op["author"]
     out: list[dict[str, Any]] = []
     for state in states.values():
         by_stamp: dict[str, dict[str, Any]] = {}
@@ -222,9 +224,11 @@ def compact(ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     )
                 )
                 by_stamp.setdefault(created, {})[DELETED] = True
+        if state["hlc"] not in state["clocks"].values():
+            by_stamp.setdefault(state["hlc"], {})  # an op that changed nothing still counts
         for stamp, fields in sorted(by_stamp.items()):
             device = stamp.split(".", 2)[2]
-            author = state["author"] or ""
+            author = authors.get(stamp) or state["author"] or ""
             if fields.get(DELETED) is True and len(fields) == 1:
                 out.append(_op("delete", state, stamp, author, device, {}))
             elif DELETED in fields and fields[DELETED] is False:
