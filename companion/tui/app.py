@@ -100,6 +100,11 @@ class CompanionApp(App[None]):
         self._last_sync_error: str | None = None
         self._problems_seen: set[tuple[str, str, int]] = set()
 
+    @classmethod
+    def from_environment(cls) -> CompanionApp:
+        """The app as `companion` opens it: COMPANION_PASSPHRASE unlocks without asking."""
+        return cls(passphrase=os.environ.get(PASSPHRASE_ENV))
+
     def on_mount(self) -> None:
         # Pushed rather than made the default screen, so that their stylesheets load.
         self.push_screen(UnlockScreen() if self.has_profile else SetupScreen())
@@ -223,4 +228,4 @@ class CompanionApp(App[None]):
 
 def run_app() -> None:
     """Open the TUI (`companion` with no command)."""
-    CompanionApp(passphrase=os.environ.get(PASSPHRASE_ENV)).run()
+    CompanionApp.from_environment().run()

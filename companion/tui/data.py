@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from companion.domain import model as m
@@ -231,7 +231,9 @@ def week_text(week: rules.WeekConsistency, cadence: str, current: bool) -> str:
     if cadence == m.WEEKLY:
         if week.done:
             return "done"
-        return "rest" if week.skipped else "–"
+        if week.skipped:
+            return "rest"
+        return "not yet" if current else "–"
     if cadence == m.AS_NEEDED or week.due == 0:
         return (f"{week.done}×" if week.done else "–") + rest
     if current:
@@ -246,14 +248,19 @@ def recent_weeks(today: dt.date, count: int = CONSISTENCY_WEEKS) -> list[str]:
 def consistency_cells(
     action: Record, ticks: list[Record], weeks: list[str], today: dt.date
 ) -> list[WeekCell]:
-    # From the week it began: its creation, or an earlier day it was ticked for.
+    """Recent weeks since the action began: its creation, or an earlier day it was ticked for."""
     ticked = [t.get("date") for t in ticks if t.get("action") == action.id and not t.deleted]
-    first = min([record_day(action), *(dt.date.fromisoformat(d) for d in ticked)])
-    started = iso_week(first)
-    current = iso_week(today)
+    began = min([record_day(action), *(dt.date.fromisoformat(d) for d in ticked)])
+    first_week, current = iso_week(began), iso_week(today)
     cells = []
-    for week in rules.consistency(action, ticks, [w for w in weeks if w >= started]):
-        label = "this week" if week.week == current else f"{week_monday(week.week):%-d %b}"
+    for week in rules.consistency(action, ticks, [w for w in weeks if w >= first_week]):
+        if week.week == first_week and action.get("cadence") != m.WEEKLY:
+            # The week it began counts only the days from then on.
+            sunday = week_monday(week.week) + dt.timedelta(days=6)
+            days = (began + dt.timedelta(days=n) for n in range((sunday - began).days + 1))
+            week = replace(week, due=sum(rules.is_due(action, d) for d in days))
+        monday = week_monday(week.week)
+        label = "this week" if week.week == current else f"{monday.day} {monday:%b}"
         cells.append(WeekCell(label, week_text(week, action.get("cadence"), week.week == current)))
     return cells
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
 from textual import on
@@ -11,7 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Header, Input, Static
 
 from companion.service import Session
-from companion.tui import data
+from companion.tui import changes, data
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
 from companion.tui.screens.dialogs import ConfirmDialog
@@ -62,39 +63,22 @@ class AgreementsScreen(PracticeScreen):
 
     @on(Input.Submitted, "#proposal")
     def _propose(self, event: Input.Submitted) -> None:
-        text = event.value
-
-        def propose(session: Session) -> str:
-            session.propose_agreement(text)
-            return f"Proposed. It holds once {session.name_of(session.partner)} accepts it."
-
-        self.change(propose, then=lambda: event.input.clear())
+        self.change(partial(changes.propose, text=event.value), then=event.input.clear)
 
     @on(AgreementList.Accept)
     def _accept(self, event: AgreementList.Accept) -> None:
-        agreement_id = event.agreement_id
-
-        def accept(session: Session) -> str:
-            session.accept_agreement(agreement_id)
-            return "Agreed. You'll both see it here."
-
-        self.change(accept)
+        self.change(partial(changes.accept, agreement_id=event.agreement_id))
 
     @on(AgreementList.Retire)
     def _retire(self, event: AgreementList.Retire) -> None:
-        agreement_id = event.agreement_id
+        retire = partial(changes.retire, kind="agreement", record_id=event.agreement_id)
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.change(lambda session: retire(session, agreement_id))
+                self.change(retire)
 
         question = (
             f"Retire “{event.text}”?\n"
             "It no longer holds for either of you, and stays in your history."
         )
         self.app.push_screen(ConfirmDialog(question, yes="Retire"), answered)
-
-
-def retire(session: Session, agreement_id: str) -> str:
-    session.retire("agreement", agreement_id)
-    return "Retired. Talk it over together if it needs a new shape."

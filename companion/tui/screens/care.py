@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
 from textual import on
@@ -10,9 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Static
 
-from companion.domain import model as m
 from companion.service import Session
-from companion.tui import data
+from companion.tui import changes, data
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
 from companion.tui.screens.dialogs import CareActionDialog, CareChoice, ConfirmDialog
@@ -91,33 +91,27 @@ class CareScreen(PracticeScreen):
 
     @on(Input.Submitted, "#need")
     def _add_need(self, event: Input.Submitted) -> None:
-        text = event.value
-
-        def add(session: Session) -> str:
-            session.add_need(text)
-            return "Added to your care menu."
-
-        self.change(add, then=lambda: event.input.clear())
+        self.change(partial(changes.add_need, text=event.value), then=event.input.clear)
 
     def action_add_need(self) -> None:
         self.query_one("#need", Input).focus()
 
     @on(NeedList.Adopt)
     def _adopt(self, event: NeedList.Adopt) -> None:
-        need_id = event.need_id
-
-        def adopted(choice: CareChoice | None) -> None:
-            if choice is not None:
-                self.change(lambda session: add_care(session, choice, need_id))
-
-        self.app.push_screen(CareActionDialog(self.people.other, event.text), adopted)
+        self._choose_care(event.text, need_id=event.need_id)
 
     def action_new_action(self) -> None:
+        self._choose_care(None, need_id=None)
+
+    def _choose_care(self, need_text: str | None, need_id: str | None) -> None:
         def chosen(choice: CareChoice | None) -> None:
             if choice is not None:
-                self.change(lambda session: add_care(session, choice, None))
+                add = partial(changes.add_care, title=choice.title, cadence=choice.cadence)
+                self.change(partial(add, need_id=need_id))
 
-        self.app.push_screen(CareActionDialog(self.people.other), chosen)
+        origin = f"From {self.people.other}'s care menu" if need_text else None
+        dialog = CareActionDialog(self.people.other, need_text, origin=origin)
+        self.app.push_screen(dialog, chosen)
 
     @on(NeedList.Retire)
     def _retire_need(self, event: NeedList.Retire) -> None:
@@ -128,20 +122,11 @@ class CareScreen(PracticeScreen):
         self._confirm_retire("care", event.action_id, event.title, "from your care actions")
 
     def _confirm_retire(self, kind: str, record_id: str, text: str, where: str) -> None:
+        retire = partial(changes.retire, kind=kind, record_id=record_id)
+
         def answered(yes: bool | None) -> None:
             if yes:
-                self.change(lambda session: retire(session, kind, record_id))
+                self.change(retire)
 
         question = f"Retire “{text}” {where}?\nIt stays in your history; nothing is lost."
         self.app.push_screen(ConfirmDialog(question, yes="Retire"), answered)
-
-
-def add_care(session: Session, choice: CareChoice, need_id: str | None) -> str:
-    action = session.add_care(choice.title, choice.cadence, need_ref=need_id)
-    when = m.describe_cadence(action.get("cadence"), action.get("days"))
-    return f"Care action added: {action.get('title')} ({when})."
-
-
-def retire(session: Session, kind: str, record_id: str) -> str:
-    record = session.retire(kind, record_id)
-    return f"Retired: {record.get('title') or record.get('text')}"

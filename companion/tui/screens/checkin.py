@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, ClassVar
 
 from textual import on
@@ -25,9 +26,10 @@ from textual.widgets import (
 
 from companion.errors import CompanionError, UsageError
 from companion.service import Session
-from companion.tui import data
+from companion.tui import changes, data
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
+from companion.tui.screens.dialogs import CareActionDialog, CareChoice
 from companion.tui.widgets.checkin_card import CheckinCard
 from companion.tui.widgets.review_list import ReviewItem, ReviewList
 
@@ -43,6 +45,7 @@ class CheckinScreen(PracticeScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "share", "Share check-in"),
         Binding("e", "edit", "Edit mine"),
+        Binding("r", "adopt_request", "Adopt their request"),
         Binding("1", "tab('this-week')", "This week"),
         Binding("2", "tab('review')", "Last week's care"),
     ]
@@ -59,7 +62,8 @@ class CheckinScreen(PracticeScreen):
                 TabPane("This week", id="this-week"),
                 ContentSwitcher(id="week-switch", initial="form"),
             ):
-                with VerticalScroll(id="form"):
+                with VerticalScroll(id="form") as form:
+                    form.can_focus = False  # the fields take focus; it fits at 100×32
                     yield Static(id="form-lead", markup=False)
                     with Grid(id="questions"):
                         yield from self._questions()
@@ -116,7 +120,7 @@ class CheckinScreen(PracticeScreen):
         if view.mine is None or self.editing:
             self.query_one("#form-lead", Static).update(
                 "A few quiet minutes. Your answers stay sealed until "
-                f"{who.other} shares theirs too; then you both see both."
+                f"{who.other} shares theirs too; then you'll see both side by side."
             )
             if view.mine is not None and switch.current != "form":
                 self._fill(view.mine)
@@ -195,6 +199,11 @@ class CheckinScreen(PracticeScreen):
             return tab == "this-week" and showing == "form"
         if action == "edit":
             return tab == "this-week" and showing == "shared"
+        if action == "adopt_request":
+            theirs = self.view.theirs if self.view else None
+            return (
+                tab == "this-week" and showing == "shared" and bool((theirs or {}).get("request"))
+            )
         if action == "tab":
             return tab != parameters[0]
         return True
@@ -228,26 +237,27 @@ class CheckinScreen(PracticeScreen):
             self.app.show_error(exc)
             return
 
-        def share(session: Session) -> str:
-            session.checkin(None, **answers)
-            state = session.checkin_state()
-            if state.both_submitted:
-                return "Shared. You've both shared: read them side by side."
-            partner = session.name_of(session.partner)
-            return f"Shared. It stays sealed until {partner} shares theirs."
-
         def shared() -> None:
             self.editing = False
 
-        self.change(share, then=shared)
+        self.change(partial(changes.share_checkin, answers=answers), then=shared)
+
+    def action_adopt_request(self) -> None:
+        """Their request for next week, taken on as a care action."""
+        request = (self.view.theirs or {}).get("request") if self.view else None
+        if not request or self.view is None:
+            return
+
+        def chosen(choice: CareChoice | None) -> None:
+            if choice is not None:
+                self.change(partial(changes.add_care, title=choice.title, cadence=choice.cadence))
+
+        partner = self.view.people.other
+        origin = f"{partner}'s request for next week"
+        self.app.push_screen(CareActionDialog(partner, request, origin=origin), chosen)
 
     @on(ReviewList.Verdict)
     def _verdict(self, event: ReviewList.Verdict) -> None:
         week = self.view.review_week if self.view else None
-        action_id, verdict = event.action_id, event.verdict
-
-        def review(session: Session) -> str:
-            session.review(action_id, verdict, week)
-            return f"Noted: {data.VERDICT_LABELS[verdict]}."
-
-        self.change(review)
+        review = partial(changes.review, action_id=event.action_id, verdict=event.verdict)
+        self.change(partial(review, week=week))

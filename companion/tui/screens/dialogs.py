@@ -57,17 +57,21 @@ class CareActionDialog(ModalScreen["CareChoice | None"]):
         Binding("ctrl+s", "commit", "Add care action"),
     ]
 
-    def __init__(self, partner: str, need_text: str | None = None) -> None:
+    def __init__(
+        self, partner: str, need_text: str | None = None, *, origin: str | None = None
+    ) -> None:
+        """`need_text` prefills what to do; `origin` says where it came from."""
         super().__init__()
         self.partner = partner
         self.need_text = need_text
+        self.origin = origin
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog care-dialog"):
-            if self.need_text:
+            if self.need_text and self.origin:
                 yield Static("Adopt as a care action", classes="dialog-title")
                 yield Static(
-                    f"From {self.partner}'s care menu: “{self.need_text}”",
+                    f"{self.origin}: “{self.need_text}”",
                     classes="dialog-lead",
                     markup=False,
                 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
 from textual import on
@@ -11,10 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Static, TextArea
 
 from companion.service import Session
-from companion.tui import data
+from companion.tui import changes, data
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
-from companion.tui.screens.tonight import mark_landed
 from companion.tui.widgets.note_list import NoteItem, NoteList
 
 
@@ -92,14 +92,8 @@ class GratitudeScreen(PracticeScreen):
     @on(Button.Pressed, "#send")
     def action_send(self) -> None:
         area = self.query_one("#note-text", TextArea)
-        text = area.text
-
-        def send(session: Session) -> str:
-            note = session.add_gratitude(text)
-            return f"Sent to {session.name_of(note.get('to'))}."
-
-        self.change(send, then=area.clear)
+        self.change(partial(changes.send_note, text=area.text), then=area.clear)
 
     @on(NoteList.Landed)
     def _landed(self, event: NoteList.Landed) -> None:
-        self.change(lambda session: mark_landed(session, event.note_id))
+        self.change(partial(changes.mark_landed, note_id=event.note_id))

@@ -13,12 +13,25 @@ from textual.widgets import Footer, Header, Markdown
 from companion.tui.resources import style_path
 
 HELP_TEXT = """\
-## What companion is
+## A practice, not therapy
 
-A small evening practice for two partners who want care to flow both ways again. Each
-evening you tick off the small acts of care you chose, read and write notes of thanks, and
-once a week you each do a short check-in. It works best when it stays light: a few minutes,
-kindly meant.
+companion helps two partners make care flow both ways again, a few minutes each evening. It
+is **not therapy**, and not a way to settle who is right. If the same hurt keeps coming
+back, if talking turns into fighting, or if one of you has felt unheard for a long time, a
+**licensed couples therapist** (or marriage and family therapist) can help in ways an app
+cannot. Your doctor, a local counselling service or a professional directory can point you
+to one; many work online.
+
+## If you are not safe
+
+If you are afraid of your partner, or being hurt, controlled or threatened, please don't
+use this app to work on it together: talk in confidence to a **domestic abuse helpline** in
+your country. **In an emergency, or if anyone is in danger, call your local emergency
+services** (for example 112 in Europe, 911 in North America, 999 in the UK, 000 in
+Australia). If you are thinking of harming yourself, call a crisis line or emergency
+services.
+
+## How it works
 
 - **The receiver defines care.** Your care menu says what care looks like *for you*; your
   partner adopts items from it as small, repeatable actions.
@@ -26,36 +39,15 @@ kindly meant.
   here keeps a streak that can break, and nothing is a score.
 - **Sealed check-ins.** Your weekly answers stay unseen until you have both shared, so
   neither of you anchors the other.
-
-## What it is not
-
-companion is a practice, **not therapy**, and not a way to settle who is right. If the same
-hurt keeps coming back, if talking turns into fighting, or if one of you feels unheard for a
-long time, a **licensed couples therapist** (or a marriage and family therapist) can help in
-ways an app cannot. Your doctor, a local counselling service or a professional directory can
-point you to one near you; many work online.
-
-## If you are not safe
-
-If you feel afraid of your partner, are being hurt, controlled or threatened, please don't
-use this app to work on it together. Talk to a **domestic abuse helpline** in your country,
-in confidence.
-
-**In an emergency, or if anyone is in danger, call your local emergency services** (for
-example 112 in Europe, 911 in North America, 999 in the UK, 000 in Australia). If you are
-thinking about harming yourself, contact a crisis line where you live, or emergency services.
-
-## Your data
-
-Everything is encrypted with the passphrase you both know and travels only through the
-folder your sync tool already shares. There is no server. An export (`companion export`) is
-not encrypted: keep it somewhere private.
+- **Private.** Everything is encrypted with the passphrase you both know and travels only
+  through the folder your sync tool shares; there is no server. An export
+  (`companion export`) is not encrypted: keep it somewhere private.
 
 ## Keys
 
 `t` Tonight · `c` Care · `g` Gratitude · `w` Check-in · `a` Agreements · `?` this page ·
 `ctrl+p` all commands · `Esc` leaves a text field · `ctrl+q` quit.
-On Tonight: `d` done, `s` skip (low energy), `u` undo, `n` write a note.
+Tonight: `d` done, `s` skip (low energy), `u` undo, `n` write a note.
 """
 
 

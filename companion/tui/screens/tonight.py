@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
 from textual import on
@@ -11,7 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Input, Static
 
 from companion.service import Session
-from companion.tui import data
+from companion.tui import changes, data
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
 from companion.tui.widgets.due_list import DueItem, DueList
@@ -80,33 +81,15 @@ class TonightScreen(PracticeScreen):
 
     @on(DueList.Marked)
     def _marked(self, event: DueList.Marked) -> None:
-        action_id, status = event.action_id, event.status
-
-        def tick(session: Session) -> str | None:
-            session.tick(action_id, session.today(), skip=status == "skipped", undo=not status)
-            return "Rest is care too." if status == "skipped" else None
-
-        self.change(tick)
+        self.change(partial(changes.tick, action_id=event.action_id, status=event.status))
 
     @on(NoteList.Landed)
     def _landed(self, event: NoteList.Landed) -> None:
-        self.change(lambda session: mark_landed(session, event.note_id))
+        self.change(partial(changes.mark_landed, note_id=event.note_id))
 
     @on(Input.Submitted, "#note-input")
     def _send(self, event: Input.Submitted) -> None:
-        text = event.value
-
-        def send(session: Session) -> str:
-            note = session.add_gratitude(text)
-            return f"Sent to {session.name_of(note.get('to'))}."
-
-        self.change(send, then=lambda: event.input.clear())
+        self.change(partial(changes.send_note, text=event.value), then=event.input.clear)
 
     def action_write_note(self) -> None:
         self.query_one("#note-input", Input).focus()
-
-
-def mark_landed(session: Session, note_id: str) -> str:
-    note = session.resolve_note(note_id)
-    session.mark_notes([note], read=True, landed=True)
-    return f"{session.name_of(note.author)} will see that it landed."
