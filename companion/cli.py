@@ -212,6 +212,17 @@ def checkin(session, week: str | None, **answers: Any) -> None:
 
 
 @cli.command()
+@click.option("--week", metavar="YYYY-Www", help="The ISO week, if not this one.")
+@with_session
+def unseal(session, week: str | None) -> None:
+    """Let your partner read your check-in now, before theirs is in."""
+    record = session.unseal_checkin(week)
+    click.echo(
+        f"Your check-in for {record.get('week')} is open to {session.name_of(session.partner)}."
+    )
+
+
+@cli.command()
 @click.argument("action")
 @click.argument("verdict", type=click.Choice(["landed", "missed", "not-needed"]))
 @click.option("--week", metavar="YYYY-Www", help="The ISO week (default: last week).")

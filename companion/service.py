@@ -8,13 +8,15 @@ shared folder as a segment when it is reachable.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
 import secrets
 import shutil
 import socket
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -215,7 +217,10 @@ class Session:
         return engine.export_pending(self.replica, self.journal, self.clock)
 
     def sync(self) -> engine.SyncResult:
-        return engine.sync_once(self.replica, self.journal, self.clock, self.now())
+        result = engine.sync_once(self.replica, self.journal, self.clock, self.now())
+        if self.release_checkin_keys():
+            result.exported += self.flush()
+        return result
 
     def new_id(self) -> str:
         return make_id(self.now())
@@ -362,24 +367,131 @@ class Session:
     # -- check-ins --------------------------------------------------------------------------
 
     def checkin(self, week: str | None = None, **answers: Any) -> Record:
+        """Save my check-in for a week, sealed until my partner's is in (or I unseal it)."""
         week = m.parse_week(week) if week else iso_week(self.today())
-        fields: dict[str, Any] = {"week": week}
+        clean: dict[str, Any] = {}
         for name in ("supported", "attention"):
-            fields[name] = m.clean_text(answers.get(name), _CHECKIN_LABELS[name])
+            clean[name] = m.clean_text(answers.get(name), _CHECKIN_LABELS[name])
         for name in ("limits", "victory", "request"):
             if answers.get(name):
-                fields[name] = m.clean_text(answers[name], _CHECKIN_LABELS[name])
+                clean[name] = m.clean_text(answers[name], _CHECKIN_LABELS[name])
         if answers.get("energy") is not None:
-            fields["energy"] = m.parse_energy(answers["energy"])
+            clean["energy"] = m.parse_energy(answers["energy"])
         rid = checkin_id(self.me, week)
+        key = crypto.new_data_key()
+        sealed = crypto.b64e(
+            crypto.seal(key, json.dumps(clean).encode("utf-8"), self._checkin_aad(rid))
+        )
+        # The key is kept (encrypted, on this device only) before the sealed answers exist.
+        keys = self.replica.meta("checkin_keys", {})
+        keys[rid] = {"for": _tag(sealed), "k": crypto.b64e(key)}
+        self.replica.set_meta(checkin_keys=keys)
         existing = self.replica.get(rid, m.CHECKIN)
         kind = "set" if existing is not None and not existing.deleted else "create"
-        self.commit([self.op(kind, rid, m.CHECKIN, fields)])
-        return self.replica.get(rid, m.CHECKIN)
+        fields = {"week": week, "sealed": sealed}
+        if kind == "create":
+            fields["key"] = None
+        self.commit([self.op(kind, rid, m.CHECKIN, fields)], flush=False)
+        self.release_checkin_keys()
+        self.flush()
+        return self.open_checkin(self.replica.get(rid, m.CHECKIN))
+
+    def _checkin_aad(self, record_id: str) -> bytes:
+        return f"companion checkin v1|{self.profile.space_id}|{record_id}".encode()
+
+    def release_checkin_keys(self, *, early: str | None = None) -> list[str]:
+        """Publish the key of each of my sealed check-ins whose time has come.
+
+        That is when my partner's own check-in for the same week exists, when it was already
+        released before an edit, or (`early`, a record id) when I choose to unseal it now.
+        """
+        keys: dict[str, dict[str, str]] = self.replica.meta("checkin_keys", {})
+        if not keys:
+            return []
+        partner_weeks = {
+            r.get("week")
+            for r in self.dated([m.CHECKIN])
+            if r.author != self.me and r.author == self.partner
+        }
+        ops, done = [], []
+        for rid, entry in keys.items():
+            record = self.replica.get(rid, m.CHECKIN)
+            if record is None or record.author != self.me or record.deleted:
+                continue
+            if record.get("sealed") is None or _tag(record["sealed"]) != entry["for"]:
+                done.append(rid)  # an edit from another of my devices replaced this one
+                continue
+            published = record.get("key")
+            if published and published.get("for") == entry["for"]:
+                done.append(rid)
+                continue
+            if published or record.get("week") in partner_weeks or rid == early:
+                ops.append(self.op("set", rid, m.CHECKIN, {"key": entry}))
+                done.append(rid)
+        if ops:
+            self.commit(ops, flush=False)
+        if done:
+            for rid in done:
+                keys.pop(rid, None)
+            self.replica.set_meta(checkin_keys=keys)
+        return [op["id"] for op in ops]
+
+    def unseal_checkin(self, week: str | None = None) -> Record:
+        """Show my partner my check-in now, before theirs is in."""
+        week = m.parse_week(week) if week else iso_week(self.today())
+        rid = checkin_id(self.me, week)
+        record = self.replica.get(rid, m.CHECKIN)
+        if record is None or record.deleted:
+            raise UsageError(f"You have no check-in for {week} yet.")
+        if rid not in self.release_checkin_keys(early=rid) and not record.get("key"):
+            raise UsageError(
+                "This check-in was written on another of your devices, which holds its key.",
+                "Unseal it there; it opens by itself once your partner's check-in is in.",
+            )
+        self.flush()
+        return self.open_checkin(self.replica.get(rid, m.CHECKIN))
+
+    def open_checkin(self, record: Record) -> Record:
+        """The check-in with its answers if this device may read them, else marked sealed."""
+        sealed = record.get("sealed")
+        if sealed is None:
+            return record
+        answers = None
+        published = record.get("key")
+        entry = None
+        if published and published.get("for") == _tag(sealed):
+            entry = published
+        elif record.author == self.me:
+            local = self.replica.meta("checkin_keys", {}).get(record.id)
+            if local and local.get("for") == _tag(sealed):
+                entry = local
+        if entry is not None:
+            try:
+                plain = crypto.open_sealed(
+                    crypto.b64d(entry["k"]), crypto.b64d(sealed), self._checkin_aad(record.id)
+                )
+                answers = json.loads(plain)
+            except (crypto.OpenFailed, ValueError):
+                answers = None
+        fields = {"week": record.get("week")}
+        if answers is None:
+            fields["sealed"] = True
+        else:
+            fields.update(answers)
+            fields["sealed"] = False
+        return replace(record, fields=fields)
+
+    def checkins(self) -> list[Record]:
+        return [self.open_checkin(r) for r in self.dated([m.CHECKIN])]
 
     def checkin_state(self, week: str | None = None) -> rules.CheckinState:
         week = week or iso_week(self.today())
-        return rules.checkin_state(self.dated([m.CHECKIN]), self.me, self.partner, week)
+        state = rules.checkin_state(self.dated([m.CHECKIN]), self.me, self.partner, week)
+        return rules.CheckinState(
+            week,
+            None if state.mine is None else self.open_checkin(state.mine),
+            None if state.theirs is None else self.open_checkin(state.theirs),
+        )
 
     def review(self, action_ref: str, verdict: str, week: str | None = None) -> Record:
         """The receiver's word on one of the partner's care actions for a week."""
@@ -467,6 +579,11 @@ _RETIRABLE = {
     "care": (m.CARE, "care action"),
     "agreement": (m.AGREEMENT, "agreement"),
 }
+
+
+def _tag(sealed: str) -> str:
+    """Which sealed answers a key belongs to."""
+    return hashlib.sha256(sealed.encode("ascii")).hexdigest()[:16]
 
 
 def _title(record: Record) -> str:

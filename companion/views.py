@@ -27,6 +27,8 @@ LIST_KINDS = {
 
 def records_for(session: Session, kind: str) -> list[Record]:
     types = LIST_KINDS[kind]
+    if types[0] == m.CHECKIN:
+        return session.checkins()
     if types[0] in m.DATED_TYPES:
         return session.dated(types)
     return session.core(types[0])
@@ -81,6 +83,8 @@ def text_line(session: Session, record: Record) -> str:
         title = action.get("title") if action else "?"
         mark = "✓ done" if record.get("status") == m.DONE else "– skipped (low energy)"
         return f"{short}  {record.get('date')}  {who}: {title}  {mark}"
+    if record.type == m.CHECKIN and record.get("sealed"):
+        return f"{short}  {record.get('week')}  {who}: sealed until you have both shared yours"
     if record.type == m.CHECKIN:
         energy = f"  energy {record.get('energy')}/5" if record.get("energy") else ""
         return (
@@ -201,7 +205,10 @@ EXPORT_TYPES = (m.NEED, m.CARE, m.AGREEMENT, m.GRATITUDE, m.CHECKIN, m.TICK, m.R
 
 def all_records(session: Session) -> list[Record]:
     core = [r for r in session.replica.records("core") if not r.deleted and r.type in EXPORT_TYPES]
-    return sorted(core, key=lambda r: r.created) + session.dated(m.DATED_TYPES)
+    dated = [
+        session.open_checkin(r) if r.type == m.CHECKIN else r for r in session.dated(m.DATED_TYPES)
+    ]
+    return sorted(core, key=lambda r: r.created) + dated
 
 
 def export_json(session: Session) -> str:
@@ -261,7 +268,9 @@ def export_markdown(session: Session) -> str:
             out.append(f"- {_md(text_line(session, record)[10:])}")
         out.append("")
     by_week: dict[str, list[Record]] = {}
-    for record in session.dated(m.DATED_TYPES):
+    for record in all_records(session):
+        if record.type not in m.DATED_TYPES:
+            continue
         if record.type == m.TICK:
             week = iso_week(dt.date.fromisoformat(record.get("date")))
         elif record.type in (m.CHECKIN, m.REVIEW):
@@ -272,7 +281,9 @@ def export_markdown(session: Session) -> str:
     for week in sorted(by_week):
         out += [f"## Week {week}", ""]
         for record in by_week[week]:
-            if record.type == m.CHECKIN:
+            if record.type == m.CHECKIN and record.get("sealed"):
+                out.append(f"- {session.name_of(record.author)}'s check-in (still sealed)")
+            elif record.type == m.CHECKIN:
                 out.append(f"### {session.name_of(record.author)}'s check-in")
                 for field in m.CHECKIN_FIELDS:
                     if record.get(field) is not None:

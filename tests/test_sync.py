@@ -337,3 +337,43 @@ def test_compaction_merges_to_the_same_records(mine, theirs):
     assert all(valid_op(op) for op in compacted)
     assert len(compacted) <= len(own)
     assert fold(compacted + other) == fold(own + other)
+
+
+def test_checkins_are_sealed_until_both_have_shared(world):
+    _setup(world, ("Alex", "Sam", "Alex"))
+    a, b, a2 = (d.session for d in world.devices)
+    a.checkin("2025-W48", supported="the tea", attention="When I'm tired, I felt alone", energy=2)
+
+    def exchange():
+        for _ in range(2):
+            world.deliver_all()
+            for device in world.devices:
+                device.session.sync()
+
+    exchange()
+    [theirs] = b.checkins()
+    assert theirs.get("sealed") is True and theirs.get("supported") is None
+    # the answers are not in the shared folder in any form the partner's app can open
+    assert a.checkins()[0].get("supported") == "the tea"
+    assert a2.checkins()[0].get("sealed") is True  # the key stays on the device that wrote it
+    b.checkin("2025-W48", supported="the walk", attention="When plans changed, I felt unsure")
+    exchange()
+    for session in (a, b, a2):
+        answers = {r.get("supported") for r in session.checkins()}
+        assert answers == {"the tea", "the walk"}
+    state = b.checkin_state("2025-W48")
+    assert state.both_submitted and state.theirs.get("energy") == 2
+    # an edit after release is released at once
+    a.checkin("2025-W48", supported="the tea, and the call", attention="x", energy=3)
+    exchange()
+    assert {r.get("supported") for r in b.checkins()} == {"the tea, and the call", "the walk"}
+
+
+def test_unseal_early(world):
+    _setup(world, ("Alex", "Sam"))
+    a, b = (d.session for d in world.devices)
+    a.checkin("2025-W48", supported="s", attention="t")
+    a.unseal_checkin("2025-W48")
+    world.deliver_all()
+    b.sync()
+    assert b.checkins()[0].get("supported") == "s"
