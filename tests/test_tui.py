@@ -489,9 +489,15 @@ async def test_checkin_form_submits_and_shows_both_side_by_side(evening: Couple)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert switch.current == "shared"
+        assert app.focused is not None and app.focused.id != "limits"
+        # Sam's answers open once Sam's app has seen Alex's check-in and published its key.
+        evening.session("sam").sync()
+        app.sync_now()
+        await settle(pilot)
         cards = list(app.screen.query(CheckinCard))
         assert [c.border_title for c in cards] == ["Yours", "Sam's"]
         assert cards[1].answers["victory"] == "Finished the report"
+        assert "You've both shared" in text_of(app.screen.query_one("#shared-lead"))
     mine = evening.session("alex").checkin_state().mine
     assert mine is not None
     assert mine.get("attention") == (
@@ -610,6 +616,8 @@ def test_snapshot_checkin_side_by_side(evening: Couple, snap_compare) -> None:
         energy=3,
         victory="Two calm evenings in a row",
     )
+    evening.session("sam").sync()  # Sam's app sees Alex's check-in and opens its own
+    alex.sync()
     assert snap_compare(evening.app("alex"), terminal_size=SIZE, run_before=goto("w"))
 
 

@@ -356,8 +356,10 @@ class Checkin:
     week_label: str
     waiting_for: str
     mine: dict[str, Any] | None
-    # The partner's answers, only once both have shared (a check-in is sealed until then).
+    # The partner's answers, only once both have shared and their key has arrived.
     theirs: dict[str, Any] | None
+    # Both have shared, but the partner's answers can't be opened here yet.
+    theirs_sealed: bool
     review_week: str
     review_label: str
     reviews: list[ReviewRow]
@@ -378,13 +380,15 @@ def checkin(session: Session) -> Checkin:
         for r in session.dated([m.REVIEW], session.recent_partitions(today, 14))
         if r.get("week") == last_week and r.author == session.me
     }
+    theirs = state.theirs if state.both_submitted else None
     return Checkin(
         people=people(session),
         week=week,
         week_label=week_label(week),
         waiting_for=state.waiting_for,
         mine=dict(state.mine.fields) if state.mine else None,
-        theirs=dict(state.theirs.fields) if state.both_submitted and state.theirs else None,
+        theirs=dict(theirs.fields) if theirs and not is_sealed(theirs) else None,
+        theirs_sealed=theirs is not None and is_sealed(theirs),
         review_week=last_week,
         review_label=week_label(last_week),
         reviews=[
@@ -397,6 +401,11 @@ def checkin(session: Session) -> Checkin:
             for a in for_me
         ],
     )
+
+
+def is_sealed(checkin: Record) -> bool:
+    """Whether this device can't read a check-in's answers (yet)."""
+    return checkin.get("sealed") is True
 
 
 _LEADS = (
@@ -495,6 +504,8 @@ def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None
             say(f"{name} says your note landed")
         elif kind == m.TICK and author == partner:
             say(f"{name} ticked off some care")
+        elif kind == m.CHECKIN and author == partner and record.get("key"):
+            say(f"{name}'s check-in is open to you now")
         elif kind == m.CHECKIN and author == partner:
             say(f"{name} shared this week's check-in")
         elif kind == m.AGREEMENT and record.get("accepted_by") == partner:

@@ -34,6 +34,7 @@ from companion.tui.widgets.checkin_card import CheckinCard
 from companion.tui.widgets.review_list import ReviewItem, ReviewList
 
 TEXT_FIELDS = ("supported", "when", "felt", "helps", "limits", "victory", "request")
+SEALED_HERE = "Written on your other device, which keeps it sealed until you have both shared."
 ENERGY_CHOICES = {1: "1 empty", 2: "2 low", 3: "3 steady", 4: "4 good", 5: "5 plenty"}
 
 
@@ -128,6 +129,8 @@ class CheckinScreen(PracticeScreen):
         else:
             await self._show_shared(view)
             switch.current = "shared"
+            if self.focused is not None and switch in self.focused.ancestors:
+                self.focus_home()  # the field that had focus is hidden now
         self.query_one("#review-lead", Static).update(
             f"How did {who.other}'s care land for you last week ({view.review_label})? "
             "Your word counts here, not theirs: landed, missed, or not needed."
@@ -145,17 +148,25 @@ class CheckinScreen(PracticeScreen):
         cards = self.query_one("#cards", Horizontal)
         await cards.remove_children()
         assert view.mine is not None
+        if view.mine.get("sealed") is True:
+            mine = CheckinCard("Yours", {}, note=SEALED_HERE)
+        else:
+            mine = CheckinCard("Yours", view.mine)
         if view.theirs is not None:
             lead.update("You've both shared. Read slowly; nothing here is a score.")
-            await cards.mount(
-                CheckinCard("Yours", view.mine), CheckinCard(f"{who.other}'s", view.theirs)
+            await cards.mount(mine, CheckinCard(f"{who.other}'s", view.theirs))
+        elif view.theirs_sealed:
+            lead.update(
+                f"You've both shared. {who.other}'s opens as soon as their app has seen "
+                "yours; while it is open, that takes a few seconds."
             )
+            await cards.mount(mine)
         else:
             lead.update(
                 f"Yours is in, and sealed until {who.other} shares theirs. "
                 "Then you'll see both side by side. Press e to change yours meanwhile."
             )
-            await cards.mount(CheckinCard("Yours", view.mine))
+            await cards.mount(mine)
 
     def _fill(self, answers: dict[str, Any]) -> None:
         when, felt, helps = data.split_attention(answers.get("attention", ""))

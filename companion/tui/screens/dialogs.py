@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label, Static
 
 from companion.errors import CompanionError, UsageError
 from companion.tui.resources import style_path
@@ -33,6 +33,7 @@ class ConfirmDialog(ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button(self.no, id="no")
                 yield Button(self.yes, id="yes", variant="warning")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -94,6 +95,7 @@ class CareActionDialog(ModalScreen["CareChoice | None"]):
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Add care action", id="commit", variant="primary")
+        yield Footer(compact=True)
 
     @on(Input.Submitted, "#care-title")
     def _title_done(self) -> None:

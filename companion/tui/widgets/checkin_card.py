@@ -26,12 +26,18 @@ class CheckinCard(VerticalScroll):
     }
     """
 
-    def __init__(self, title: str, answers: dict[str, Any], *, id: str | None = None) -> None:
+    def __init__(
+        self, title: str, answers: dict[str, Any], *, note: str | None = None, id: str | None = None
+    ) -> None:
+        """`note` stands in for answers this device can't read."""
         super().__init__(id=id)
         self.border_title = title
         self.answers = answers
+        self.note = note
 
     def compose(self) -> ComposeResult:
+        if self.note:
+            yield Static(Content(self.note), classes="answer")
         first = True
         for field, question in CHECKIN_QUESTIONS:
             value = self.answers.get(field)
