@@ -27,8 +27,11 @@ STUCK = "stuck"
 # A file still incomplete after this long is no longer "arriving": it is reported.
 STUCK_AFTER_MS = 30 * 60 * 1000
 
-# Compaction: once this many loose segments pile up they become one snapshot; once this
-# many snapshots pile up they become one. A device's directory stays a few dozen files.
+# Compaction, in two tiers so that no change is rewritten more than twice however long a
+# couple uses the app: once this many loose segments pile up they become one snapshot; once
+# this many small snapshots pile up they become one large snapshot, which is then final.
+# A device's directory stays a few dozen files after years, and the bytes written per change
+# stay the same in year ten as in year one.
 LOOSE_SEGMENTS = 64
 MAX_SNAPSHOTS = 8
 
@@ -71,15 +74,15 @@ def export_pending(replica: Replica, journal: Journal, clock: Clock) -> int:
 
 
 def compact_own(journal: Journal, listing: Listing) -> bool:
-    """Fold our older segments (and snapshots) into one snapshot when enough pile up."""
-    loose = sorted(
-        s for s in listing.segments if s > max((b for _, b in listing.snapshots), default=0)
-    )
+    """Fold our older segments, or our small snapshots, into one snapshot when enough pile up."""
+    last_snapshot = max((b for _, b in listing.snapshots), default=0)
+    loose = sorted(s for s in listing.segments if s > last_snapshot)
     if len(loose) > LOOSE_SEGMENTS:
-        run = loose[:-1]  # the newest stays loose, for readers that chain from it
-        return _fold(journal, [], run)
-    if len(listing.snapshots) > MAX_SNAPSHOTS:
-        return _fold(journal, listing.snapshots, [])
+        return _fold(journal, [], loose[:-1])  # the newest stays loose for readers to chain on
+    final_span = LOOSE_SEGMENTS * MAX_SNAPSHOTS
+    small = [(a, b) for a, b in listing.snapshots if b - a + 1 < final_span]
+    if len(small) > MAX_SNAPSHOTS:
+        return _fold(journal, small, [])
     return False
 
 
