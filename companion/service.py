@@ -25,7 +25,7 @@ from companion.domain import rules
 from companion.domain.hlc import Clock, stamp_ms
 from companion.domain.ids import checkin_id, iso_week, make_id, review_id, tick_id
 from companion.domain.records import Record, make_op
-from companion.errors import DataError, UsageError
+from companion.errors import CompanionError, DataError, UsageError
 from companion.store import crypto, spacefile
 from companion.store import profile as profiles
 from companion.store.fsutil import atomic_write, ensure_private_dir
@@ -141,10 +141,20 @@ class Session:
     # -- opening ----------------------------------------------------------------------------
 
     @classmethod
-    def unlock(cls, home: Path, passphrase: str, now: Callable[[], int] = wall_ms) -> Session:
+    def unlock(
+        cls,
+        home: Path,
+        passphrase: str,
+        now: Callable[[], int] = wall_ms,
+        derivation: crypto.BackgroundDerivation | None = None,
+    ) -> Session:
+        """Open this device's space. `derivation` is a key derivation started earlier."""
         profile = profiles.load(home)
         header = load_header(profile)
-        data_key = header.unlock(passphrase)
+        kek = None
+        if derivation is not None and derivation.params == header.kdf:
+            kek = derivation.result()
+        data_key = header.unlock(passphrase, kek)
         session = cls(profile, header, data_key, now)
         session._open()
         return session
@@ -759,6 +769,16 @@ def join_space(
     ops.append(session.op("create", device_id, m.DEVICE, _device_fields(profile)))
     session.commit(ops)
     return session
+
+
+def start_unlock(home: Path, passphrase: str) -> crypto.BackgroundDerivation | None:
+    """Begin deriving the passphrase key now, so start-up and the KDF overlap."""
+    try:
+        profile = profiles.load(home)
+        header = load_header(profile)
+    except (CompanionError, OSError):  # reported by the real unlock later
+        return None
+    return crypto.BackgroundDerivation(passphrase, header.kdf)
 
 
 def rebuild_replica(session: Session) -> Session:

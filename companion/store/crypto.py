@@ -113,3 +113,47 @@ def open_sealed(key: bytes, blob: bytes, aad: bytes) -> bytes:
 
 def new_data_key() -> bytes:
     return AESGCM.generate_key(bit_length=256)
+
+
+class BackgroundDerivation:
+    """Derive a key-encryption key in a forked child while the parent goes on starting up.
+
+    The KDF holds the GIL for its whole run, so a thread would not overlap it with anything;
+    a child process does, on a second core. Where fork is unavailable it derives on demand.
+    """
+
+    def __init__(self, passphrase: str, params: dict[str, Any]) -> None:
+        self._passphrase = passphrase
+        self.params = params
+        self._pid = 0
+        self._read_fd = -1
+        self._result: bytes | None = None
+        if hasattr(os, "fork"):
+            read_fd, write_fd = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: derive, hand the key over, leave without cleanup
+                try:
+                    os.close(read_fd)
+                    os.write(write_fd, derive_kek(passphrase, params))
+                finally:
+                    os._exit(0)
+            os.close(write_fd)
+            self._pid, self._read_fd = pid, read_fd
+
+    def result(self) -> bytes:
+        if self._result is None:
+            key = b""
+            if self._pid:
+                chunks = []
+                while sum(map(len, chunks)) < KEY_BYTES:
+                    chunk = os.read(self._read_fd, KEY_BYTES)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                os.close(self._read_fd)
+                os.waitpid(self._pid, 0)
+                key = b"".join(chunks)
+            self._result = (
+                key if len(key) == KEY_BYTES else derive_kek(self._passphrase, self.params)
+            )
+        return self._result

@@ -56,9 +56,14 @@ class SpaceHeader:
         body["checksum"] = _checksum(body)
         return (json.dumps(body, indent=2, sort_keys=True) + "\n").encode()
 
-    def unlock(self, passphrase: str) -> bytes:
-        """The data key, or UnlockError if the passphrase doesn't fit."""
-        kek = crypto.derive_kek(passphrase, self.kdf)
+    def unlock(self, passphrase: str, kek: bytes | None = None) -> bytes:
+        """The data key, or UnlockError if the passphrase doesn't fit.
+
+        `kek` is the passphrase's key, when it was already derived (e.g. in parallel with
+        start-up); it is checked exactly as a freshly derived one would be.
+        """
+        if kek is None:
+            kek = crypto.derive_kek(passphrase, self.kdf)
         if crypto.key_check(kek, self.space_id) != self.key_check:
             raise UnlockError(
                 "That passphrase doesn't open this space.",
