@@ -7,6 +7,7 @@ COMPANION_NOW (a Thursday evening) and runs the app at 100×32 with the periodic
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,11 +25,13 @@ from companion.service import Session, init_space, join_space
 from companion.store import profile as profiles
 from companion.tui import data
 from companion.tui.app import CompanionApp
+from companion.tui.resources import styles_dir
 from companion.tui.screens.agreements import AgreementsScreen
 from companion.tui.screens.care import CareScreen
 from companion.tui.screens.checkin import CheckinScreen
-from companion.tui.screens.dialogs import CareActionDialog
+from companion.tui.screens.dialogs import CareActionDialog, ConfirmDialog
 from companion.tui.screens.gratitude import GratitudeScreen
+from companion.tui.screens.help import HelpScreen
 from companion.tui.screens.setup import SetupScreen
 from companion.tui.screens.tonight import TonightScreen
 from companion.tui.screens.unlock import UnlockScreen
@@ -507,7 +510,7 @@ async def test_checkin_form_submits_and_shows_both_side_by_side(evening: Couple)
     assert mine.get("victory") is None
 
 
-async def test_checkin_keeps_the_partners_answers_sealed_until_both_share(space: Couple) -> None:
+async def test_checkin_stays_sealed_until_both_share_or_the_author_unseals(space: Couple) -> None:
     alex = space.session("alex")
     alex.checkin(None, supported="The walk", attention="When …, I felt …; what would help is …")
     alex.sync()
@@ -519,6 +522,17 @@ async def test_checkin_keeps_the_partners_answers_sealed_until_both_share(space:
         cards = list(app.screen.query(CheckinCard))
         assert [c.border_title for c in cards] == ["Yours"]
         assert "sealed until Sam shares theirs" in text_of(app.screen.query_one("#shared-lead"))
+        sam = space.session("sam")
+        sam.sync()
+        assert sam.checkin_state().theirs.get("sealed") is True
+
+        await pilot.press("u")  # the author may unseal early, after a gentle question
+        await settle(pilot)
+        await pilot.click("#yes")
+        await settle(pilot)
+    sam.sync()
+    theirs = sam.checkin_state().theirs
+    assert theirs.get("sealed") is False and theirs.get("supported") == "The walk"
 
 
 async def test_checkin_receiver_reviews_last_weeks_care(evening: Couple) -> None:
@@ -627,3 +641,24 @@ def test_snapshot_agreements(evening: Couple, snap_compare) -> None:
 
 def test_snapshot_help(evening: Couple, snap_compare) -> None:
     assert snap_compare(evening.app("alex"), terminal_size=SIZE, run_before=goto("question_mark"))
+
+
+def test_stylesheets_ship_with_the_package_and_use_theme_variables_only() -> None:
+    screens = [
+        CompanionApp,
+        SetupScreen,
+        UnlockScreen,
+        TonightScreen,
+        CareScreen,
+        GratitudeScreen,
+        CheckinScreen,
+        AgreementsScreen,
+        HelpScreen,
+        ConfirmDialog,
+    ]
+    for owner in screens:
+        path = Path(str(owner.CSS_PATH))
+        assert path.parent == styles_dir() and path.exists(), owner
+    for sheet in styles_dir().glob("*.tcss"):
+        text = sheet.read_text()
+        assert not re.search(r"#[0-9a-fA-F]{3,8}\b|\brgb\(|\bhsl\(", text), sheet.name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
 from companion.errors import CompanionError
+from companion.service import Session
 from companion.store import profile as profiles
 from companion.sync.engine import SyncResult
 from companion.tui.backend import Backend
@@ -43,9 +45,7 @@ SCREENS = {
     "agreements": ("a", "Agreements", "Propose, accept or retire agreements"),
     "help": ("question_mark", "Help", "What the app is and is not; where to find help"),
 }
-
-
-DISPLAY = {"question_mark": "?"}
+KEY_DISPLAY = {"question_mark": "?"}
 
 
 class CompanionApp(App[None]):
@@ -63,7 +63,7 @@ class CompanionApp(App[None]):
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
-            Binding(key, f"go('{mode}')", label, key_display=DISPLAY.get(key))
+            Binding(key, f"go('{mode}')", label, key_display=KEY_DISPLAY.get(key))
             for mode, (key, label, _) in SCREENS.items()
         ),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
@@ -111,7 +111,7 @@ class CompanionApp(App[None]):
 
     # -- screens ----------------------------------------------------------------------------
 
-    def open_session(self, session) -> None:
+    def open_session(self, session: Session) -> None:
         """The space is open: show Tonight, and start syncing with the partner."""
         self.backend = Backend(session)
         self.switch_mode("tonight")
@@ -155,7 +155,7 @@ class CompanionApp(App[None]):
             text = error.message if not error.hint else f"{error.message}\n{error.hint}"
             self.notify(text, severity="error", title=error.title, timeout=8, markup=False)
             return
-        self.log.error("unexpected error", repr(error))
+        self.log.error("".join(traceback.format_exception(error)))
         self.notify(
             f"Something went wrong: {error}",
             severity="error",

@@ -63,6 +63,11 @@ def share_checkin(session: Session, answers: dict[str, Any]) -> str:
     return f"Shared. It stays sealed until {session.name_of(session.partner)} shares theirs."
 
 
+def unseal_checkin(session: Session) -> str:
+    session.unseal_checkin()
+    return f"Unsealed: {session.name_of(session.partner)} can read yours now."
+
+
 def review(session: Session, action_id: str, verdict: str, week: str | None) -> str:
     session.review(action_id, verdict, week)
     return f"Noted: {verdict.replace('-', ' ')}."

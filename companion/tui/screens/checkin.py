@@ -29,7 +29,7 @@ from companion.service import Session
 from companion.tui import changes, data
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
-from companion.tui.screens.dialogs import CareActionDialog, CareChoice
+from companion.tui.screens.dialogs import CareActionDialog, CareChoice, ConfirmDialog
 from companion.tui.widgets.checkin_card import CheckinCard
 from companion.tui.widgets.review_list import ReviewItem, ReviewList
 
@@ -47,6 +47,7 @@ class CheckinScreen(PracticeScreen):
         Binding("ctrl+s", "share", "Share check-in"),
         Binding("e", "edit", "Edit mine"),
         Binding("r", "adopt_request", "Adopt their request"),
+        Binding("u", "unseal", "Unseal mine now"),
         Binding("1", "tab('this-week')", "This week"),
         Binding("2", "tab('review')", "Last week's care"),
     ]
@@ -164,7 +165,7 @@ class CheckinScreen(PracticeScreen):
         else:
             lead.update(
                 f"Yours is in, and sealed until {who.other} shares theirs. "
-                "Then you'll see both side by side. Press e to change yours meanwhile."
+                "Then you'll see both side by side. Meanwhile, e changes yours and u unseals it."
             )
             await cards.mount(mine)
 
@@ -215,6 +216,9 @@ class CheckinScreen(PracticeScreen):
             return (
                 tab == "this-week" and showing == "shared" and bool((theirs or {}).get("request"))
             )
+        if action == "unseal":
+            waiting = self.view is not None and self.view.waiting_for == "partner"
+            return tab == "this-week" and showing == "shared" and waiting
         if action == "tab":
             return tab != parameters[0]
         return True
@@ -266,6 +270,20 @@ class CheckinScreen(PracticeScreen):
         partner = self.view.people.other
         origin = f"{partner}'s request for next week"
         self.app.push_screen(CareActionDialog(partner, request, origin=origin), chosen)
+
+    def action_unseal(self) -> None:
+        """Let the partner read mine before theirs is in (the author's choice)."""
+        partner = self.view.people.other if self.view else "your partner"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.change(changes.unseal_checkin)
+
+        question = (
+            f"Let {partner} read your check-in now, before theirs is in?\n"
+            "Sealing keeps you from anchoring each other; unsealing is yours to choose."
+        )
+        self.app.push_screen(ConfirmDialog(question, yes="Unseal now", no="Keep sealed"), answered)
 
     @on(ReviewList.Verdict)
     def _verdict(self, event: ReviewList.Verdict) -> None:
