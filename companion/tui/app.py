@@ -16,8 +16,9 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
 from companion.errors import CompanionError
-from companion.service import Session
+from companion.service import Session, start_unlock
 from companion.store import profile as profiles
+from companion.store.crypto import BackgroundDerivation
 from companion.sync.engine import SyncResult
 from companion.tui.backend import Backend
 from companion.tui.data import describe_arrivals
@@ -83,15 +84,18 @@ class CompanionApp(App[None]):
         *,
         home: Path | None = None,
         passphrase: str | None = None,
+        derivation: BackgroundDerivation | None = None,
         sync_interval: float | None = SYNC_SECONDS,
         theme: str = DEFAULT_THEME,
     ) -> None:
-        """`passphrase` unlocks without asking; `sync_interval=None` turns periodic sync off."""
+        """`passphrase` unlocks without asking (`derivation`: its key, already on its way);
+        `sync_interval=None` turns the periodic sync off (for tests)."""
         super().__init__()
         self.home = home if home is not None else profiles.profile_home()
         # Read here, before the event loop runs: the only disk access outside a worker.
         self.has_profile = profiles.exists(self.home)
         self.initial_passphrase = passphrase
+        self.derivation = derivation
         self.sync_interval = sync_interval
         self.backend: Backend | None = None
         self.theme = theme
@@ -102,8 +106,16 @@ class CompanionApp(App[None]):
 
     @classmethod
     def from_environment(cls) -> CompanionApp:
-        """The app as `companion` opens it: COMPANION_PASSPHRASE unlocks without asking."""
-        return cls(passphrase=os.environ.get(PASSPHRASE_ENV))
+        """The app as `companion` opens it: COMPANION_PASSPHRASE unlocks without asking.
+
+        The passphrase's key derivation starts here, before Textual does, so the two overlap.
+        """
+        home = profiles.profile_home()
+        passphrase = os.environ.get(PASSPHRASE_ENV) or None
+        derivation = None
+        if passphrase and profiles.exists(home):
+            derivation = start_unlock(home, passphrase)
+        return cls(home=home, passphrase=passphrase, derivation=derivation)
 
     def on_mount(self) -> None:
         # Pushed rather than made the default screen, so that their stylesheets load.

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Input, Static
 
 from companion.errors import CompanionError, UnlockError
 from companion.service import Session
+from companion.store.crypto import BackgroundDerivation
 from companion.tui.resources import style_path
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class UnlockScreen(Screen[None]):
     def on_mount(self) -> None:
         passphrase = self.app.initial_passphrase
         if passphrase:
-            self.unlock(passphrase)
+            self.unlock(passphrase, self.app.derivation)
         else:
             self.query_one("#passphrase", Input).focus()
 
@@ -59,15 +60,15 @@ class UnlockScreen(Screen[None]):
         if event.value:
             self.unlock(event.value)
 
-    def unlock(self, passphrase: str) -> None:
+    def unlock(self, passphrase: str, derivation: BackgroundDerivation | None = None) -> None:
         self.query_one("#passphrase", Input).disabled = True
         self._status("Opening your space…", error=False)
-        self._unlock(passphrase)
+        self._unlock(passphrase, derivation)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
-    def _unlock(self, passphrase: str) -> None:
+    def _unlock(self, passphrase: str, derivation: BackgroundDerivation | None) -> None:
         try:
-            session = Session.unlock(self.app.home, passphrase)
+            session = Session.unlock(self.app.home, passphrase, derivation=derivation)
         except Exception as exc:
             self.post_message(self.Refused(exc))
             return
