@@ -61,7 +61,11 @@ def emit_json(data: Any) -> None:
 def with_session(func: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return func(open_session(), *args, **kwargs)
+        session = open_session()
+        try:
+            return func(session, *args, **kwargs)
+        finally:
+            session.close()
 
     return wrapper
 
@@ -91,6 +95,7 @@ def init(folder: Path, name: str) -> None:
     clean_name(name)
     passphrase = read_passphrase("Choose a passphrase", confirm=True)
     session = init_space(_home(), folder, name, passphrase)
+    session.close()
     click.echo(f"Welcome, {clean_name(name)}. Your space is ready in {session.profile.space_dir}.")
     click.echo(
         "Your partner joins from their machine, once the folder has synced there:\n"
@@ -107,6 +112,7 @@ def join(folder: Path, name: str) -> None:
     from companion.service import join_space
 
     session = join_space(_home(), folder, name, read_passphrase())
+    session.close()
     partner = session.partner
     who = session.name_of(session.me)
     if partner:
@@ -312,6 +318,7 @@ def sync(rebuild: bool) -> None:
     else:
         session = open_session()
     result = session.sync()
+    session.close()
     if not result.folder_available:
         raise DataError(
             f"The shared folder {session.profile.shared_folder} isn't reachable. "
@@ -383,6 +390,8 @@ def watch(poll: bool, rescan: int, once: bool) -> None:
             one_pass()
     except KeyboardInterrupt:
         log("Stopped.")
+    finally:
+        session.close()
 
 
 @cli.command()
@@ -425,6 +434,28 @@ def passwd() -> None:
             raise UsageError("No new passphrase was given; nothing changed.") from None
     session.change_passphrase(new)
     click.echo("Passphrase changed. Tell your partner the new one in person.")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
+@click.pass_context
+def verify(ctx: click.Context, as_json: bool) -> None:
+    """Open every file of the space and of this device's copy; list each problem and what to do.
+
+    Changes nothing. Exits 0 when all is well, 3 when something needs attention.
+    """
+    from companion.errors import EXIT_DATA
+    from companion.verify import run
+
+    report = run(_home(), read_passphrase)
+    if as_json:
+        emit_json(report.to_json())
+    else:
+        click.echo(report.text())
+    if not report.ok:
+        count = len(report.problems)
+        click.echo(f"companion: verify found {count} problem(s).", err=True)
+        ctx.exit(EXIT_DATA)
 
 
 def main(argv: list[str] | None = None) -> None:

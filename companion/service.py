@@ -165,6 +165,11 @@ class Session:
             self.replica.create_dirs()
             self.replica.set_meta(created=self.now())
             engine.import_new(self.replica, self.journal, self.clock, self.now())
+        elif self.journal.available():
+            # segments of ours the replica may not have merged (a crash right after writing)
+            mine = self.replica.meta("cursors", {}).get(self.profile.device_id, {})
+            if self.journal.listing(self.profile.device_id).last_seq > mine.get("seq", 0):
+                engine.import_new(self.replica, self.journal, self.clock, self.now())
         last = self.replica.meta("clock")
         if last:
             self.clock.observe(last, self.now())
@@ -216,12 +221,23 @@ class Session:
         )
 
     def commit(self, ops: list[dict[str, Any]], *, flush: bool = True) -> list[Record]:
-        """Make changes durable locally, then share them if the folder is reachable."""
-        self.replica.outbox_put(ops)
+        """Make changes durable, then merge them into the replica.
+
+        With the shared folder reachable, the new segment itself is the durable record (the
+        replica is rebuilt from it after a crash); otherwise the outbox is, and the changes
+        wait there until the folder is back.
+        """
+        shipped = flush and engine.export_pending(self.replica, self.journal, self.clock, ops)
+        if not shipped:
+            self.replica.outbox_put(ops)
         changed = self.replica.apply(ops)
-        if flush:
-            self.flush()
+        if shipped:
+            engine.advance_own_cursor(self.replica, self.journal, self.clock)
         return changed
+
+    def close(self) -> None:
+        """Write down this device's bookkeeping; call when done with the session."""
+        self.replica.save_meta()
 
     def flush(self) -> int:
         return engine.export_pending(self.replica, self.journal, self.clock)

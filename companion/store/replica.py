@@ -21,6 +21,7 @@ import os
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -174,12 +175,24 @@ class Replica:
         entry = data.get(META, {}).get(name)
         return default if entry is None else entry["v"]
 
-    def set_meta(self, **values: Any) -> None:
+    def set_meta(self, *, defer: bool = False, **values: Any) -> None:
+        """Record bookkeeping; `defer` keeps it in memory until `save_meta` or the next write.
+
+        Deferred values are only ever ones a crash may lose without harm: they are derived
+        again from the shared folder.
+        """
         db = self.db(LOCAL)
         table = db.table(META)
-        with db.storage.batch():
+        with ExitStack() as stack:
+            if defer:
+                stack.enter_context(db.storage.deferred())
+            stack.enter_context(db.storage.batch())
             for name, value in values.items():
                 table.upsert(Document({"v": value}, doc_id=name))
+
+    def save_meta(self) -> None:
+        if LOCAL in self._dbs:
+            self._dbs[LOCAL].storage.flush_pending()
 
     # -- outbox --------------------------------------------------------------------------
 

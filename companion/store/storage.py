@@ -37,6 +37,7 @@ class EncryptedStorage(Storage):
         self._data: dict[str, Any] | None = None
         self._loaded = False
         self._batch_depth = 0
+        self._deferring = 0
         self._dirty = False
         self._stat: tuple[int, int] | None = None
 
@@ -58,7 +59,12 @@ class EncryptedStorage(Storage):
 
     def refresh_if_changed(self) -> bool:
         """Drop the cached contents if another process replaced the file."""
-        if self._loaded and self._batch_depth == 0 and self._file_stat() != self._stat:
+        if (
+            self._loaded
+            and not self._batch_depth
+            and not self._dirty
+            and self._file_stat() != self._stat
+        ):
             self._loaded = False
             return True
         return False
@@ -71,7 +77,7 @@ class EncryptedStorage(Storage):
     def write(self, data: dict[str, Any]) -> None:
         self._data = data
         self._loaded = True
-        if self._batch_depth:
+        if self._batch_depth or self._deferring:
             self._dirty = True
         else:
             self._flush()
@@ -94,11 +100,24 @@ class EncryptedStorage(Storage):
                 self._dirty = False
             raise
         self._batch_depth -= 1
-        if self._batch_depth == 0 and self._dirty:
+        if self._batch_depth == 0 and self._dirty and not self._deferring:
+            self._flush()
+
+    @contextmanager
+    def deferred(self):
+        """Keep writes in memory until `flush_pending` (for bookkeeping a crash may lose)."""
+        self._deferring += 1
+        try:
+            yield
+        finally:
+            self._deferring -= 1
+
+    def flush_pending(self) -> None:
+        if self._dirty and not self._batch_depth and not self._deferring:
             self._flush()
 
     def close(self) -> None:
-        pass
+        self.flush_pending()
 
 
 def encode(data: dict[str, Any], key: bytes, aad: bytes) -> bytes:

@@ -50,27 +50,46 @@ def _problem(kind: str, device: str, seq: int, message: str) -> dict[str, Any]:
     return {"kind": kind, "device": device, "seq": seq, "message": message}
 
 
-def export_pending(replica: Replica, journal: Journal, clock: Clock) -> int:
-    """Write every waiting batch as one new segment of ours; return how many ops went out."""
+def export_pending(
+    replica: Replica,
+    journal: Journal,
+    clock: Clock,
+    extra: list[dict[str, Any]] | None = None,
+) -> int:
+    """Write every waiting batch (and `extra`) as one new segment of ours; return the op count.
+
+    Once the segment is in place the changes are safe in the shared folder, so this device's
+    bookkeeping (its journal position) is only noted in memory: after a crash it is derived
+    again from the folder.
+    """
     pending = replica.outbox()
-    if not pending or not journal.available():
+    ops = [op for _, batch in pending for op in batch] + list(extra or ())
+    if not ops or not journal.available():
         return 0
-    ops = [op for _, batch in pending for op in batch]
     own = replica.meta("own", {"seq": 0, "hash": ""})
     listing = journal.listing(journal.device_id)
     last = max(own["seq"], listing.last_seq)
     prev = own["hash"] if last == own["seq"] else (journal.digest_of(journal.device_id, last) or "")
     seq = last + 1
     digest = journal.write(seq, prev, ops)
-    cursors = replica.meta("cursors", {})
-    mine = cursors.get(journal.device_id, {"seq": 0, "hash": ""})
-    if mine["seq"] == last:
-        cursors[journal.device_id] = {**mine, "seq": seq, "hash": digest, "last_hlc": clock.last}
-    replica.set_meta(own={"seq": seq, "hash": digest}, cursors=cursors, clock=clock.last)
-    replica.outbox_remove(name for name, _ in pending)
+    replica.set_meta(defer=True, own={"seq": seq, "hash": digest}, clock=clock.last)
+    if extra is None:
+        advance_own_cursor(replica, journal, clock)
+    if pending:
+        replica.outbox_remove(name for name, _ in pending)
     listing.segments[seq] = segment_name(seq)
     compact_own(journal, listing)
     return len(ops)
+
+
+def advance_own_cursor(replica: Replica, journal: Journal, clock: Clock) -> None:
+    """Our newest segment's changes are in the replica: move our own read cursor past it."""
+    own = replica.meta("own", {"seq": 0, "hash": ""})
+    cursors = replica.meta("cursors", {})
+    mine = cursors.get(journal.device_id, {"seq": 0, "hash": ""})
+    if mine["seq"] == own["seq"] - 1:
+        cursors[journal.device_id] = {**mine, **own, "last_hlc": clock.last}
+        replica.set_meta(defer=True, cursors=cursors)
 
 
 def compact_own(journal: Journal, listing: Listing) -> bool:

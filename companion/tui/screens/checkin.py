@@ -45,11 +45,11 @@ class CheckinScreen(PracticeScreen):
     CSS_PATH = style_path("checkin.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "share", "Share check-in"),
-        Binding("e", "edit", "Edit mine"),
-        Binding("r", "adopt_request", "Adopt their request"),
-        Binding("u", "unseal", "Unseal mine now"),
-        Binding("1", "tab('this-week')", "This week"),
-        Binding("2", "tab('review')", "Last week's care"),
+        Binding("e", "edit", "Edit", tooltip="Change your check-in"),
+        Binding("r", "adopt_request", "Adopt request", tooltip="Take on their request as care"),
+        Binding("u", "unseal", "Unseal mine", tooltip="Let them read yours now"),
+        Binding("1", "tab('this-week')", "Back", tooltip="This week's check-in"),
+        Binding("2", "tab('review')", "Last week", tooltip="Review last week's care"),
     ]
 
     def __init__(self) -> None:
