@@ -458,6 +458,59 @@ def verify(ctx: click.Context, as_json: bool) -> None:
         ctx.exit(EXIT_DATA)
 
 
+@cli.command()
+@click.option("--keep", is_flag=True, help="Keep the demo space afterwards (its path is shown).")
+@click.option("--weeks", default=5, show_default=True, type=click.IntRange(1, 52))
+def demo(keep: bool, weeks: int) -> None:
+    """Try the app on a throw-away space, with a simulated partner writing to you live."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from companion import demo as demo_space
+
+    root = Path(tempfile.mkdtemp(prefix="companion-demo-"))
+    partner = None
+    try:
+        click.echo(f"Setting up a demo space with {weeks} weeks of history ", nl=False, err=True)
+        space = demo_space.build(root, weeks, progress=lambda: click.echo(".", nl=False, err=True))
+        click.echo(" ready.", err=True)
+        env = {
+            **os.environ,
+            "COMPANION_HOME": str(space.sam_home),
+            PASSPHRASE_ENV: demo_space.PASSPHRASE,
+        }
+        log = (root / "partner.log").open("w")
+        partner = subprocess.Popen(
+            [sys.executable, "-m", "companion.demo", "partner", str(space.sam_home)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+        )
+        os.environ["COMPANION_HOME"] = str(space.alex_home)
+        os.environ[PASSPHRASE_ENV] = demo_space.PASSPHRASE
+        from companion.tui.app import run_app
+
+        run_app()
+    finally:
+        if partner is not None and partner.poll() is None:
+            partner.terminate()
+            try:
+                partner.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                partner.kill()
+        if keep:
+            click.echo(
+                f"The demo space is kept in {root}. Open it again with:\n"
+                f"  COMPANION_HOME={root / 'alex'} COMPANION_PASSPHRASE='{demo_space.PASSPHRASE}' "
+                "companion",
+                err=True,
+            )
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI, turning every error a person can act on into a message and an exit code."""
     try:
