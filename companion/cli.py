@@ -28,6 +28,18 @@ def read_passphrase(prompt: str = "Passphrase", *, confirm: bool = False) -> str
     env = os.environ.get(PASSPHRASE_ENV)
     if env is not None:
         return env
+    if not sys.stdin.isatty():
+        # piped in by a script: one line per prompt (twice when confirming), never echoed
+        first = sys.stdin.readline().rstrip("\r\n")
+        if not first:
+            raise UsageError(
+                "No passphrase was given.", f"Type it at the prompt, or set {PASSPHRASE_ENV}."
+            )
+        if confirm:
+            second = sys.stdin.readline().rstrip("\r\n")
+            if second and second != first:
+                raise UsageError("The two passphrases don't match; nothing was created.")
+        return first
     try:
         return click.prompt(
             prompt, hide_input=True, confirmation_prompt=confirm, err=True, show_default=False
@@ -41,6 +53,10 @@ def read_passphrase(prompt: str = "Passphrase", *, confirm: bool = False) -> str
 def open_session():
     from companion.service import Session
 
+    if os.environ.get(PASSPHRASE_ENV) is None:
+        remembered = Session.open_remembered(_home())
+        if remembered is not None:
+            return remembered
     return Session.unlock(_home(), read_passphrase())
 
 
@@ -415,6 +431,44 @@ def export(session, fmt: str, output: Path | None) -> None:
     else:
         write_export(output, text)
         click.echo(f"Exported to {output} (not encrypted: keep it somewhere private).", err=True)
+
+
+@cli.command()
+@click.option("--forget", is_flag=True, help="Stop remembering; ask for the passphrase again.")
+@click.option(
+    "--key-file",
+    is_flag=True,
+    help="Where there is no keychain, keep the key in a 0600 file in your profile instead.",
+)
+def remember(forget: bool, key_file: bool) -> None:
+    """Remember the passphrase on this device (in the OS keychain), or forget it."""
+    from companion.service import Session
+
+    if forget:
+        from companion.store import keychain
+        from companion.store import profile as profiles
+
+        keychain.forget(profiles.load(_home()))
+        click.echo("Forgotten. companion asks for the passphrase again on this device.")
+        return
+    from companion.store import keychain
+
+    if not key_file and not keychain.keychain_available():
+        raise UsageError(
+            "This system has no keychain that companion can use, so it can't remember the "
+            "passphrase safely.",
+            "Keep typing it (safest), or run `companion remember --key-file` to keep the key "
+            "in your profile: it opens your space for anyone with a copy of this disk.",
+        )
+    session = Session.unlock(_home(), read_passphrase())
+    if key_file:
+        click.echo(
+            "Warning: a key file opens your space for anyone with a copy of this disk.",
+            err=True,
+        )
+    where = session.remember(allow_file=key_file)
+    place = "the system keychain" if where == "keychain" else "a key file in your profile"
+    click.echo(f"Remembered in {place}. `companion remember --forget` undoes it.")
 
 
 @cli.command()

@@ -159,6 +159,34 @@ class Session:
         session._open()
         return session
 
+    @classmethod
+    def open_remembered(cls, home: Path, now: Callable[[], int] = wall_ms) -> Session | None:
+        """Open with the data key remembered on this device, or None if there is none."""
+        from companion.store import keychain
+        from companion.store.storage import StorageDamaged
+
+        profile = profiles.load(home)
+        data_key = keychain.recall(profile)
+        if data_key is None:
+            return None
+        header = load_header(profile)
+        session = cls(profile, header, data_key, now)
+        try:
+            session._open()
+        except StorageDamaged:
+            return None  # not this space's key (any more): ask for the passphrase
+        return session
+
+    def remember(self, *, allow_file: bool = False) -> str:
+        from companion.store import keychain
+
+        return keychain.remember(self.profile, self._data_key, allow_file=allow_file)
+
+    def forget(self) -> None:
+        from companion.store import keychain
+
+        keychain.forget(self.profile)
+
     def _open(self) -> None:
         """Bring the replica up to date with the outbox (and the folder, if it is new)."""
         if not self.replica.exists():
