@@ -85,8 +85,9 @@ def space(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Couple:
     shared.mkdir()
     pair = Couple(shared, tmp_path / "home-alex", tmp_path / "home-sam")
     alex = init_space(pair.alex, shared, "Alex", PASSPHRASE)
-    join_space(pair.sam, shared, "Sam", PASSPHRASE)
+    join_space(pair.sam, shared, "Sam", PASSPHRASE).close()
     alex.sync()
+    alex.close()
     monkeypatch.setenv("COMPANION_HOME", str(pair.alex))
     return pair
 
@@ -132,6 +133,8 @@ def evening(space: Couple) -> Couple:
     )
     sam.sync()
     alex.sync()
+    sam.close()
+    alex.close()
     return space
 
 
@@ -181,6 +184,19 @@ async def type_text(pilot: Pilot, text: str) -> None:
 
 def text_of(widget: Widget) -> str:
     return str(widget.render())
+
+
+def footer_width(app: CompanionApp) -> int:
+    """Columns the compact footer needs for what it shows now, "▏^p palette" included."""
+    shown = [b.binding for b in app.screen.active_bindings.values() if b.binding.show]
+    keys = sum(len(app.get_key_display(b)) + len(b.description) + 2 for b in shown)
+    return keys + len("▏^p palette")
+
+
+def assert_footer_fits(app: CompanionApp) -> None:
+    assert footer_width(app) <= SIZE[0], [
+        b.binding.description for b in app.screen.active_bindings.values() if b.binding.show
+    ]
 
 
 def notices(messages: list[Message]) -> list[str]:
@@ -293,6 +309,7 @@ async def test_tonight_ticks_done_skip_and_undo_by_key_and_click(evening: Couple
     app = evening.app("alex")
     async with app.run_test(size=SIZE) as pilot:
         await opened(pilot)
+        assert_footer_fits(app)
         rows = list(app.screen.query(DueItem))
         assert [r.row.title for r in rows] == [
             "Plan one small outing together",
@@ -444,13 +461,13 @@ async def test_agreement_proposed_by_one_and_accepted_by_the_other(space: Couple
         assert row.mine and row.status == m.PROPOSED
         assert agreements.check_action("accept", ()) is False  # not Alex's to accept
 
-    messages: list[Message] = []
+    app.close_session()
+
     app = space.app("sam")
-    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await opened(pilot)
         app.sync_now()
         await settle(pilot)
-        assert "Arrived: Alex proposed an agreement." in notices(messages)
         await pilot.press("a")
         await settle(pilot)
         assert app.screen.query_one(AgreementList).check_action("accept", ()) is True
@@ -458,6 +475,7 @@ async def test_agreement_proposed_by_one_and_accepted_by_the_other(space: Couple
         await settle(pilot)
         [row] = [i.row for i in app.screen.query(AgreementItem)]
         assert row.status == m.ACCEPTED and row.accepted_by == "Sam"
+    app.close_session()
     alex = space.session("alex")
     alex.sync()
     [agreement] = alex.core(m.AGREEMENT)
@@ -477,6 +495,7 @@ async def test_checkin_form_submits_and_shows_both_side_by_side(evening: Couple)
         assert isinstance(app.screen, CheckinScreen)
         switch = app.screen.query_one("#week-switch", ContentSwitcher)
         assert switch.current == "form"
+        assert_footer_fits(app)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert any("Start with one recent moment" in n for n in notices(messages))
@@ -501,6 +520,7 @@ async def test_checkin_form_submits_and_shows_both_side_by_side(evening: Couple)
         assert [c.border_title for c in cards] == ["Yours", "Sam's"]
         assert cards[1].answers["victory"] == "Finished the report"
         assert "You've both shared" in text_of(app.screen.query_one("#shared-lead"))
+        assert_footer_fits(app)
     mine = evening.session("alex").checkin_state().mine
     assert mine is not None
     assert mine.get("attention") == (
@@ -522,6 +542,7 @@ async def test_checkin_stays_sealed_until_both_share_or_the_author_unseals(space
         cards = list(app.screen.query(CheckinCard))
         assert [c.border_title for c in cards] == ["Yours"]
         assert "sealed until Sam shares theirs" in text_of(app.screen.query_one("#shared-lead"))
+        assert_footer_fits(app)
         sam = space.session("sam")
         sam.sync()
         assert sam.checkin_state().theirs.get("sealed") is True
@@ -543,6 +564,7 @@ async def test_checkin_receiver_reviews_last_weeks_care(evening: Couple) -> None
         await settle(pilot)
         [item] = list(app.screen.query(ReviewItem))
         assert item.row.title == "Make tea and ask how the day went"
+        assert_footer_fits(app)
         await pilot.press("l")
         await settle(pilot)
         [item] = list(app.screen.query(ReviewItem))
@@ -582,6 +604,7 @@ async def test_every_screen_has_a_key_and_a_palette_command(evening: Couple) -> 
             await pilot.press(key)
             await settle(pilot)
             assert app.current_mode == mode
+            assert_footer_fits(app)
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {"Tonight", "Care", "Gratitude", "Check-in", "Agreements", "Help"} <= titles
         assert "Sync now" in titles

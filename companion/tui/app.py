@@ -132,6 +132,12 @@ class CompanionApp(App[None]):
             self.sync_now()
             self.set_interval(self.sync_interval, self.sync_now, name="sync")
 
+    def close_session(self) -> None:
+        """Write down the session's bookkeeping. Blocking: call once the app has exited."""
+        if self.backend is not None:
+            with self.backend.session() as session:
+                session.close()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "go":
             if isinstance(self.screen, ModalScreen):
@@ -240,4 +246,8 @@ class CompanionApp(App[None]):
 
 def run_app() -> None:
     """Open the TUI (`companion` with no command)."""
-    CompanionApp.from_environment().run()
+    app = CompanionApp.from_environment()
+    try:
+        app.run()
+    finally:
+        app.close_session()  # after the event loop has ended: a last write of bookkeeping
