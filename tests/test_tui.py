@@ -302,6 +302,15 @@ async def test_passphrase_from_the_environment_unlocks_without_asking(
         assert app.home == space.alex
 
 
+async def test_a_key_remembered_on_this_device_opens_without_asking(space: Couple) -> None:
+    alex = space.session("alex")
+    alex.remember(allow_file=True)
+    alex.close()
+    app = space.app("alex", passphrase=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+
+
 # -- Tonight --------------------------------------------------------------------------------
 
 

@@ -48,12 +48,33 @@ class UnlockScreen(Screen[None]):
             yield Static(id="unlock-status", markup=False)
         yield Footer(compact=True)
 
+    @dataclass
+    class Ask(Message):
+        """Nothing remembered on this device: the passphrase is needed."""
+
     def on_mount(self) -> None:
         passphrase = self.app.initial_passphrase
         if passphrase:
             self.unlock(passphrase, self.app.derivation)
         else:
-            self.query_one("#passphrase", Input).focus()
+            self.query_one("#passphrase", Input).disabled = True
+            self._open_remembered()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
+    def _open_remembered(self) -> None:
+        """Open with a key this device remembers (`companion remember`), if there is one."""
+        try:
+            session = Session.open_remembered(self.app.home)
+        except Exception as exc:
+            self.post_message(self.Refused(exc))
+            return
+        self.post_message(self.Ask() if session is None else self.Unlocked(session))
+
+    @on(Ask)
+    def _ask(self) -> None:
+        field = self.query_one("#passphrase", Input)
+        field.disabled = False
+        field.focus()
 
     @on(Input.Submitted, "#passphrase")
     def _submitted(self, event: Input.Submitted) -> None:
