@@ -127,7 +127,20 @@ def join(folder: Path, name: str) -> None:
     """Join the space in FOLDER, as the other partner or as another device of one."""
     from companion.service import join_space
 
-    session = join_space(_home(), folder, name, read_passphrase())
+    passphrase = read_passphrase()
+    with click.progressbar(
+        length=1000, label="Bringing in your shared history", file=sys.stderr, width=30
+    ) as bar:
+        shown = 0
+
+        def progress(fraction: float) -> None:
+            nonlocal shown
+            step = int(fraction * 1000) - shown
+            if step > 0:
+                bar.update(step)
+                shown += step
+
+        session = join_space(_home(), folder, name, passphrase, progress=progress)
     session.close()
     partner = session.partner
     who = session.name_of(session.me)

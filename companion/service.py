@@ -751,7 +751,12 @@ def init_space(
 
 
 def join_space(
-    home: Path, folder: str | Path, name: str, passphrase: str, now: Callable[[], int] = wall_ms
+    home: Path,
+    folder: str | Path,
+    name: str,
+    passphrase: str,
+    now: Callable[[], int] = wall_ms,
+    progress: Callable[[float], None] | None = None,
 ) -> Session:
     name = m.clean_name(name)
     location = _folder(folder)
@@ -778,7 +783,7 @@ def join_space(
     session = Session(staging, header, data_key, now)
     try:
         session.replica.create_dirs()
-        engine.import_new(session.replica, session.journal, session.clock, now())
+        engine.import_new(session.replica, session.journal, session.clock, now(), progress)
         known = session.partners()
         match = [pid for pid, known_name in known.items() if known_name.lower() == name.lower()]
         if match:

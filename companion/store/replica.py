@@ -20,7 +20,7 @@ import json
 import os
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -132,13 +132,19 @@ class Replica:
         state = self._raw(partition_for(record_type, record_id)).get(record_id)
         return None if state is None else record_from_state(state)
 
-    def apply(self, ops: Iterable[dict[str, Any]]) -> list[Record]:
+    def apply(
+        self,
+        ops: Iterable[dict[str, Any]],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Record]:
         """Merge operations in, one write per touched partition; return what changed."""
         by_partition: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for op in ops:
             by_partition[partition_for(op["type"], op["id"])].append(op)
         changed: list[Record] = []
-        for partition, part_ops in sorted(by_partition.items()):
+        for done, (partition, part_ops) in enumerate(sorted(by_partition.items()), 1):
+            if progress is not None:
+                progress(done, len(by_partition))
             db = self.db(partition)
             table = db.table(RECORDS)
             existing = self._raw(partition)

@@ -8,6 +8,7 @@ still merges. Merging is order-free, so nothing here depends on the order files 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -308,8 +309,18 @@ class _Reader:
                 self.journal.set_aside(conflict.name)
 
 
-def import_new(replica: Replica, journal: Journal, clock: Clock, now_ms: int) -> SyncResult:
-    """Merge every device's files past our cursors into the replica."""
+def import_new(
+    replica: Replica,
+    journal: Journal,
+    clock: Clock,
+    now_ms: int,
+    progress: Callable[[float], None] | None = None,
+) -> SyncResult:
+    """Merge every device's files past our cursors into the replica.
+
+    `progress` hears the fraction done (reading the files is the first half, merging the
+    second), for a progress bar on a long rebuild such as a new device joining.
+    """
     result = SyncResult(folder_available=journal.available())
     if not result.folder_available:
         return result
@@ -317,7 +328,8 @@ def import_new(replica: Replica, journal: Journal, clock: Clock, now_ms: int) ->
     problems = {(p["kind"], p["device"], p["seq"]): p for p in replica.meta("problems", [])}
     seen_conflicts: dict[str, str] = replica.meta("conflicts", {})
     incoming: list[dict[str, Any]] = []
-    for device in journal.device_ids():
+    devices = journal.device_ids()
+    for index, device in enumerate(devices):
         cursor = dict(cursors.get(device) or {"seq": 0, "hash": ""})
         reader = _Reader(journal, device, cursor, problems, now_ms)
         reader.run(journal.listing(device), seen_conflicts, own=device == journal.device_id)
@@ -328,8 +340,13 @@ def import_new(replica: Replica, journal: Journal, clock: Clock, now_ms: int) ->
                 del problems[key]
         incoming += reader.ops
         cursors[device] = cursor
+        if progress is not None:
+            progress(0.5 * (index + 1) / len(devices))
     if incoming:
-        result.imported = replica.apply(incoming)
+        merged = (
+            None if progress is None else (lambda done, total: progress(0.5 + 0.5 * done / total))
+        )
+        result.imported = replica.apply(incoming, progress=merged)
         result.incoming_ops = incoming
         for op in incoming:
             clock.observe(op["hlc"], now_ms)
