@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -694,3 +696,34 @@ def test_stylesheets_ship_with_the_package_and_use_theme_variables_only() -> Non
     for sheet in styles_dir().glob("*.tcss"):
         text = sheet.read_text()
         assert not re.search(r"#[0-9a-fA-F]{3,8}\b|\brgb\(|\bhsl\(", text), sheet.name
+
+
+def test_screen_data_loads_without_textual() -> None:
+    """`companion watch` reuses describe_arrivals: tui/data.py must not pull Textual in."""
+    code = "import sys, companion.tui.data; print('textual' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+async def test_text_that_looks_like_markup_is_shown_as_written(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    pair = Couple(shared, tmp_path / "home-a", tmp_path / "home-b")
+    init_space(pair.alex, shared, "[b]Al[/b]", PASSPHRASE).close()
+    odd = join_space(pair.sam, shared, "Sam [/]", PASSPHRASE)
+    odd.add_need("Say [red]please[/red] and [/]")
+    odd.add_gratitude("Thanks for [link=x]this[/link] [/]")
+    odd.propose_agreement("[@click=app.quit]Quit[/]")
+    odd.close()
+    app = pair.app("alex")
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        app.sync_now()  # the periodic sync is off in tests
+        await settle(pilot)
+        [note] = list(app.screen.query(NoteItem))
+        assert "Thanks for [link=x]this[/link] [/]" in text_of(note.query_one(".text"))
+        assert text_of(app.screen.query_one("#notes-title")) == "New from Sam [/]"
+        for key in ("c", "g", "w", "a", "t"):
+            await pilot.press(key)
+            await settle(pilot)
+        assert app.is_running

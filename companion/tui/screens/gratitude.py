@@ -9,6 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Button, Footer, Header, Static, TextArea
 
 from companion.service import Session
@@ -68,9 +69,8 @@ class GratitudeScreen(PracticeScreen):
         self.people = who = notes.people
         self.sub_title = "specific, and how it landed"
         self.query_one("#compose-title", Static).update(f"A note of thanks to {who.other}")
-        self.query_one(
-            "#note-text", TextArea
-        ).placeholder = f"What did {who.other} do, and how did it land for you?"
+        prompt = f"What did {who.other} do, and how did it land for you?"
+        self.query_one("#note-text", TextArea).placeholder = Content(prompt)
         self._hint()
         await self.query_one("#inbox", NoteList).replace(
             [NoteItem(row, received=True) for row in notes.inbox],
