@@ -17,6 +17,7 @@ import socket
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import wraps
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,8 @@ from companion.errors import CompanionError, DataError, UsageError
 from companion.store import crypto, spacefile
 from companion.store import profile as profiles
 from companion.store.fsutil import atomic_write, ensure_private_dir
-from companion.store.replica import CORE, Replica, month_partition
+from companion.store.lock import ProfileLock
+from companion.store.replica import CORE, KEYS, Replica, month_partition
 from companion.store.spacefile import SPACE_FILE, SpaceHeader
 from companion.sync import engine
 from companion.sync.journal import Journal
@@ -113,6 +115,17 @@ def _folder(folder: str | Path) -> SpaceLocation:
     return SpaceLocation(path)
 
 
+def _locked(method):
+    """Run a Session method holding the profile's lock (it is re-entrant)."""
+
+    @wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class Session:
     """An unlocked space on this device."""
 
@@ -137,6 +150,7 @@ class Session:
             profile.device_id,
         )
         self.clock = Clock(profile.device_id)
+        self.lock = ProfileLock(profile.home / profiles.LOCK_FILE)
 
     # -- opening ----------------------------------------------------------------------------
 
@@ -187,6 +201,7 @@ class Session:
 
         keychain.forget(self.profile)
 
+    @_locked
     def _open(self) -> None:
         """Bring the replica up to date with the outbox (and the folder, if it is new)."""
         if not self.replica.exists():
@@ -248,6 +263,7 @@ class Session:
             fields,
         )
 
+    @_locked
     def commit(self, ops: list[dict[str, Any]], *, flush: bool = True) -> list[Record]:
         """Make changes durable, then merge them into the replica.
 
@@ -263,13 +279,16 @@ class Session:
             engine.advance_own_cursor(self.replica, self.journal, self.clock)
         return changed
 
+    @_locked
     def close(self) -> None:
         """Write down this device's bookkeeping; call when done with the session."""
         self.replica.save_meta()
 
+    @_locked
     def flush(self) -> int:
         return engine.export_pending(self.replica, self.journal, self.clock)
 
+    @_locked
     def sync(self) -> engine.SyncResult:
         result = engine.sync_once(self.replica, self.journal, self.clock, self.now())
         if self.release_checkin_keys():
@@ -420,6 +439,7 @@ class Session:
 
     # -- check-ins --------------------------------------------------------------------------
 
+    @_locked
     def checkin(self, week: str | None = None, **answers: Any) -> Record:
         """Save my check-in for a week, sealed until my partner's is in (or I unseal it)."""
         week = m.parse_week(week) if week else iso_week(self.today())
@@ -437,9 +457,9 @@ class Session:
             crypto.seal(key, json.dumps(clean).encode("utf-8"), self._checkin_aad(rid))
         )
         # The key is kept (encrypted, on this device only) before the sealed answers exist.
-        keys = self.replica.meta("checkin_keys", {})
+        keys = self.replica.meta("checkin_keys", {}, partition=KEYS)
         keys[rid] = {"for": _tag(sealed), "k": crypto.b64e(key)}
-        self.replica.set_meta(checkin_keys=keys)
+        self.replica.set_meta(checkin_keys=keys, partition=KEYS)
         existing = self.replica.get(rid, m.CHECKIN)
         kind = "set" if existing is not None and not existing.deleted else "create"
         fields = {"week": week, "sealed": sealed}
@@ -453,13 +473,14 @@ class Session:
     def _checkin_aad(self, record_id: str) -> bytes:
         return f"companion checkin v1|{self.profile.space_id}|{record_id}".encode()
 
+    @_locked
     def release_checkin_keys(self, *, early: str | None = None) -> list[str]:
         """Publish the key of each of my sealed check-ins whose time has come.
 
         That is when my partner's own check-in for the same week exists, when it was already
         released before an edit, or (`early`, a record id) when I choose to unseal it now.
         """
-        keys: dict[str, dict[str, str]] = self.replica.meta("checkin_keys", {})
+        keys: dict[str, dict[str, str]] = self.replica.meta("checkin_keys", {}, partition=KEYS)
         if not keys:
             return []
         partner_weeks = {
@@ -487,9 +508,10 @@ class Session:
         if done:
             for rid in done:
                 keys.pop(rid, None)
-            self.replica.set_meta(checkin_keys=keys)
+            self.replica.set_meta(checkin_keys=keys, partition=KEYS)
         return [op["id"] for op in ops]
 
+    @_locked
     def unseal_checkin(self, week: str | None = None) -> Record:
         """Show my partner my check-in now, before theirs is in."""
         week = m.parse_week(week) if week else iso_week(self.today())
@@ -516,7 +538,7 @@ class Session:
         if published and published.get("for") == _tag(sealed):
             entry = published
         elif record.author == self.me:
-            local = self.replica.meta("checkin_keys", {}).get(record.id)
+            local = self.replica.meta("checkin_keys", {}, partition=KEYS).get(record.id)
             if local and local.get("for") == _tag(sealed):
                 entry = local
         if entry is not None:

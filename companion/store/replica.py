@@ -37,6 +37,9 @@ from companion.store.storage import KeyedDB, StorageDamaged, open_db
 
 CORE = "core"
 LOCAL = "local"
+# Check-in keys this device holds: kept apart from `local` because, unlike its bookkeeping,
+# they can't be derived again, so they are never held back in memory.
+KEYS = "keys"
 RECORDS = "records"
 META = "meta"
 DB_SUFFIX = ".db"
@@ -100,7 +103,7 @@ class Replica:
     def verify_all(self) -> list[tuple[str, DataError]]:
         """Open every partition; return those that fail."""
         problems = []
-        for partition in [CORE, LOCAL, *self.partitions()]:
+        for partition in [CORE, LOCAL, KEYS, *self.partitions()]:
             path = self.root / f"{partition}{DB_SUFFIX}"
             if not path.exists():
                 continue
@@ -176,18 +179,18 @@ class Replica:
 
     # -- this device's bookkeeping -------------------------------------------------------
 
-    def meta(self, name: str, default: Any = None) -> Any:
-        data = self.db(LOCAL).storage.read() or {}
+    def meta(self, name: str, default: Any = None, *, partition: str = LOCAL) -> Any:
+        data = self.db(partition).storage.read() or {}
         entry = data.get(META, {}).get(name)
         return default if entry is None else entry["v"]
 
-    def set_meta(self, *, defer: bool = False, **values: Any) -> None:
+    def set_meta(self, *, defer: bool = False, partition: str = LOCAL, **values: Any) -> None:
         """Record bookkeeping; `defer` keeps it in memory until `save_meta` or the next write.
 
         Deferred values are only ever ones a crash may lose without harm: they are derived
         again from the shared folder.
         """
-        db = self.db(LOCAL)
+        db = self.db(partition)
         table = db.table(META)
         with ExitStack() as stack:
             if defer:
