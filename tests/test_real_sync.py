@@ -216,15 +216,6 @@ def test_watch_brings_in_partner_changes_while_the_cli_writes_too(tmp_path):
     print(f"watch delivered Sam's changes in {arrived_after:.1f} s")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "product bug: sync/watcher.py watch() calls watchfiles.watch(raise_interrupt=False), "
-        "which swallows Ctrl-C and returns; the outer `while not should_stop()` loop then "
-        "starts watching again, so `companion watch` only stops on SIGINT if it lands during "
-        "a sync pass"
-    ),
-)
 def test_ctrl_c_stops_watch(tmp_path):
     alex, _sam = start_watch_couple(tmp_path)
     log = tmp_path / "watch-alex.log"

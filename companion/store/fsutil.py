@@ -85,3 +85,40 @@ def read_bytes(path: Path) -> bytes | None:
         return path.read_bytes()
     except FileNotFoundError:
         return None
+
+
+def create_new(path: Path, data: bytes, *, mode: int = 0o600) -> None:
+    """Like atomic_write, but never replaces a file that is already there (FileExistsError).
+
+    The file appears whole, by a hard link from the fsync'd temp file; where the file system
+    has no hard links (some FUSE and FAT mounts) an existence check stands in.
+    """
+    tmp = temp_name(path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:
+            if path.exists():
+                raise FileExistsError(path) from None
+            os.replace(tmp, path)
+    except FileExistsError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise write_error(path, exc) from exc
+    with contextlib.suppress(OSError):
+        tmp.unlink()
+    fsync_dir(path.parent)

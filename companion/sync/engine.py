@@ -72,7 +72,14 @@ def export_pending(
     last = max(own["seq"], listing.last_seq)
     prev = own["hash"] if last == own["seq"] else (journal.digest_of(journal.device_id, last) or "")
     seq = last + 1
-    digest = journal.write(seq, prev, ops)
+    while True:
+        try:
+            digest = journal.write(seq, prev, ops)
+            break
+        except FileExistsError:
+            # another process of this profile took that number: chain onto its segment
+            prev = journal.digest_of(journal.device_id, seq) or ""
+            seq += 1
     replica.set_meta(defer=True, own={"seq": seq, "hash": digest}, clock=clock.last)
     if extra is None:
         advance_own_cursor(replica, journal, clock)

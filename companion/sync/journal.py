@@ -21,6 +21,7 @@ from typing import Any
 
 from companion.store.fsutil import (
     atomic_write,
+    create_new,
     ensure_private_dir,
     fsync_dir,
     is_temp_name,
@@ -185,10 +186,7 @@ class Journal:
         """Put a new segment into this device's directory; return its digest."""
         ensure_private_dir(self.own_dir)
         data = segments.encode(self.key, self.space_id, self.device_id, seq, prev, ops)
-        path = self.segment_path(self.device_id, seq)
-        if path.exists():
-            raise FileExistsError(path)
-        atomic_write(path, data)
+        create_new(self.segment_path(self.device_id, seq), data)
         return segments.digest(data)
 
     def write_snapshot(

@@ -83,9 +83,7 @@ def watch(
             continue
         use_polling = needs_polling(devices_dir) if poll is None else poll
         try:
-            for changes in watchfiles.watch(
-                devices_dir, raise_interrupt=False, **_watch_kwargs(use_polling, rescan_ms)
-            ):
+            for changes in watchfiles.watch(devices_dir, **_watch_kwargs(use_polling, rescan_ms)):
                 yield len(changes)
                 if should_stop() or not devices_dir.is_dir():
                     break
