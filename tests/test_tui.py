@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
@@ -24,6 +25,7 @@ from textual.worker import WorkerState
 
 from companion.domain import model as m
 from companion.service import Session, init_space, join_space
+from companion.store import crypto
 from companion.store import profile as profiles
 from companion.tui import data
 from companion.tui.app import CompanionApp
@@ -79,6 +81,15 @@ class Couple:
 def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COMPANION_NOW", NOW)
     monkeypatch.delenv("COMPANION_PASSPHRASE", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def light_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spaces made here use a light Argon2id; the store tests cover the real cost.
+
+    The parameters are read back from space.json, so every unlock goes the real way.
+    """
+    monkeypatch.setattr(crypto, "ARGON2_DEFAULTS", {"iterations": 1, "lanes": 1, "memory_cost": 8})
 
 
 @pytest.fixture
@@ -184,6 +195,14 @@ async def type_text(pilot: Pilot, text: str) -> None:
     await pilot.press(*text)
 
 
+async def paste(pilot: Pilot, text: str) -> None:
+    """Paste into the focused field, as people do with long paths and passphrases."""
+    focused = pilot.app.focused
+    assert focused is not None
+    focused.post_message(events.Paste(text))
+    await pilot.pause()
+
+
 def text_of(widget: Widget) -> str:
     return str(widget.render())
 
@@ -222,11 +241,11 @@ async def test_setup_creates_a_space(tmp_path: Path, monkeypatch: pytest.MonkeyP
         await settle(pilot)
         assert isinstance(app.screen, SetupScreen)
         assert app.focused is app.screen.query_one("#folder")
-        await type_text(pilot, str(shared))
+        await paste(pilot, str(shared))
         await pilot.press("enter")
         await type_text(pilot, "Alex")
         await pilot.press("enter")
-        await type_text(pilot, PASSPHRASE)
+        await paste(pilot, PASSPHRASE)
         await pilot.press("enter")
         await type_text(pilot, "a different one")
         await pilot.press("enter")
@@ -239,7 +258,7 @@ async def test_setup_creates_a_space(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
         app.screen.query_one("#pass2", Input).value = ""
         app.screen.query_one("#pass2", Input).focus()
-        await type_text(pilot, PASSPHRASE)
+        await paste(pilot, PASSPHRASE)
         await pilot.press("enter")
         await opened(pilot)
         assert profiles.exists(home)
@@ -256,11 +275,11 @@ async def test_setup_joins_the_partners_space(space: Couple, tmp_path: Path) -> 
         await pilot.press("shift+tab", "right", "enter")  # the "Join" choice
         assert not app.screen.query_one("#pass2", Input).display
         await pilot.press("tab")
-        await type_text(pilot, str(space.shared))
+        await paste(pilot, str(space.shared))
         await pilot.press("enter")
         await type_text(pilot, "Sam")
         await pilot.press("enter")
-        await type_text(pilot, PASSPHRASE)
+        await paste(pilot, PASSPHRASE)
         await pilot.press("enter")
         await opened(pilot)
         with app.backend.session() as session:
@@ -286,7 +305,7 @@ async def test_unlock_refuses_a_wrong_passphrase_then_opens(space: Couple) -> No
         assert app.focused is field and field.value == "" and not field.disabled
         assert sorted(p.name for p in outbox.iterdir()) == before
 
-        await type_text(pilot, PASSPHRASE)
+        await paste(pilot, PASSPHRASE)
         await pilot.press("enter")
         await opened(pilot)
         assert app.screen.sub_title == "Thursday 26 November"

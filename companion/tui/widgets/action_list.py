@@ -25,7 +25,7 @@ def consistency_table(row: ActionRow) -> Content:
 
 class ActionItem(RecordItem):
     def __init__(self, row: ActionRow) -> None:
-        super().__init__(record_id=row.id, classes="action")
+        super().__init__(record_id=row.id, shows=row, classes="action")
         self.row = row
 
     def compose(self):

@@ -29,7 +29,7 @@ def status_text(row: AgreementRow, partner: str) -> str:
 
 class AgreementItem(RecordItem):
     def __init__(self, row: AgreementRow, partner: str) -> None:
-        super().__init__(record_id=row.id, classes=f"agreement -{row.status}")
+        super().__init__(record_id=row.id, shows=(row, partner), classes=f"agreement -{row.status}")
         self.row = row
         self.partner = partner
 

@@ -22,7 +22,7 @@ STATUS_WORDS = {m.DONE: "done", m.SKIPPED: "resting tonight", None: ""}
 
 class DueItem(RecordItem):
     def __init__(self, row: DueRow) -> None:
-        super().__init__(record_id=row.action_id, classes=f"due -{row.status or 'open'}")
+        super().__init__(record_id=row.action_id, shows=row, classes=f"due -{row.status or 'open'}")
         self.row = row
 
     def compose(self):

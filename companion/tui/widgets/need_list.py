@@ -18,7 +18,7 @@ from companion.tui.widgets.record_list import RecordItem, RecordList
 
 class NeedItem(RecordItem):
     def __init__(self, row: NeedRow, *, adoptable: bool) -> None:
-        super().__init__(record_id=row.id, classes="need")
+        super().__init__(record_id=row.id, shows=(row, adoptable), classes="need")
         self.row = row
         self.adoptable = adoptable
 

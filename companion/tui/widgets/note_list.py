@@ -19,7 +19,7 @@ from companion.tui.widgets.record_list import RecordItem, RecordList
 class NoteItem(RecordItem):
     def __init__(self, row: NoteRow, *, received: bool) -> None:
         flags = " -new" if row.new else ""
-        super().__init__(record_id=row.id, classes=f"note{flags}")
+        super().__init__(record_id=row.id, shows=(row, received), classes=f"note{flags}")
         self.row = row
         self.received = received
 

@@ -7,11 +7,12 @@ from textual.widgets import ListItem, ListView, Static
 
 
 class RecordItem(ListItem):
-    """A row that knows which record it shows."""
+    """A row that knows which record it shows, and from what data (`shows`)."""
 
-    def __init__(self, *children: Widget, record_id: str, classes: str = "") -> None:
+    def __init__(self, *children: Widget, record_id: str, shows: object, classes: str = "") -> None:
         super().__init__(*children, classes=classes)
         self.record_id = record_id
+        self.shows = shows
 
 
 class EmptyItem(ListItem):
@@ -19,6 +20,7 @@ class EmptyItem(ListItem):
 
     def __init__(self, text: str) -> None:
         super().__init__(Static(text, classes="empty-text", markup=False), classes="empty")
+        self.shows = ("empty", text)
 
 
 class RecordList(ListView):
@@ -35,11 +37,17 @@ class RecordList(ListView):
         return item.record_id if item else None
 
     async def replace(self, items: list[ListItem], empty: str = "") -> None:
-        """Swap in new rows, keeping the cursor on the record it was on (or near it)."""
-        keep, old_index = self.current_id, self.index
-        await self.clear()
+        """Swap in new rows, keeping the cursor on the record it was on (or near it).
+
+        Rows that would show exactly what is there already are left alone.
+        """
         if not items and empty:
             items = [EmptyItem(empty)]
+        showing = [getattr(item, "shows", item) for item in items]
+        if showing == [getattr(item, "shows", None) for item in self.children]:
+            return
+        keep, old_index = self.current_id, self.index
+        await self.clear()
         await self.extend(items)
         ids = [getattr(item, "record_id", None) for item in items]
         if keep is not None and keep in ids:

@@ -18,7 +18,7 @@ from companion.tui.widgets.record_list import RecordItem, RecordList
 
 class ReviewItem(RecordItem):
     def __init__(self, row: ReviewRow) -> None:
-        super().__init__(record_id=row.action_id, classes="review")
+        super().__init__(record_id=row.action_id, shows=row, classes="review")
         self.row = row
 
     def compose(self):
