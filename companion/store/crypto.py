@@ -116,44 +116,31 @@ def new_data_key() -> bytes:
 
 
 class BackgroundDerivation:
-    """Derive a key-encryption key in a forked child while the parent goes on starting up.
+    """Derive a key-encryption key in a thread while start-up goes on.
 
-    The KDF holds the GIL for its whole run, so a thread would not overlap it with anything;
-    a child process does, on a second core. Where fork is unavailable it derives on demand.
+    The KDF releases the GIL while it runs, so on a second core it overlaps with importing
+    and starting the app.
     """
 
     def __init__(self, passphrase: str, params: dict[str, Any]) -> None:
-        self._passphrase = passphrase
+        import threading
+
         self.params = params
-        self._pid = 0
-        self._read_fd = -1
+        self._passphrase = passphrase
         self._result: bytes | None = None
-        if hasattr(os, "fork"):
-            read_fd, write_fd = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the child: derive, hand the key over, leave without cleanup
-                try:
-                    os.close(read_fd)
-                    os.write(write_fd, derive_kek(passphrase, params))
-                finally:
-                    os._exit(0)
-            os.close(write_fd)
-            self._pid, self._read_fd = pid, read_fd
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="companion-kdf", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._result = derive_kek(self._passphrase, self.params)
+        except BaseException as exc:  # handed to whoever asks for the result
+            self._error = exc
 
     def result(self) -> bytes:
-        if self._result is None:
-            key = b""
-            if self._pid:
-                chunks = []
-                while sum(map(len, chunks)) < KEY_BYTES:
-                    chunk = os.read(self._read_fd, KEY_BYTES)
-                    if not chunk:
-                        break
-                    chunks.append(chunk)
-                os.close(self._read_fd)
-                os.waitpid(self._pid, 0)
-                key = b"".join(chunks)
-            self._result = (
-                key if len(key) == KEY_BYTES else derive_kek(self._passphrase, self.params)
-            )
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
         return self._result
