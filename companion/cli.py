@@ -378,7 +378,7 @@ def watch(poll: bool, rescan: int, once: bool) -> None:
     import time
 
     from companion.sync.watcher import watch as watch_folder
-    from companion.tui.data import describe_arrivals
+    from companion.views import describe_arrivals
 
     session = open_session()
     devices_dir = session.journal.devices_dir

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from companion.domain import model as m
@@ -299,3 +300,48 @@ def _md(text: str) -> str:
 
 
 EXPORTERS = {"json": export_json, "csv": export_csv, "markdown": export_markdown}
+
+
+def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None:
+    """One quiet sentence about what the partner's devices sent, or None."""
+    me, partner = session.me, session.partner
+    name = session.name_of(partner)
+    mine = session.profile.device_id
+    said: list[str] = []
+
+    def say(text: str) -> None:
+        if text not in said:
+            said.append(text)
+
+    others = 0
+    for record in records:
+        kind, author = record.type, record.author
+        if kind == m.GRATITUDE and author == partner and not record.get("read"):
+            say(f"{name} sent you a note")
+        elif kind == m.GRATITUDE and author == me and record.get("landed"):
+            say(f"{name} says your note landed")
+        elif kind == m.TICK and author == partner:
+            say(f"{name} ticked off some care")
+        elif kind == m.CHECKIN and author == partner and record.get("key"):
+            say(f"{name}'s check-in is open to you now")
+        elif kind == m.CHECKIN and author == partner:
+            say(f"{name} shared this week's check-in")
+        elif kind == m.AGREEMENT and record.get("accepted_by") == partner:
+            say(f"{name} accepted an agreement")
+        elif kind == m.AGREEMENT and author == partner and record.get("status") == m.PROPOSED:
+            say(f"{name} proposed an agreement")
+        elif kind == m.NEED and author == partner:
+            say(f"{name} updated their care menu")
+        elif kind == m.CARE and author == partner:
+            say(f"{name} took on a care action for you")
+        elif kind == m.REVIEW and author == partner:
+            say(f"{name} reviewed last week's care")
+        elif kind == m.PARTNER and record.id == partner:
+            say(f"{name} joined your space")
+        elif record.device != mine:
+            others += 1
+    if not said and others:
+        return f"{others} change(s) arrived from your other devices."
+    if not said:
+        return None
+    return "; ".join(said) + "."

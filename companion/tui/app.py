@@ -21,7 +21,7 @@ from companion.store import profile as profiles
 from companion.store.crypto import BackgroundDerivation
 from companion.sync.engine import SyncResult
 from companion.tui.backend import Backend
-from companion.tui.data import describe_arrivals
+from companion.views import describe_arrivals
 from companion.tui.resources import style_path
 from companion.tui.screens.agreements import AgreementsScreen
 from companion.tui.screens.base import PracticeScreen
