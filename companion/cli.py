@@ -310,7 +310,8 @@ def list_(session, kind: str, as_json: bool) -> None:
 
     records = views.records_for(session, kind)
     if as_json:
-        emit_json([views.record_json(session, r) for r in records])
+        names = session.partners()
+        emit_json([views.record_json(session, r, names) for r in records])
         return
     if not records:
         click.echo(f"No {kind} yet.")

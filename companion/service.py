@@ -24,7 +24,7 @@ from typing import Any
 from companion.domain import model as m
 from companion.domain import rules
 from companion.domain.hlc import Clock, stamp_ms
-from companion.domain.ids import checkin_id, iso_week, make_id, review_id, tick_id
+from companion.domain.ids import checkin_id, is_valid_id, iso_week, make_id, review_id, tick_id
 from companion.domain.records import Record, make_op
 from companion.errors import CompanionError, DataError, UsageError
 from companion.store import crypto, spacefile
@@ -284,6 +284,12 @@ class Session:
         """Write down this device's bookkeeping; call when done with the session."""
         self.replica.save_meta()
 
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     @_locked
     def flush(self) -> int:
         return engine.export_pending(self.replica, self.journal, self.clock)
@@ -424,7 +430,14 @@ class Session:
     def notes(self) -> list[Record]:
         return self.dated([m.GRATITUDE])
 
+    def note(self, note_id: str) -> Record | None:
+        record = self.replica.get(note_id, m.GRATITUDE)
+        return None if record is None or record.deleted else record
+
     def resolve_note(self, ref: str, *, to_me: bool = True) -> Record:
+        exact = self.note(ref) if is_valid_id(ref) else None
+        if exact is not None and (not to_me or exact.get("to") == self.me):
+            return exact
         notes = [n for n in self.notes() if not to_me or n.get("to") == self.me]
         return resolve(ref, notes, lambda r: r.get("text", ""), "note")
 
@@ -483,11 +496,7 @@ class Session:
         keys: dict[str, dict[str, str]] = self.replica.meta("checkin_keys", {}, partition=KEYS)
         if not keys:
             return []
-        partner_weeks = {
-            r.get("week")
-            for r in self.dated([m.CHECKIN])
-            if r.author != self.me and r.author == self.partner
-        }
+        partner = self.partner
         ops, done = [], []
         for rid, entry in keys.items():
             record = self.replica.get(rid, m.CHECKIN)
@@ -500,7 +509,7 @@ class Session:
             if published and published.get("for") == entry["for"]:
                 done.append(rid)
                 continue
-            if published or record.get("week") in partner_weeks or rid == early:
+            if published or rid == early or self._partner_checked_in(partner, record["week"]):
                 ops.append(self.op("set", rid, m.CHECKIN, {"key": entry}))
                 done.append(rid)
         if ops:
@@ -560,13 +569,23 @@ class Session:
     def checkins(self) -> list[Record]:
         return [self.open_checkin(r) for r in self.dated([m.CHECKIN])]
 
+    def _checkin_of(self, partner: str | None, week: str) -> Record | None:
+        if partner is None:
+            return None
+        record = self.replica.get(checkin_id(partner, week), m.CHECKIN)
+        return None if record is None or record.deleted else record
+
+    def _partner_checked_in(self, partner: str | None, week: str) -> bool:
+        return self._checkin_of(partner, week) is not None
+
     def checkin_state(self, week: str | None = None) -> rules.CheckinState:
+        """Where a week's check-in stands (looked up by id: one month file, not all)."""
         week = week or iso_week(self.today())
-        state = rules.checkin_state(self.dated([m.CHECKIN]), self.me, self.partner, week)
+        mine, theirs = self._checkin_of(self.me, week), self._checkin_of(self.partner, week)
         return rules.CheckinState(
             week,
-            None if state.mine is None else self.open_checkin(state.mine),
-            None if state.theirs is None else self.open_checkin(state.theirs),
+            None if mine is None else self.open_checkin(mine),
+            None if theirs is None else self.open_checkin(theirs),
         )
 
     def review(self, action_ref: str, verdict: str, week: str | None = None) -> Record:

@@ -35,9 +35,11 @@ def records_for(session: Session, kind: str) -> list[Record]:
     return session.core(types[0])
 
 
-def record_json(session: Session, record: Record) -> dict[str, Any]:
+def record_json(
+    session: Session, record: Record, names: dict[str, str] | None = None
+) -> dict[str, Any]:
     """A record as --json shows it: ids, names for people, ISO times, its text fields."""
-    names = session.partners()
+    names = session.partners() if names is None else names
     out: dict[str, Any] = {
         "id": record.id,
         "type": record.type,
@@ -213,11 +215,12 @@ def all_records(session: Session) -> list[Record]:
 
 
 def export_json(session: Session) -> str:
+    names = session.partners()
     body = {
         "app": "companion",
         "exported_at": iso_from_ms(session.now()),
         "partners": [{"id": pid, "name": name} for pid, name in session.partners().items()],
-        "records": [record_json(session, r) for r in all_records(session)],
+        "records": [record_json(session, r, names) for r in all_records(session)],
     }
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 
@@ -229,8 +232,9 @@ def export_csv(session: Session) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
+    names = session.partners()
     for record in all_records(session):
-        data = record_json(session, record)
+        data = record_json(session, record, names)
         main = data.pop("text", None) or data.pop("title", None) or data.pop("supported", None)
         status = data.pop("status", None) or data.pop("verdict", None)
         row = {

@@ -56,8 +56,13 @@ def write_error(path: Path, exc: OSError) -> DataError:
     )
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int = 0o600, durable: bool = True) -> None:
-    """Replace `path` with `data` so that a crash leaves either the old or the new file."""
+def atomic_write(
+    path: Path, data: bytes, *, mode: int = 0o600, durable: bool = True, sync_dir: bool = True
+) -> None:
+    """Replace `path` with `data` so that a crash leaves either the old or the new file.
+
+    `durable` fsyncs the data; `sync_dir` also makes the rename itself survive a power cut.
+    """
     tmp = temp_name(path)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
@@ -75,7 +80,7 @@ def atomic_write(path: Path, data: bytes, *, mode: int = 0o600, durable: bool = 
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise write_error(path, exc) from exc
-    if durable:
+    if durable and sync_dir:
         fsync_dir(path.parent)
 
 

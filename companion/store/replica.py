@@ -19,7 +19,7 @@ import datetime as dt
 import json
 import os
 import zlib
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from pathlib import Path
@@ -43,6 +43,7 @@ KEYS = "keys"
 RECORDS = "records"
 META = "meta"
 DB_SUFFIX = ".db"
+MONTHS_IN_MEMORY = 4
 OUTBOX_SUFFIX = ".op"
 
 
@@ -67,7 +68,7 @@ class Replica:
         self._outbox_key = crypto.subkey(data_key, "outbox")
         self._space_id = space_id
         self._device_id = device_id
-        self._dbs: dict[str, KeyedDB] = {}
+        self._dbs: OrderedDict[str, KeyedDB] = OrderedDict()
 
     # -- files ---------------------------------------------------------------------------
 
@@ -84,12 +85,30 @@ class Replica:
     def db(self, partition: str) -> KeyedDB:
         db = self._dbs.get(partition)
         if db is None:
+            # Records partitions are rebuilt from the segments (or the outbox) after a crash,
+            # so their renames skip the directory fsync; `local` (whose cursors say what is
+            # already merged) and `keys` (which can't be derived again) keep it, and since all
+            # share one directory, syncing it for them also settles the renames before.
             db = self._dbs[partition] = open_db(
-                self.root / f"{partition}{DB_SUFFIX}", self._key, self._aad(partition)
+                self.root / f"{partition}{DB_SUFFIX}",
+                self._key,
+                self._aad(partition),
+                sync_dir=partition in (KEYS, LOCAL),
             )
+            self._evict()
         elif db.storage.refresh_if_changed():
             db.clear_cache()
+        if partition.startswith("m-"):
+            self._dbs.move_to_end(partition)
         return db
+
+    def _evict(self) -> None:
+        """Keep only the most recently used months decoded in memory (years of history would
+        otherwise stay resident after one look at them)."""
+        months = [p for p in self._dbs if p.startswith("m-")]
+        for partition in months[: max(0, len(months) - MONTHS_IN_MEMORY)]:
+            if not self._dbs[partition].storage.dirty:
+                del self._dbs[partition]
 
     def partitions(self) -> list[str]:
         """Month partitions on disk, oldest first."""

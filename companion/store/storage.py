@@ -30,7 +30,8 @@ class StorageDamaged(DataError):
 
 
 class EncryptedStorage(Storage):
-    def __init__(self, path: str | Path, key: bytes, aad: bytes) -> None:
+    def __init__(self, path: str | Path, key: bytes, aad: bytes, sync_dir: bool = True) -> None:
+        self._sync_dir = sync_dir
         self.path = Path(path)
         self._key = key
         self._aad = aad
@@ -83,7 +84,9 @@ class EncryptedStorage(Storage):
             self._flush()
 
     def _flush(self) -> None:
-        atomic_write(self.path, encode(self._data or {}, self._key, self._aad))
+        atomic_write(
+            self.path, encode(self._data or {}, self._key, self._aad), sync_dir=self._sync_dir
+        )
         self._stat = self._file_stat()
         self._dirty = False
 
@@ -111,6 +114,10 @@ class EncryptedStorage(Storage):
             yield
         finally:
             self._deferring -= 1
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
 
     def flush_pending(self) -> None:
         if self._dirty and not self._batch_depth and not self._deferring:
@@ -154,5 +161,5 @@ class KeyedDB(TinyDB):
     table_class = KeyedTable
 
 
-def open_db(path: Path, key: bytes, aad: bytes) -> KeyedDB:
-    return KeyedDB(path, storage=EncryptedStorage, key=key, aad=aad)
+def open_db(path: Path, key: bytes, aad: bytes, sync_dir: bool = True) -> KeyedDB:
+    return KeyedDB(path, storage=EncryptedStorage, key=key, aad=aad, sync_dir=sync_dir)

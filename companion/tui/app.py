@@ -21,7 +21,6 @@ from companion.store import profile as profiles
 from companion.store.crypto import BackgroundDerivation
 from companion.sync.engine import SyncResult
 from companion.tui.backend import Backend
-from companion.views import describe_arrivals
 from companion.tui.resources import style_path
 from companion.tui.screens.agreements import AgreementsScreen
 from companion.tui.screens.base import PracticeScreen
@@ -32,6 +31,7 @@ from companion.tui.screens.help import HelpScreen
 from companion.tui.screens.setup import SetupScreen
 from companion.tui.screens.tonight import TonightScreen
 from companion.tui.screens.unlock import UnlockScreen
+from companion.views import describe_arrivals
 
 PASSPHRASE_ENV = "COMPANION_PASSPHRASE"
 SYNC_SECONDS = 3.0

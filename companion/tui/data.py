@@ -482,5 +482,3 @@ def agreements(session: Session) -> Agreements:
 
 
 # -- what a sync pass brought in -----------------------------------------------------------
-
-
