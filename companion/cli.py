@@ -515,7 +515,7 @@ def verify(ctx: click.Context, as_json: bool) -> None:
     from companion.errors import EXIT_DATA
     from companion.verify import run
 
-    report = run(_home(), read_passphrase)
+    report = run(_home(), read_passphrase, remembered=os.environ.get(PASSPHRASE_ENV) is None)
     if as_json:
         emit_json(report.to_json())
     else:

@@ -168,10 +168,11 @@ class Report:
 # -- entry point ------------------------------------------------------------------------------
 
 
-def run(home: Path, passphrase: str | Callable[[], str]) -> Report:
+def run(home: Path, passphrase: str | Callable[[], str], *, remembered: bool = False) -> Report:
     """Verify the profile in `home` and its space. UnlockError if the passphrase doesn't fit.
 
-    `passphrase` may be a callable, so that no one is asked for it when there is no profile.
+    `passphrase` may be a callable, so that no one is asked for it when there is no profile
+    (or when, with `remembered`, the key this device remembers opens the space).
     """
     profile = profiles.load(home)
     report = Report()
@@ -181,6 +182,10 @@ def run(home: Path, passphrase: str | Callable[[], str]) -> Report:
     headers = check_headers(profile, report)
     if not headers:
         check_folder_leftovers(profile, report)
+        return report
+    data_key = _remembered_key(profile, headers[0][1]) if remembered else None
+    if data_key is not None:
+        Verifier(profile, headers[0][1], data_key, report).run()
         return report
     secret = passphrase() if callable(passphrase) else passphrase
     opened = _unlock(profile, headers, secret, report)
@@ -199,6 +204,27 @@ def run_unlocked(profile: profiles.Profile, header: SpaceHeader, data_key: bytes
     check_headers(profile, report)
     Verifier(profile, header, data_key, report).run()
     return report
+
+
+def _remembered_key(profile: profiles.Profile, header: SpaceHeader) -> bytes | None:
+    """The data key remembered on this device, if it still opens this space's files."""
+    from companion.store import keychain
+
+    data_key = keychain.recall(profile)
+    if data_key is None:
+        return None
+    verifier = Verifier(profile, header, data_key, Report())
+    local = profile.replica_dir / f"{LOCAL}{DB_SUFFIX}"
+    with contextlib.suppress(OSError, StorageDamaged):
+        decode(local.read_bytes(), verifier.replica._key, verifier.replica._aad(LOCAL), local)
+        return data_key
+    journal = verifier.journal
+    for device in journal.device_ids():
+        for seq in sorted(journal.listing(device).segments)[:1]:
+            with contextlib.suppress(OSError, SegmentInvalid, SegmentIncomplete):
+                journal.read(device, seq)
+                return data_key
+    return None  # not this space's key (any more): ask for the passphrase
 
 
 def _unlock(
@@ -409,7 +435,25 @@ def check_modes(home: Path, report: Report) -> None:
 
 def check_profile_dir(profile: profiles.Profile, report: Report) -> None:
     """Leftover temp files and set-aside copies at the top of the profile."""
-    known = {profiles.PROFILE_FILE, profiles.SPACE_COPY, profiles.LOCK_FILE, "replica", "outbox"}
+    from companion.store import keychain
+
+    known = {
+        profiles.PROFILE_FILE,
+        profiles.SPACE_COPY,
+        profiles.LOCK_FILE,
+        keychain.KEYCHAIN_MARK,
+        "replica",
+        "outbox",
+    }
+    if (profile.home / keychain.KEY_FILE).exists():
+        report.note(
+            MODE,
+            profile.home / keychain.KEY_FILE,
+            "This device remembers the space's key in a file (`companion remember "
+            "--key-file`): anyone with a copy of this disk can open the space.",
+            "`companion remember --forget` removes it.",
+        )
+    known.add(keychain.KEY_FILE)
     with contextlib.suppress(OSError), os.scandir(profile.home) as entries:
         for entry in sorted(entries, key=lambda e: e.name):
             name = entry.name

@@ -6,6 +6,8 @@ device); a few drive the real command to check exit codes, `--json` and the word
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import shutil
@@ -240,7 +242,7 @@ def test_space_file_damage_the_device_copy_and_a_rolled_back_space_file(world):
     body.pop("checksum")
     body["key_check"] = "0" * 32
     canon = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
-    body["checksum"] = __import__("hashlib").sha256(canon).hexdigest()
+    body["checksum"] = hashlib.sha256(canon).hexdigest()
     shared.write_text(json.dumps(body))
     report = verify.run(sam.home, "a brand new passphrase")
     assert kinds(report) == [verify.SPACE_FILE_DAMAGED]
@@ -361,3 +363,24 @@ def test_space_header_equal_despite_whitespace(world):
     shared.write_text(json.dumps(body))
     assert spacefile.load(shared) == spacefile.load(world.devices[1].home / "space.json")
     assert run(world).ok
+
+
+def test_a_key_remembered_on_this_device_opens_without_asking(world, monkeypatch):
+    from companion.store import keychain
+
+    monkeypatch.setattr(keychain, "keychain_available", lambda: False)
+    sam = world.devices[1]
+    sam.session.remember(allow_file=True)
+
+    def ask() -> str:
+        raise AssertionError("asked for the passphrase")
+
+    report = verify.run(sam.home, ask, remembered=True)
+    assert report.ok, report.text()
+    [note] = report.notes
+    assert "anyone with a copy of this disk" in note.message
+    # A remembered key that no longer fits is not used: the passphrase is asked for.
+    (sam.home / keychain.KEY_FILE).write_text(base64.b64encode(b"k" * 32).decode())
+    with pytest.raises(AssertionError, match="asked"):
+        verify.run(sam.home, ask, remembered=True)
+    assert verify.run(sam.home, PASS, remembered=True).ok
