@@ -26,6 +26,8 @@ MARKERS = {
     "partner_supported": "MkPsupVn4Ko2 the coffee",
     "partner_attention": "MkPattCj7Mw8 when I am home late",
     "agreement": "MkAgreFy6Ql1 we pause a conflict when asked",
+    "unsealed_supported": "MkUnsRb3Wd7 you drove me to the station",
+    "unsealed_attention": "MkUnsLc8Pk2 when the week was long I felt alone",
 }
 
 
@@ -97,6 +99,16 @@ def test_no_plaintext_on_disk_and_private_modes(make_partner):
     )
     _ok(alex, "accept", "MkAgreFy6Ql1")
     _ok(alex, "review", "MkCareWz3Jd8", "landed")
+    # A check-in that Sam unseals early: its key goes out before Alex has written one.
+    _ok(
+        sam,
+        "checkin",
+        *("--week", "2025-W40", "--supported", m["unsealed_supported"]),
+        *("--attention", m["unsealed_attention"]),
+    )
+    _ok(sam, "unseal", "--week", "2025-W40")
+    _ok(alex, "sync")
+    assert m["unsealed_supported"] in _ok(alex, "export", "--format", "json")
     _ok(sam, "sync")
 
     # The session really holds the markers: otherwise the search below proves nothing.
