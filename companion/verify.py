@@ -256,6 +256,14 @@ def _unlock(
                 "Restore it from a backup or from your partner's copy of the folder.",
             )
             continue
+        if damaged and path != shared_path:
+            # The shared file is at fault, not this device's copy, which opens: the way out.
+            report.problems = [p for p in report.problems if p.kind != SPACE_COPY]
+            for finding in report.problems:
+                if finding.kind == SPACE_FILE_DAMAGED and finding.path == str(shared_path):
+                    finding.hint = (
+                        f"This device's copy ({path}) is intact: copy it to {shared_path}."
+                    )
         if refused is not None:
             shared, exc = refused
             if header.key_version > shared.key_version:

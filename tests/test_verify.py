@@ -384,3 +384,30 @@ def test_a_key_remembered_on_this_device_opens_without_asking(world, monkeypatch
     with pytest.raises(AssertionError, match="asked"):
         verify.run(sam.home, ask, remembered=True)
     assert verify.run(sam.home, PASS, remembered=True).ok
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda body: {**body, "kdf": {**body["kdf"], "salt": "not base64!"}},
+        lambda body: {**body, "kdf": {**body["kdf"], "iterations": 0}},
+        lambda body: {**body, "kdf": {**body["kdf"], "memory_cost": 2**40}},
+        lambda body: "[" * 100_000,
+    ],
+    ids=["salt", "iterations", "memory", "nested"],
+)
+def test_a_crafted_space_file_is_reported_not_a_crash(world, damage):
+    """Where other commands still stop with a traceback (see test_adversarial), verify reports."""
+    sam = world.devices[1]
+    shared = world.space(sam) / "space.json"
+    body = json.loads(shared.read_text())
+    body.pop("checksum")
+    body = damage(body)
+    if isinstance(body, dict):
+        canon = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+        body["checksum"] = hashlib.sha256(canon).hexdigest()
+        body = json.dumps(body)
+    shared.write_text(body)
+    report = run(world)
+    assert kinds(report) == [verify.SPACE_FILE_DAMAGED], report.text()
+    assert report.checked["segment"] >= 5  # it went on with this device's copy
