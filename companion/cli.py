@@ -581,6 +581,12 @@ def demo(keep: bool, weeks: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI, turning every error a person can act on into a message and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    passphrase = os.environ.get(PASSPHRASE_ENV)
+    if passphrase and not (set(args) & {"init", "join", "demo", "-h", "--help", "--version"}):
+        from companion.store import early
+
+        early.begin(_home(), passphrase)
     try:
         code = cli.main(args=argv, prog_name="companion", standalone_mode=False)
     except CompanionError as exc:

@@ -27,7 +27,7 @@ from companion.domain.hlc import Clock, stamp_ms
 from companion.domain.ids import checkin_id, is_valid_id, iso_week, make_id, review_id, tick_id
 from companion.domain.records import Record, make_op
 from companion.errors import CompanionError, DataError, UsageError
-from companion.store import crypto, spacefile
+from companion.store import crypto, early, spacefile
 from companion.store import profile as profiles
 from companion.store.fsutil import atomic_write, ensure_private_dir
 from companion.store.lock import ProfileLock
@@ -166,6 +166,8 @@ class Session:
         profile = profiles.load(home)
         header = load_header(profile)
         kek = None
+        if derivation is None:
+            derivation = early.take(home, passphrase)
         if derivation is not None and derivation.params == header.kdf:
             kek = derivation.result()
         data_key = header.unlock(passphrase, kek)
@@ -898,6 +900,9 @@ def join_space(
 
 def start_unlock(home: Path, passphrase: str) -> crypto.BackgroundDerivation | None:
     """Begin deriving the passphrase key now, so start-up and the KDF overlap."""
+    started = early.take(home, passphrase)
+    if started is not None:
+        return started
     try:
         profile = profiles.load(home)
         header = load_header(profile)
