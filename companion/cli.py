@@ -63,11 +63,15 @@ def open_session():
 def open_session_for_rebuild():
     """Unlock without reading the local copy: it may be the very thing that is damaged."""
     from companion.service import Session, load_header
+    from companion.store import early
     from companion.store import profile as profiles
 
     profile = profiles.load(_home())
     header = load_header(profile)
-    return Session(profile, header, header.unlock(read_passphrase()))
+    passphrase = read_passphrase()
+    started = early.take(_home(), passphrase)
+    kek = started.result() if started is not None and started.params == header.kdf else None
+    return Session(profile, header, header.unlock(passphrase, kek))
 
 
 def emit_json(data: Any) -> None:

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import os
+import threading
 from typing import Any
 
 from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
@@ -58,8 +59,28 @@ def new_kdf_params() -> dict[str, Any]:
     return {"name": SCRYPT, "salt": salt, **SCRYPT_DEFAULTS}
 
 
+_KDF_LOCK = threading.Lock()
+
+
 def derive_kek(passphrase: str, params: dict[str, Any]) -> bytes:
-    """The key-encryption key, with the parameters exactly as the space file gives them."""
+    """The key-encryption key, with the parameters exactly as the space file gives them.
+
+    One derivation at a time: OpenSSL refuses a second memory-hard derivation while one runs.
+    """
+    with _KDF_LOCK:
+        try:
+            return _derive(passphrase, params)
+        except MemoryError:
+            from companion.errors import UsageError
+
+            raise UsageError(
+                "There isn't enough free memory to unlock (the key derivation needs "
+                f"{params.get('memory_cost', 64 * 1024) // 1024} MiB).",
+                "Close something memory-hungry and try again.",
+            ) from None
+
+
+def _derive(passphrase: str, params: dict[str, Any]) -> bytes:
     secret = passphrase.encode("utf-8")
     salt = b64d(params["salt"])
     if params["name"] == ARGON2ID:
@@ -123,8 +144,6 @@ class BackgroundDerivation:
     """
 
     def __init__(self, passphrase: str, params: dict[str, Any]) -> None:
-        import threading
-
         self.params = params
         self._passphrase = passphrase
         self._result: bytes | None = None
