@@ -785,6 +785,19 @@ def load_header(profile: profiles.Profile) -> SpaceHeader:
             f"The space in {profile.shared_folder} is not the one this device belongs to.",
             "Point this profile at the right folder, or join that space with a new profile.",
         )
+    if profile.space_copy.exists():
+        try:
+            copy = spacefile.load(profile.space_copy)
+        except DataError:
+            copy = None  # a damaged copy is replaced by the good shared one on open
+        if copy is not None and copy.key_version > header.key_version:
+            raise DataError(
+                f"The space file in {profile.shared_folder} is older than the one this device "
+                f"last used (lock version {header.key_version}, not {copy.key_version}): an "
+                "old copy may have been put back, and with it an old passphrase.",
+                f"If nobody restored a backup on purpose, copy {profile.space_copy} over "
+                f"{shared} to put the newer one back.",
+            )
     return header
 
 

@@ -219,12 +219,6 @@ def test_every_byte_and_cut_of_a_snapshot(sample, scratch, no_fsync):
     assert check_sam(sample).ok
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine._Reader.forward returns at a snapshot that fails authentication (the "
-    "SegmentInvalid branch for snapshots): that device's later, intact segments are never "
-    "merged, against DESIGN §6 ('reported and skipped; the rest still merges')",
-)
 def test_a_damaged_snapshot_does_not_hold_back_the_segments_after_it(sample, scratch):
     folder = alex_dir(sample)
     path = min(folder.glob("*.snap"))
@@ -236,11 +230,6 @@ def test_a_damaged_snapshot_does_not_hold_back_the_segments_after_it(sample, scr
     assert after <= texts(reader), after - texts(reader)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine._Reader: a DAMAGED problem for a snapshot is never removed once a good copy "
-    "arrives (retry_skipped only clears segments), so status keeps reporting it for ever",
-)
 def test_a_damaged_snapshot_problem_clears_once_a_good_copy_arrives(sample, scratch):
     folder = alex_dir(sample)
     path = min(folder.glob("*.snap"))
@@ -945,13 +934,6 @@ def test_fuzz_replica_file_decoder(data):
 # -- known crashes on crafted input (product bugs: see the reasons) ----------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(RecursionError, ValueError),
-    reason="spacefile.parse catches only UnicodeDecodeError and JSONDecodeError: deeply nested "
-    "JSON raises RecursionError and a 4300+ digit number raises a plain ValueError, so a "
-    "hand-made space.json crashes every command with a traceback instead of 'damaged'",
-)
 @pytest.mark.parametrize(
     "data", [b"[" * 100_000, b'{"app": ' + b"1" * 5000 + b"}"], ids=["nested", "long-number"]
 )
@@ -960,13 +942,6 @@ def test_space_file_parser_survives_pathological_json(data):
         spacefile.parse(data, Path("space.json"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SpaceHeader.unlock passes space.json's KDF parameters to the KDF unchecked: a bad "
-    "salt or out-of-range numbers (with a checksum that matches) raise binascii.Error, "
-    "ValueError, OverflowError or MemoryError, a traceback instead of 'damaged'; huge "
-    "iterations or memory hang the unlock",
-)
 @pytest.mark.parametrize(
     "kdf",
     [
@@ -981,18 +956,10 @@ def test_space_file_parser_survives_pathological_json(data):
 def test_unlock_with_crafted_kdf_parameters_is_damage_not_a_crash(kdf):
     body = json.loads(GOOD_SPACE)
     body["kdf"] = {**body["kdf"], **kdf}
-    header = spacefile.parse(_checksummed(body), Path("space.json"))
     with pytest.raises((DataError, UnlockError)):
-        header.unlock(PASS)
+        spacefile.parse(_checksummed(body), Path("space.json")).unlock(PASS)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="segments.decode catches zlib.error and ValueError after authentication, not "
-    "RecursionError: an authentic segment with deeply nested JSON (a buggy or hostile app with "
-    "the key) crashes every sync of every other device, at the same file, each time",
-)
 def test_authentic_but_deeply_nested_segment_is_invalid_not_a_crash():
     plain = zlib.compress(b"[" * 100_000)
     aad = segments.aad(FUZZ_SPACE, FUZZ_DEVICE, 3)
@@ -1060,16 +1027,9 @@ def _device(partner) -> str:
     return json.loads((partner.home / "profile.json").read_text())["device_id"]
 
 
-# -- more product bugs found on the way (strict xfails: they pass once fixed) -----------------
+# -- product bugs found on the way, fixed: kept as regression tests --------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="service.Session.checkin keeps a sealed check-in's key only in this device's replica "
-    "meta ('checkin_keys'); `companion sync --rebuild` (rebuild_replica) or a lost local.db "
-    "drops it, so the check-in stays sealed for ever, for both partners: the replica is not "
-    "just a cache",
-)
 def test_a_sealed_checkin_survives_a_rebuild_of_the_replica(tmp_path, monkeypatch):
     fast_kdf(monkeypatch)
     world = World(tmp_path)
@@ -1084,14 +1044,6 @@ def test_a_sealed_checkin_survives_a_rebuild_of_the_replica(tmp_path, monkeypatc
     assert answers == {"the tea", "the walk"}, answers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(ValueError, OverflowError, OSError),
-    reason="replica.partition_for turns a dated record's id time into a datetime unchecked: an "
-    "authentic segment (any key holder's buggy or modified app) with an id far in the future "
-    "raises 'year is out of range' in Replica.apply, and every later sync of every other "
-    "device stops at the same file",
-)
 def test_an_authentic_record_with_a_far_future_id_does_not_stop_sync(tmp_path, monkeypatch):
     fast_kdf(monkeypatch)
     world = World(tmp_path)
@@ -1106,12 +1058,6 @@ def test_an_authentic_record_with_a_far_future_id_does_not_stop_sync(tmp_path, m
     assert "an ordinary note" in texts(sam)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="service.Session._open copies whatever space.json the folder holds over this "
-    "device's copy, older or not: an old space.json put back (the old passphrase opens the "
-    "space again) is taken silently and the evidence in the device copy is overwritten",
-)
 def test_an_old_space_json_put_back_is_not_taken_silently(tmp_path, monkeypatch):
     fast_kdf(monkeypatch)
     world = World(tmp_path)

@@ -49,7 +49,10 @@ OUTBOX_SUFFIX = ".op"
 
 def partition_for(record_type: str, record_id: str) -> str:
     if record_type in model.DATED_TYPES and is_valid_id(record_id):
-        when = dt.datetime.fromtimestamp(id_ms(record_id) / 1000, dt.UTC)
+        try:
+            when = dt.datetime.fromtimestamp(id_ms(record_id) / 1000, dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            return CORE  # a time no calendar holds (a buggy app's id): kept, with the few
         return f"m-{when.year:04d}-{when.month:02d}"
     return CORE
 
@@ -90,7 +93,7 @@ class Replica:
             # already merged) and `keys` (which can't be derived again) keep it, and since all
             # share one directory, syncing it for them also settles the renames before.
             db = self._dbs[partition] = open_db(
-                self.root / f"{partition}{DB_SUFFIX}",
+                self.path(partition),
                 self._key,
                 self._aad(partition),
                 sync_dir=partition in (KEYS, LOCAL),
@@ -110,6 +113,13 @@ class Replica:
             if not self._dbs[partition].storage.dirty:
                 del self._dbs[partition]
 
+    def path(self, partition: str) -> Path:
+        """Where a partition lives. The check-in keys sit beside the replica, not in it, so
+        that setting the replica aside to rebuild it never takes them along."""
+        if partition == KEYS:
+            return self.root.parent / f"{KEYS}{DB_SUFFIX}"
+        return self.root / f"{partition}{DB_SUFFIX}"
+
     def partitions(self) -> list[str]:
         """Month partitions on disk, oldest first."""
         names = []
@@ -123,7 +133,7 @@ class Replica:
         """Open every partition; return those that fail."""
         problems = []
         for partition in [CORE, LOCAL, KEYS, *self.partitions()]:
-            path = self.root / f"{partition}{DB_SUFFIX}"
+            path = self.path(partition)
             if not path.exists():
                 continue
             try:
@@ -247,7 +257,7 @@ class Replica:
             try:
                 plain = crypto.open_sealed(self._outbox_key, blob, self._outbox_aad(entry.name))
                 ops = json.loads(zlib.decompress(plain))
-            except (crypto.OpenFailed, zlib.error, ValueError):
+            except (crypto.OpenFailed, zlib.error, ValueError, RecursionError):
                 raise StorageDamaged(
                     f"A change waiting to be shared ({entry.name}) is damaged.",
                     f"Move {entry.path} aside and run the command again.",

@@ -97,14 +97,32 @@ def _kdf_ok(kdf: Any) -> bool:
         keys = ("n", "r", "p")
     else:
         return False
-    return all(isinstance(kdf.get(k), int) and not isinstance(kdf.get(k), bool) for k in keys)
+    if not all(isinstance(kdf.get(k), int) and not isinstance(kdf.get(k), bool) for k in keys):
+        return False
+    try:
+        salt = crypto.b64d(kdf["salt"])
+    except ValueError:
+        return False
+    if not 8 <= len(salt) <= 64:
+        return False
+    # Within what this app ever writes, with room to grow; beyond it a crafted file could
+    # only make unlocking hang or exhaust memory.
+    if kdf["name"] == crypto.ARGON2ID:
+        lanes = kdf["lanes"]
+        return (
+            1 <= kdf["iterations"] <= 64
+            and 1 <= lanes <= 64
+            and 8 * lanes <= kdf["memory_cost"] <= 4 * 1024 * 1024
+        )
+    n = kdf["n"]
+    return 2**10 <= n <= 2**22 and n & (n - 1) == 0 and 1 <= kdf["r"] <= 32 and 1 <= kdf["p"] <= 16
 
 
 def parse(data: bytes, path: Path) -> SpaceHeader:
     """Read a space header, raising DataError with a clear message for any damage."""
     try:
         body = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, absurd nesting or numbers
         raise _damaged(path, "not readable JSON") from None
     if not isinstance(body, dict):
         raise _damaged(path, "not a space description")

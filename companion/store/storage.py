@@ -141,7 +141,7 @@ def decode(blob: bytes, key: bytes, aad: bytes, path: Path) -> dict[str, Any]:
     try:
         plain = crypto.open_sealed(key, blob[len(MAGIC) :], aad)
         data = json.loads(zlib.decompress(plain))
-    except (crypto.OpenFailed, zlib.error, ValueError):
+    except (crypto.OpenFailed, zlib.error, ValueError, RecursionError):
         raise StorageDamaged(
             f"The local file {path.name} is damaged or was changed outside companion.",
             "Run `companion sync --rebuild` to rebuild the local copy from the shared folder.",

@@ -183,6 +183,7 @@ class _Reader:
     def run(self, listing: Listing, seen_conflicts: dict[str, str], own: bool) -> None:
         cursor = self.cursor
         self.retry_skipped()
+        self.retry_skipped_snapshots(listing)
         if listing.last_seq < cursor["seq"] and (listing.segments or listing.snapshots):
             self.problems[(ROLLED_BACK, self.device, listing.last_seq)] = _problem(
                 ROLLED_BACK,
@@ -208,6 +209,22 @@ class _Reader:
                 self.take(seq, segment.ops)
             self.cursor["skipped"].remove(seq)
             self.problems.pop((DAMAGED, self.device, seq), None)
+
+    def retry_skipped_snapshots(self, listing: Listing) -> None:
+        for first, last in [tuple(r) for r in self.cursor.get("skipped_snapshots", [])]:
+            # the snapshot itself, or a larger one that has since taken it in
+            covering = [(a, b) for a, b in listing.snapshots if a <= first and last <= b]
+            for a, b in sorted(covering, key=lambda r: r[1] - r[0]):
+                try:
+                    snap = self.journal.read_snapshot(self.device, a, b)
+                except (SegmentIncomplete, SegmentInvalid):
+                    continue
+                if snap is None:
+                    continue
+                self.take(a, snap.ops)
+                self.cursor["skipped_snapshots"].remove([first, last])
+                self.problems.pop((DAMAGED, self.device, first), None)
+                break
 
     def fork(self, seq: int) -> None:
         """Two histories under one device id: re-read all of it (merging is idempotent)."""
@@ -261,8 +278,12 @@ class _Reader:
                 self.incomplete(nxt)
                 return
             except SegmentInvalid as exc:
+                # reported and passed over: the segments after it still merge, and it is
+                # read again each pass in case a good copy comes back
                 self.damaged(first, f"snapshot {first}–{last}", exc)
-                return
+                cursor.setdefault("skipped_snapshots", []).append([first, last])
+                cursor.update(seq=last, hash="")
+                continue
             if snap is None:
                 return
             self.take(first, snap.ops)

@@ -85,7 +85,7 @@ def decode(key: bytes, space_id: str, device_id: str, seq: int, data: bytes) -> 
         raise SegmentInvalid("failed authentication") from None
     try:
         payload = json.loads(zlib.decompress(plain))
-    except (zlib.error, ValueError):
+    except (zlib.error, ValueError, RecursionError):
         raise SegmentInvalid("authenticated but unreadable") from None
     if (
         not isinstance(payload, dict)
@@ -159,7 +159,7 @@ def decode_snapshot(
         raise SegmentInvalid("failed authentication") from None
     try:
         payload = json.loads(zlib.decompress(plain))
-    except (zlib.error, ValueError):
+    except (zlib.error, ValueError, RecursionError):
         raise SegmentInvalid("authenticated but unreadable") from None
     if (
         not isinstance(payload, dict)
