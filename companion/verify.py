@@ -34,7 +34,7 @@ from companion.errors import DataError, UnlockError
 from companion.store import crypto, spacefile
 from companion.store import profile as profiles
 from companion.store.fsutil import is_temp_name, read_bytes
-from companion.store.replica import CORE, DB_SUFFIX, LOCAL, OUTBOX_SUFFIX, Replica
+from companion.store.replica import CORE, DB_SUFFIX, KEYS, LOCAL, OUTBOX_SUFFIX, Replica
 from companion.store.spacefile import SPACE_FILE, SpaceHeader
 from companion.store.storage import StorageDamaged, decode
 from companion.sync import engine, segments
@@ -450,6 +450,7 @@ def check_profile_dir(profile: profiles.Profile, report: Report) -> None:
         profiles.SPACE_COPY,
         profiles.LOCK_FILE,
         keychain.KEYCHAIN_MARK,
+        f"{KEYS}{DB_SUFFIX}",  # sealed check-ins' keys, checked with the replica
         "replica",
         "outbox",
     }
@@ -575,6 +576,9 @@ class Verifier:
     # -- replica and outbox -------------------------------------------------------------------
 
     def check_replica(self) -> None:
+        keys = self.replica.path(KEYS)
+        if keys.is_file():
+            self.open_partition(KEYS, keys)
         root = self.profile.replica_dir
         if not root.is_dir():
             self.report.note(
@@ -599,23 +603,8 @@ class Verifier:
                     "If you put it there, move it out; otherwise check which program did.",
                 )
                 continue
-            self.report.checked["replica"] += 1
-            try:
-                data = decode(
-                    path.read_bytes(), self.replica._key, self.replica._aad(partition), path
-                )
-            except StorageDamaged as exc:
-                self.report.problem(
-                    REPLICA_DAMAGED,
-                    path,
-                    exc.message,
-                    _REBUILD,
-                )
-                continue
-            except OSError as exc:
-                self.report.problem(REPLICA_DAMAGED, path, f"Can't be read: {exc}.", _REBUILD)
-                continue
-            if partition == LOCAL:
+            data = self.open_partition(partition, path)
+            if partition == LOCAL and data is not None:
                 meta = data.get("meta")
                 self.meta = meta if isinstance(meta, dict) else {}
         if not (root / f"{LOCAL}{DB_SUFFIX}").exists():
@@ -629,6 +618,25 @@ class Verifier:
             self.report.note(
                 REPLICA_DAMAGED, root / f"{CORE}{DB_SUFFIX}", "No core records saved here yet."
             )
+
+    def open_partition(self, partition: str, path: Path) -> dict[str, Any] | None:
+        self.report.checked["replica"] += 1
+        hint = _REBUILD
+        if partition == KEYS:
+            hint = (
+                "This file holds the keys of check-ins written here and not yet shared; it "
+                "can't be rebuilt. Restore it from a backup of this profile if you have one; "
+                "otherwise move it aside: those check-ins stay sealed until written again."
+            )
+        try:
+            return decode(path.read_bytes(), self.replica._key, self.replica._aad(partition), path)
+        except StorageDamaged as exc:
+            self.report.problem(
+                REPLICA_DAMAGED, path, exc.message, hint if partition == KEYS else exc.hint or hint
+            )
+        except OSError as exc:
+            self.report.problem(REPLICA_DAMAGED, path, f"Can't be read: {exc}.", hint)
+        return None
 
     def meta_value(self, name: str, default: Any) -> Any:
         entry = (self.meta or {}).get(name)
@@ -784,6 +792,7 @@ class DeviceCheck:
         self.segments: dict[int, _Opened] = {}
         self.snapshots: dict[tuple[int, int], _Opened] = {}
         self.present: set[int] = set()
+        self.misplaced: set[int] = set()  # numbers taken only by another device's files
 
     @property
     def who(self) -> str:
@@ -944,6 +953,8 @@ class DeviceCheck:
         home = self.whose(data, snapshot)
         if home is not None:
             device, where = home
+            first, last = snapshot or (seq, seq)
+            self.misplaced.update(range(first, last + 1))
             self.report.problem(
                 MISPLACED,
                 path,
@@ -1044,7 +1055,9 @@ class DeviceCheck:
             )
 
     def check_gaps(self) -> None:
-        top = self.listing.last_seq
+        # A file put here from elsewhere (reported already) says nothing about how far this
+        # journal goes.
+        top = max(self.present - self.misplaced, default=0)
         missing = [seq for seq in range(1, top + 1) if seq not in self.present]
         for first, last in _runs(missing):
             what = f"segment {first}" if first == last else f"segments {first}–{last}"
