@@ -26,7 +26,7 @@ from companion.domain import rules
 from companion.domain.hlc import Clock, stamp_ms
 from companion.domain.ids import checkin_id, is_valid_id, iso_week, make_id, review_id, tick_id
 from companion.domain.records import Record, make_op
-from companion.errors import CompanionError, DataError, UsageError
+from companion.errors import CompanionError, DataError, StorageFullError, UsageError
 from companion.store import crypto, early, spacefile
 from companion.store import profile as profiles
 from companion.store.fsutil import atomic_write, ensure_private_dir
@@ -276,9 +276,18 @@ class Session:
         shipped = flush and engine.export_pending(self.replica, self.journal, self.clock, ops)
         if not shipped:
             self.replica.outbox_put(ops)
-        changed = self.replica.apply(ops)
-        if shipped:
-            engine.advance_own_cursor(self.replica, self.journal, self.clock)
+        try:
+            changed = self.replica.apply(ops)
+            if shipped:
+                engine.advance_own_cursor(self.replica, self.journal, self.clock)
+        except StorageFullError:
+            if not shipped:
+                raise
+            raise StorageFullError(
+                "Your change is saved in the shared folder, but the disk is full, so this "
+                "device's own copy couldn't be brought up to date.",
+                "Free some space; the change shows here again the next time companion opens.",
+            ) from None
         return changed
 
     @_locked

@@ -1076,13 +1076,6 @@ def test_an_old_space_json_put_back_is_not_taken_silently(tmp_path, monkeypatch)
     assert copy.key_version == 2, "the newer copy was replaced by the older space.json"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine._Reader.run compares the digest of the file at the cursor without opening "
-    "it: a segment already read that is later damaged or cut short is reported as FORKED "
-    "('two devices may share one profile') instead of damaged, and the device's whole journal "
-    "is read again",
-)
 def test_a_segment_damaged_after_it_was_read_is_damage_not_a_fork(tmp_path, monkeypatch):
     fast_kdf(monkeypatch)
     world = World(tmp_path)

@@ -195,7 +195,16 @@ class _Reader:
         elif cursor["seq"] and cursor["hash"] and cursor["seq"] in listing.segments:
             current = self.journal.digest_of(self.device, cursor["seq"])
             if current is not None and current != cursor["hash"]:
-                self.fork(cursor["seq"])
+                # a different file at a number already read: another history (a fork) only if
+                # it opens; otherwise it is damage, reported as such and nothing re-read
+                try:
+                    self.journal.read(self.device, cursor["seq"])
+                except SegmentIncomplete:
+                    pass
+                except SegmentInvalid as exc:
+                    self.damaged(cursor["seq"], f"segment {cursor['seq']}", exc)
+                else:
+                    self.fork(cursor["seq"])
         self.forward(listing)
         self.conflicts(listing, seen_conflicts, own)
 
