@@ -325,11 +325,19 @@ def list_(session, kind: str, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable status.")
+@click.option(
+    "--clear-problems",
+    is_flag=True,
+    help="Forget the problems sync noted (ones still there are found again on the next sync).",
+)
 @with_session
-def status(session, as_json: bool) -> None:
+def status(session, as_json: bool, clear_problems: bool) -> None:
     """Who we are, devices, last sync, partner's last activity, changes waiting, problems."""
     from companion import views
 
+    if clear_problems:
+        cleared = session.clear_problems()
+        click.echo(f"Cleared {cleared} noted problem(s).", err=True)
     data = views.status_data(session)
     if as_json:
         emit_json(data)

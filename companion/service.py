@@ -312,6 +312,17 @@ class Session:
             result.exported += self.flush()
         return result
 
+    @_locked
+    def clear_problems(self) -> int:
+        """Forget the problems sync noted, once a person has dealt with them.
+
+        Damage that is still there is found again on the next pass; a fork or a shared id was
+        a one-time event, and is only reported again if it happens again.
+        """
+        problems = self.replica.meta("problems", [])
+        self.replica.set_meta(problems=[])
+        return len(problems)
+
     def new_id(self) -> str:
         return make_id(self.now())
 

@@ -377,3 +377,17 @@ def test_unseal_early(world):
     world.deliver_all()
     b.sync()
     assert b.checkins()[0].get("supported") == "s"
+
+
+def test_cleared_problems_come_back_while_the_damage_is_still_there(world):
+    _setup(world, ("Alex", "Sam"))
+    a, b = (d.session for d in world.devices)
+    a.add_gratitude("one")
+    a.add_gratitude("two")
+    world.deliver_all()
+    own = world.space(world.devices[1]) / DEVICES / a.profile.device_id
+    seg = sorted(own.glob("*.seg"))[-2]
+    seg.write_bytes(seg.read_bytes()[:-1] + b"\0")
+    assert [p["kind"] for p in b.sync().problems] == [engine.DAMAGED]
+    assert b.clear_problems() == 1
+    assert [p["kind"] for p in b.sync().problems] == [engine.DAMAGED]

@@ -212,7 +212,10 @@ class _Reader:
         for seq in list(self.cursor.get("skipped", [])):
             try:
                 segment = self.journal.read(self.device, seq)
-            except (SegmentIncomplete, SegmentInvalid):
+            except SegmentIncomplete:
+                continue
+            except SegmentInvalid as exc:
+                self.damaged(seq, f"segment {seq}", exc)  # still damaged: still reported
                 continue
             if segment is not None:
                 self.take(seq, segment.ops)
