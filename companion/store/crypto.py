@@ -137,10 +137,11 @@ def new_data_key() -> bytes:
 
 
 class BackgroundDerivation:
-    """Derive a key-encryption key in a thread while start-up goes on.
+    """Derive a key-encryption key in the background while start-up goes on.
 
-    The KDF releases the GIL while it runs, so on a second core it overlaps with importing
-    and starting the app.
+    In a process that has no other threads yet (the start of a command), the derivation runs
+    in a forked child: its 64 MiB stay out of the app's own memory, and it runs on a second
+    core. Elsewhere it runs in a thread (the KDF releases the GIL, so that overlaps too).
     """
 
     def __init__(self, passphrase: str, params: dict[str, Any]) -> None:
@@ -148,8 +149,23 @@ class BackgroundDerivation:
         self._passphrase = passphrase
         self._result: bytes | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="companion-kdf", daemon=True)
-        self._thread.start()
+        self._pid = 0
+        self._read_fd = -1
+        self._thread: threading.Thread | None = None
+        if hasattr(os, "fork") and threading.active_count() == 1:
+            read_fd, write_fd = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: derive, hand the key over, leave without cleanup
+                try:
+                    os.close(read_fd)
+                    os.write(write_fd, _derive(passphrase, params))
+                finally:
+                    os._exit(0)
+            os.close(write_fd)
+            self._pid, self._read_fd = pid, read_fd
+        else:
+            self._thread = threading.Thread(target=self._run, name="companion-kdf", daemon=True)
+            self._thread.start()
 
     def _run(self) -> None:
         try:
@@ -158,7 +174,23 @@ class BackgroundDerivation:
             self._error = exc
 
     def result(self) -> bytes:
-        self._thread.join()
+        if self._pid:
+            chunks = []
+            while sum(map(len, chunks)) < KEY_BYTES:
+                chunk = os.read(self._read_fd, KEY_BYTES)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            os.close(self._read_fd)
+            os.waitpid(self._pid, 0)
+            self._pid = 0
+            key = b"".join(chunks)
+            # the child failed (out of memory, a bad parameter): derive here, with its errors
+            self._result = (
+                key if len(key) == KEY_BYTES else derive_kek(self._passphrase, self.params)
+            )
+        elif self._thread is not None:
+            self._thread.join()
         if self._error is not None:
             raise self._error
         assert self._result is not None
