@@ -6,10 +6,12 @@ COMPANION_NOW (a Thursday evening) and runs the app at 100×32 with the periodic
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,31 +21,40 @@ from textual import events
 from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
+from textual.theme import BUILTIN_THEMES
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Input, TextArea
+from textual.widgets import ContentSwitcher, HelpPanel, Input, TextArea
 from textual.worker import WorkerState
 
 from companion.domain import model as m
+from companion.domain.ids import iso_week
 from companion.service import Session, init_space, join_space
-from companion.store import crypto
+from companion.store import crypto, keychain
 from companion.store import profile as profiles
 from companion.tui import data
 from companion.tui.app import CompanionApp
+from companion.tui.navigation import BY_MODE, nav_width
 from companion.tui.resources import styles_dir
+from companion.tui.screens import history as history_screen
 from companion.tui.screens.agreements import AgreementsScreen
 from companion.tui.screens.care import CareScreen
 from companion.tui.screens.checkin import CheckinScreen
-from companion.tui.screens.dialogs import CareActionDialog, ConfirmDialog
+from companion.tui.screens.dialogs import CareActionDialog, ConfirmDialog, PassphraseDialog
 from companion.tui.screens.gratitude import GratitudeScreen
 from companion.tui.screens.help import HelpScreen
+from companion.tui.screens.history import HistoryScreen
+from companion.tui.screens.progress import ProgressScreen
+from companion.tui.screens.settings import SettingsScreen
 from companion.tui.screens.setup import SetupScreen
 from companion.tui.screens.tonight import TonightScreen
 from companion.tui.screens.unlock import UnlockScreen
 from companion.tui.widgets.agreement_list import AgreementItem, AgreementList
 from companion.tui.widgets.checkin_card import CheckinCard
 from companion.tui.widgets.due_list import DueItem
+from companion.tui.widgets.nav_bar import NavBar
 from companion.tui.widgets.note_list import NoteItem
 from companion.tui.widgets.review_list import ReviewItem
+from companion.tui.widgets.week_card import WeekCard
 
 PASSPHRASE = "correct horse battery staple"
 NOW = "2026-11-26T20:30:00"  # a Thursday evening
@@ -151,18 +162,84 @@ def evening(space: Couple) -> Couple:
     return space
 
 
+PRACTICE_WEEKS = 5
+
+
+@pytest.fixture
+def practice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Couple:
+    """Six weeks of practice, each written on its Thursday evening: ticks Monday to Thursday,
+    notes, check-ins held together with small victories, Sam's word on Alex's care."""
+
+    def at(day: dt.date) -> None:
+        monkeypatch.setenv("COMPANION_NOW", f"{day.isoformat()}T20:30:00")
+
+    start = TODAY - dt.timedelta(weeks=PRACTICE_WEEKS)
+    at(start)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    pair = Couple(shared, tmp_path / "home-alex", tmp_path / "home-sam")
+    alex = init_space(pair.alex, shared, "Alex", PASSPHRASE)
+    sam = join_space(pair.sam, shared, "Sam", PASSPHRASE)
+    alex.sync()
+    lunch = alex.add_care("Text Sam at lunch on busy days", "daily")
+    tea = sam.add_care("Make tea and ask how the day went", "weekdays")
+    alex.propose_agreement("We pause an argument when either of us says 'pause'")
+    alex.sync()
+    sam.sync()
+    for back in range(PRACTICE_WEEKS, -1, -1):
+        thursday = TODAY - dt.timedelta(weeks=back)
+        at(thursday)
+        for offset in range(3, -1, -1):
+            day = thursday - dt.timedelta(days=offset)
+            alex.tick(lunch.id, day, skip=offset == 1 and back % 2 == 0)
+            sam.tick(tea.id, day)
+        alex.add_gratitude(f"Week {back}: the tea after work. I felt looked after.")
+        if back % 2:
+            sam.add_gratitude(f"Week {back}: the lunch text made my deadline day lighter.")
+        if back < PRACTICE_WEEKS:
+            sam.sync()
+            sam.review(lunch.id, "landed", iso_week(thursday - dt.timedelta(days=7)))
+        if back:  # this week's check-ins are still to come
+            alex.checkin(
+                None, supported="The tea", attention="When …, I felt …; what would help is …"
+            )
+            sam.checkin(
+                None,
+                supported="The lunch text",
+                attention="When …, I felt …; what would help is …",
+                victory=f"Small victory {back}" if back in (2, 4) else None,
+            )
+        for session in (alex, sam, alex, sam):
+            session.sync()
+    sam.accept_agreement("pause")
+    sam.sync()
+    alex.sync()
+    alex.close()
+    sam.close()
+    monkeypatch.setenv("COMPANION_NOW", NOW)
+    monkeypatch.setenv("COMPANION_HOME", str(pair.alex))
+    return pair
+
+
 # -- driving the app ------------------------------------------------------------------------
+
+
+def busy(app: CompanionApp) -> list:
+    """Workers still to finish: all but the watcher, which runs as long as the app."""
+    return [w for w in app.workers if w.group != "watch" and w.state in ACTIVE]
 
 
 async def settle(pilot: Pilot) -> None:
     """Wait until no worker runs and what the workers posted has been shown."""
     app = pilot.app
     for _ in range(200):
-        await app.workers.wait_for_complete()
+        running = busy(app)
+        if running:  # (an empty list would mean every worker, the watcher too)
+            await app.workers.wait_for_complete(running)
         await pilot.pause()
-        if not any(w.state in ACTIVE for w in app.workers):
+        if not busy(app):
             await pilot.pause()
-            if not any(w.state in ACTIVE for w in app.workers):
+            if not busy(app):
                 return
     raise AssertionError("workers kept running")
 
@@ -317,7 +394,7 @@ async def test_passphrase_from_the_environment_unlocks_without_asking(
 ) -> None:
     monkeypatch.setenv("COMPANION_PASSPHRASE", PASSPHRASE)
     app = CompanionApp.from_environment()
-    app.sync_interval = None
+    app.sync_interval, app.watch_folder = None, False
     async with app.run_test(size=SIZE) as pilot:
         await opened(pilot)
         assert app.home == space.alex
@@ -512,6 +589,26 @@ async def test_agreement_proposed_by_one_and_accepted_by_the_other(space: Couple
     assert agreement.get("status") == m.ACCEPTED
 
 
+async def test_links_in_a_row_act_as_its_keys_do(evening: Couple) -> None:
+    """Rows draw themselves (one widget each): "Accept", "Adopt", "This landed" are links."""
+    app = evening.app("alex")
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        note = app.screen.query(NoteItem).first()
+        meta = text_of(note).split("\n")[-1]
+        await pilot.click(note, offset=(meta.index("This landed") + 2, 1))
+        await settle(pilot)
+        assert app.screen.query(NoteItem).first().row.landed
+        await pilot.press("a")
+        await settle(pilot)
+        [item] = [i for i in app.screen.query(AgreementItem) if i.acceptable]
+        meta = text_of(item).split("\n")[-1]
+        await pilot.click(item, offset=(meta.index("Accept") + 1, 1))
+        await settle(pilot)
+        accepted = [i.row for i in app.screen.query(AgreementItem) if i.row.id == item.row.id]
+        assert accepted[0].status == m.ACCEPTED
+
+
 # -- Check-in -------------------------------------------------------------------------------
 
 
@@ -621,23 +718,39 @@ async def test_every_screen_has_a_key_and_a_palette_command(evening: Couple) -> 
     app = evening.app("alex")
     async with app.run_test(size=SIZE) as pilot:
         await opened(pilot)
+        assert nav_width() <= SIZE[0]
         for key, mode in [
             ("c", "care"),
             ("g", "gratitude"),
             ("w", "checkin"),
             ("a", "agreements"),
+            ("p", "progress"),
+            ("h", "history"),
+            ("comma", "settings"),
             ("question_mark", "help"),
             ("t", "tonight"),
         ]:
-            shown = {key for key, b in app.active_bindings.items() if b.binding.show}
-            assert key in shown or mode == app.current_mode
+            # Every screen's key is in the footer's first row, the current one marked.
+            nav = app.screen.query_one(NavBar)
+            assert nav.current == app.current_mode
+            destination = BY_MODE[mode]
+            assert destination.key == key
+            assert f"{destination.shown_key} {destination.label}" in text_of(nav)
             await pilot.press(key)
             await settle(pilot)
             assert app.current_mode == mode
             assert_footer_fits(app)
+            assert app.screen.query_one(NavBar).region.width == SIZE[0]
         titles = {c.title for c in app.get_system_commands(app.screen)}
-        assert {"Tonight", "Care", "Gratitude", "Check-in", "Agreements", "Help"} <= titles
-        assert "Sync now" in titles
+        labels = {"Tonight", "Care", "Gratitude", "Check-in", "Agreements", "Help"}
+        assert labels | {"Progress", "History", "Settings", "Keys", "Sync now"} <= titles
+
+        await pilot.press("f1")  # the keys of this screen, and back
+        await pilot.pause()
+        assert app.screen.query(HelpPanel)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert not app.screen.query(HelpPanel)
 
 
 async def test_a_sync_pass_brings_the_partners_note_and_says_so(space: Couple) -> None:
@@ -653,6 +766,374 @@ async def test_a_sync_pass_brings_the_partners_note_and_says_so(space: Couple) -
         assert "Arrived: Sam sent you a note." in notices(messages)
         [note] = [n.row for n in app.screen.query(NoteItem)]
         assert note.text == "You remembered my appointment. I felt cared for." and note.new
+
+
+async def test_a_partners_note_arrives_live_while_the_app_is_open(space: Couple) -> None:
+    """The watcher sees Sam's new segment land and the open app shows it, with no key pressed."""
+    messages: list[Message] = []
+    app = CompanionApp(home=space.alex, passphrase=PASSPHRASE, sync_interval=60)
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await opened(pilot)
+        watchers = [w for w in app.workers if w.group == "watch"]
+        assert [w.state for w in watchers] == [WorkerState.RUNNING]
+        assert app.sync_state is not None and app.sync_state.text == "Up to date"
+        await pilot.pause(0.5)  # the watcher's first look at the folder
+        sam = space.session("sam")
+        text = "You remembered my appointment. I felt cared for."
+        await asyncio.to_thread(sam.add_gratitude, text)
+        landed = time.monotonic()
+        while not [n for n in app.screen.query(NoteItem) if n.row.text == text]:
+            assert time.monotonic() - landed < 10, "the note never showed"
+            await pilot.pause(0.05)
+        assert "Arrived: Sam sent you a note." in notices(messages)
+        status = app.screen.query_one("#sync-status")
+        assert "Up to date" in text_of(status)
+        sam.close()
+        closing = time.monotonic()
+    assert time.monotonic() - closing < 5  # the watcher let the app close promptly
+
+
+async def test_the_status_line_says_when_changes_wait_for_the_folder(space: Couple) -> None:
+    app = space.app("alex")
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        assert text_of(app.screen.query_one("#sync-status")).endswith("Up to date")
+        (space.shared / "companion").rename(space.shared / "elsewhere")  # unmounted
+        await pilot.press("n")
+        await type_text(pilot, "Thanks for the walk")
+        await pilot.press("enter")
+        await settle(pilot)
+        app.sync_now()
+        await settle(pilot)
+        shown = text_of(app.screen.query_one("#sync-status"))
+        assert shown.endswith("1 change waiting (shared folder not reachable)")
+        (space.shared / "elsewhere").rename(space.shared / "companion")
+        app.sync_now()
+        await settle(pilot)
+        assert text_of(app.screen.query_one("#sync-status")).endswith("Up to date")
+
+
+def test_sync_state_words() -> None:
+    assert data.SyncState().text == "Up to date"
+    assert data.SyncState(waiting=2).text == "2 changes waiting"
+    offline = data.SyncState(folder_available=False, waiting=1)
+    assert offline.text == "1 change waiting (shared folder not reachable)"
+    problem = data.Problem("damaged", "abcdef0123456789", 4, "segment 4 failed to open")
+    assert data.SyncState(problems=(problem,)).text == "A problem to look at"
+    assert data.SyncState(folder_available=False).text == "Shared folder not reachable"
+
+
+async def test_tonight_shows_what_arrived_since_i_last_looked(evening: Couple) -> None:
+    app = evening.app("alex")
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        assert len(app.screen.query(NoteItem)) == 2
+    app.close_session()  # the marker is written with the session's bookkeeping
+    sam = evening.session("sam")
+    sam.sync()
+    [mine] = [n for n in sam.notes() if n.get("to") == sam.me]
+    sam.mark_notes([mine], read=True, landed=True)
+    sam.add_gratitude("The walk on Sunday was exactly what I needed.")
+    sam.close()
+    app = evening.app("alex")
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        app.sync_now()
+        await settle(pilot)
+        notes = [n.row.text for n in app.screen.query(NoteItem)]
+        assert notes == ["The walk on Sunday was exactly what I needed."]
+        landed = text_of(app.screen.query_one("#landed"))
+        assert landed.startswith("♥ Sam says your note “Thank you for picking up the kids")
+        # Sam's check-in was there last time: no longer "new since you last looked".
+        assert text_of(app.screen.query_one("#banner")).startswith("Sam has shared")
+
+
+async def test_tonight_reports_its_first_paint_for_the_benchmark(
+    space: Couple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events_file = tmp_path / "bench.events"
+    monkeypatch.setenv("COMPANION_BENCH_EVENTS", str(events_file))
+    monkeypatch.setenv("COMPANION_BENCH_EXIT", "1")
+    app = space.app("alex")
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(200):
+            if events_file.exists() and not app.is_running:
+                break
+            await pilot.pause(0.05)
+    [line] = events_file.read_text().splitlines()
+    kind, stamp = line.split()
+    assert kind == "painted" and abs(float(stamp) - time.time()) < 60
+
+
+async def test_gratitude_builds_a_limited_number_of_notes_and_more_on_request(
+    practice: Couple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "NOTES_SHOWN", 2)
+    app = practice.app("alex")
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        sent = [n.row.text[:6] for n in app.screen.query("#sent NoteItem").results(NoteItem)]
+        assert sent == ["Week 0", "Week 1"]
+        assert len(app.screen.query("#inbox NoteItem")) == 2
+        assert_footer_fits(app)
+        await pilot.press("o")
+        await settle(pilot)
+        assert len(app.screen.query("#sent NoteItem")) == 4
+        assert len(app.screen.query("#inbox NoteItem")) == 3  # all of Sam's
+        await pilot.press("o", "o")
+        await settle(pilot)
+        assert len(app.screen.query("#sent NoteItem")) == PRACTICE_WEEKS + 1
+        assert app.screen.check_action("older", ()) is False
+
+
+# -- Progress -------------------------------------------------------------------------------
+
+
+async def test_progress_shows_each_week_as_the_receiver_felt_it(
+    practice: Couple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "PROGRESS_WEEKS", 4)
+    app = practice.app("alex")
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, ProgressScreen)
+        assert_footer_fits(app)
+        weeks = [card.week for card in app.screen.query(WeekCard)]
+        assert [w.week for w in weeks] == ["2026-W48", "2026-W47", "2026-W46", "2026-W45"]
+        this_week, last_week = weeks[0], weeks[1]
+        assert this_week.current and not this_week.checkin_held
+        alex, sam = last_week.people
+        assert (alex.name, sam.name) == ("Alex", "Sam")
+        # Sam received Alex's note and felt supported; the lunch text landed for Sam.
+        assert (sam.notes_received, sam.care_landed, sam.felt_supported) == (1, 1, True)
+        assert (alex.notes_received, alex.care_given, alex.rests) == (1, 4, 0)
+        assert (sam.care_given, sam.rests) == (4, 0)
+        assert weeks[2].people[0].rests == 1  # a skip shows as rest
+        assert last_week.checkin_held
+        card_text = text_of(list(app.screen.query(WeekCard))[2])
+        assert "✓ check-in held together" in card_text
+        assert "★ Sam: Small victory 2" in card_text
+        assert "gave ▮" in card_text and "3 done, 1 rest" in card_text
+        overview = text_of(app.screen.query_one("#overview"))
+        assert "support received" in overview and "care given" in overview
+
+        await pilot.press("o")  # the weeks before, back to the week the space began
+        await settle(pilot)
+        assert [card.week.week for card in app.screen.query(WeekCard)][-1] == "2026-W43"
+        assert app.screen.check_action("earlier", ()) is False
+
+
+def test_progress_reads_only_the_months_its_weeks_fall_in(
+    practice: Couple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = practice.session("alex")
+    read: list[list[str]] = []
+    original = session.dated
+
+    def dated(types, partitions=None, **kwargs):
+        read.append(list(partitions or []))
+        return original(types, partitions, **kwargs)
+
+    monkeypatch.setattr(session, "dated", dated)
+    view = data.progress(session, count=2)
+    assert [w.week for w in view.weeks] == ["2026-W48", "2026-W47"]
+    assert view.earlier == "2026-W46"
+    assert read == [["m-2026-11"]]
+    assert data.spark([0, 1, 2, 4]) == "▁▃▅█"
+    assert data.spark([1, 1], top=4) == "▃▃"
+
+
+# -- History --------------------------------------------------------------------------------
+
+
+async def test_history_by_week_searchable_and_an_earlier_month_on_request(
+    practice: Couple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(history_screen, "FIRST_MONTHS", 1)
+    app = practice.app("alex")
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, HistoryScreen)
+        assert_footer_fits(app)
+
+        def weeks() -> list[str]:
+            return [text_of(w).split("\n")[0] for w in screen.query(".history-week")]
+
+        # November only: the week that began in October waits for October.
+        assert weeks() == [
+            "Week of 23–29 Nov 2026",
+            "Week of 16–22 Nov 2026",
+            "Week of 9–15 Nov 2026",
+            "Week of 2–8 Nov 2026",
+        ]
+        newest = text_of(screen.query(".history-week").first())
+        assert "♥ Alex → Sam, today: Week 0: the tea after work." in newest
+        assert "Care given: Alex 3 done, 1 rest · Sam 4 done" in newest
+        last_week = text_of(screen.query(".history-week")[1])
+        assert "◆ Sam's check-in" in last_week and "A moment I felt supported" in last_week
+
+        await pilot.press("slash")
+        assert app.focused is screen.query_one("#history-search")
+        await type_text(pilot, "DEADLINE day")
+        await settle(pilot)
+        assert weeks() == ["Week of 16–22 Nov 2026", "Week of 2–8 Nov 2026"]
+        found = text_of(screen.query(".history-week").first())
+        assert "Week 1: the lunch text made my deadline day lighter." in found
+        assert "the tea" not in found and "check-in" not in found
+        await pilot.press("escape")
+        await pilot.press("o")  # October too
+        await settle(pilot)
+        assert weeks()[-1] == "Week of 19–25 Oct 2026"
+        screen.query_one("#history-search", Input).value = "pause"
+        await settle(pilot)
+        [agreed] = [text_of(w) for w in screen.query(".history-week")]
+        assert "Agreement proposed by Alex: We pause an argument" in agreed
+        assert "(agreed)" in agreed
+        assert screen.check_action("earlier", ()) is False
+
+
+# -- Settings -------------------------------------------------------------------------------
+
+
+async def open_settings(pilot: Pilot) -> SettingsScreen:
+    await opened(pilot)
+    await pilot.press("comma")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, SettingsScreen)
+    return screen
+
+
+async def test_settings_rename_checkin_day_and_theme(evening: Couple) -> None:
+    app = evening.app("alex")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_settings(pilot)
+        assert_footer_fits(app)
+        await pilot.press("tab")
+        assert app.focused is screen.query_one("#name")
+        await pilot.press("ctrl+a", "ctrl+k")
+        await type_text(pilot, "Alexandra")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("tab", "enter", "up", "enter")  # check-in day: Sunday → Saturday
+        await settle(pilot)
+        await pilot.press("tab", "enter", "down", "enter")  # theme: the next one
+        await settle(pilot)
+        assert app.theme == "dracula"
+        await pilot.press("escape", "t")
+        await settle(pilot)
+        assert app.screen.query_one("#notes-title").render().plain == "New from Sam"
+    app.close_session()
+    alex = evening.session("alex")
+    assert alex.name_of(alex.me) == "Alexandra"
+    assert alex.checkin_day() == 5
+    assert alex.preference("theme") == "dracula"
+    alex.close()
+    app = evening.app("alex")
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        assert app.theme == "dracula"  # applied at start, on this device
+
+
+async def test_settings_export_writes_the_file_and_warns_it_is_plain(
+    evening: Couple, tmp_path: Path
+) -> None:
+    messages: list[Message] = []
+    target = tmp_path / "out" / "journal.md"
+    target.parent.mkdir()
+    app = evening.app("alex")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        screen = await open_settings(pilot)
+        assert "not encrypted" in text_of(screen.query_one("#export-warning"))
+        field = screen.query_one("#export-path", Input)
+        assert field.value == "~/companion-export-2026-11-26.md"
+        field.focus()
+        field.value = ""
+        await paste(pilot, str(target))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert target.read_text().startswith("# Our companion journal")
+        assert any("It is not encrypted" in n for n in notices(messages))
+        screen.query_one("#export-format").value = "json"  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert field.value.endswith("journal.json")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert target.with_suffix(".json").read_text().lstrip().startswith("{")
+        assert target.stat().st_mode & 0o777 == 0o600
+
+
+async def test_settings_changes_the_passphrase_in_a_modal(evening: Couple) -> None:
+    new = "a brand new evening passphrase"
+    app = evening.app("alex")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_settings(pilot)
+        screen.query_one("#passphrase").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, PassphraseDialog)
+        assert app.focused is dialog.query_one("#new-pass")
+        await paste(pilot, new)
+        await pilot.press("enter")
+        await type_text(pilot, "something else")
+        await pilot.press("enter")
+        assert isinstance(app.screen, PassphraseDialog)
+        assert "different" in text_of(dialog.query_one("#pass-error"))
+        await paste(pilot, new)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SettingsScreen)
+    with pytest.raises(Exception, match="passphrase"):
+        Session.unlock(evening.alex, PASSPHRASE)
+    Session.unlock(evening.sam, new).close()  # one space, one passphrase, for both
+
+
+async def test_settings_remembers_in_a_key_file_only_after_a_warning(
+    evening: Couple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(keychain, "keychain_available", lambda: False)
+    app = evening.app("alex")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_settings(pilot)
+        assert "no keychain" in text_of(screen.query_one("#remember-note"))
+        screen.query_one("#remember").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("enter")  # "Don't" has the focus
+        await settle(pilot)
+        assert not (evening.alex / keychain.KEY_FILE).exists()
+        assert screen.query_one("#remember").value is False  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert (evening.alex / keychain.KEY_FILE).exists()
+        assert text_of(screen.query_one("#remember-note")).startswith("On: kept in a key file")
+    app.close_session()
+    Session.open_remembered(evening.alex).close()
+
+
+async def test_every_built_in_theme_draws_the_new_screens(practice: Couple) -> None:
+    app = practice.app("alex")
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        keys = ("p", "h", "comma")
+        for index, theme in enumerate(sorted(BUILTIN_THEMES)):
+            if index < len(keys):
+                await pilot.press(keys[index])
+                await settle(pilot)
+            app.theme = theme
+            await pilot.pause()
+        assert app.is_running
 
 
 # -- snapshots ------------------------------------------------------------------------------
@@ -696,6 +1177,26 @@ def test_snapshot_help(evening: Couple, snap_compare) -> None:
     assert snap_compare(evening.app("alex"), terminal_size=SIZE, run_before=goto("question_mark"))
 
 
+def test_snapshot_progress(practice: Couple, snap_compare) -> None:
+    assert snap_compare(practice.app("alex"), terminal_size=SIZE, run_before=goto("p"))
+
+
+def test_snapshot_history(practice: Couple, snap_compare) -> None:
+    assert snap_compare(practice.app("alex"), terminal_size=SIZE, run_before=goto("h"))
+
+
+def test_snapshot_settings(evening: Couple, snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keychain, "keychain_available", lambda: False)
+
+    async def run_before(pilot: Pilot) -> None:
+        await goto("comma")(pilot)
+        # The shared folder lives under tmp_path: show a stable one.
+        pilot.app.screen.query_one("#folder-path").update("~/Sync/us")  # type: ignore[attr-defined]
+        await pilot.pause()
+
+    assert snap_compare(evening.app("alex"), terminal_size=SIZE, run_before=run_before)
+
+
 def test_stylesheets_ship_with_the_package_and_use_theme_variables_only() -> None:
     screens = [
         CompanionApp,
@@ -706,8 +1207,12 @@ def test_stylesheets_ship_with_the_package_and_use_theme_variables_only() -> Non
         GratitudeScreen,
         CheckinScreen,
         AgreementsScreen,
+        ProgressScreen,
+        HistoryScreen,
+        SettingsScreen,
         HelpScreen,
         ConfirmDialog,
+        PassphraseDialog,
     ]
     for owner in screens:
         path = Path(str(owner.CSS_PATH))
@@ -740,7 +1245,7 @@ async def test_text_that_looks_like_markup_is_shown_as_written(tmp_path: Path) -
         app.sync_now()  # the periodic sync is off in tests
         await settle(pilot)
         [note] = list(app.screen.query(NoteItem))
-        assert "Thanks for [link=x]this[/link] [/]" in text_of(note.query_one(".text"))
+        assert "Thanks for [link=x]this[/link] [/]" in text_of(note)
         assert text_of(app.screen.query_one("#notes-title")) == "New from Sam [/]"
         for key in ("c", "g", "w", "a", "t"):
             await pilot.press(key)

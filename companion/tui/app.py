@@ -1,8 +1,11 @@
-"""The full-screen evening app: global keys, switching between screens, the periodic sync."""
+"""The full-screen evening app: global keys, switching between screens, keeping in sync."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import os
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -10,43 +13,37 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
+from textual._styles_cache import StylesCache
 from textual.app import App, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.theme import Theme
 
 from companion.errors import CompanionError
 from companion.service import Session, start_unlock
 from companion.store import profile as profiles
 from companion.store.crypto import BackgroundDerivation
 from companion.sync.engine import SyncResult
+from companion.tui import data
 from companion.tui.backend import Backend
+from companion.tui.navigation import BY_MODE, DESTINATIONS
 from companion.tui.resources import style_path
-from companion.tui.screens.agreements import AgreementsScreen
 from companion.tui.screens.base import PracticeScreen
-from companion.tui.screens.care import CareScreen
-from companion.tui.screens.checkin import CheckinScreen
-from companion.tui.screens.gratitude import GratitudeScreen
-from companion.tui.screens.help import HelpScreen
-from companion.tui.screens.setup import SetupScreen
-from companion.tui.screens.tonight import TonightScreen
 from companion.tui.screens.unlock import UnlockScreen
-from companion.views import describe_arrivals
+from companion.tui.widgets.header import SyncStatus
 
 PASSPHRASE_ENV = "COMPANION_PASSPHRASE"
-SYNC_SECONDS = 3.0
+# With the watcher on, a pass this often is only a backstop for events that never came.
+SYNC_SECONDS = 20.0
+# The watcher's own timeout: how soon it notices that the app is closing, at worst.
+WATCH_TIMEOUT_MS = 2000
 DEFAULT_THEME = "catppuccin-mocha"
-
-# mode → (key, footer label, what the command palette says about it)
-SCREENS = {
-    "tonight": ("t", "Tonight", "Today's care, new notes, a quick word of thanks"),
-    "care": ("c", "Care", "Your care menu, your partner's, and the care you give"),
-    "gratitude": ("g", "Gratitude", "Write a note of thanks; read what arrived"),
-    "checkin": ("w", "Check-in", "This week's check-in, and last week's care"),
-    "agreements": ("a", "Agreements", "Propose, accept or retire agreements"),
-    "help": ("question_mark", "Help", "What the app is and is not; where to find help"),
-}
-KEY_DISPLAY = {"question_mark": "?"}
+BENCH_EVENTS_ENV = "COMPANION_BENCH_EVENTS"
+BENCH_EXIT_ENV = "COMPANION_BENCH_EXIT"
 
 
 class CompanionApp(App[None]):
@@ -54,30 +51,35 @@ class CompanionApp(App[None]):
 
     TITLE = "companion"
     CSS_PATH = style_path("app.tcss")
-    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {
-        "tonight": TonightScreen,
-        "care": CareScreen,
-        "gratitude": GratitudeScreen,
-        "checkin": CheckinScreen,
-        "agreements": AgreementsScreen,
-        "help": HelpScreen,
-    }
+    # Screens other than Tonight are imported the first time they are shown.
+    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {d.mode: d.make for d in DESTINATIONS}
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Shown by the navigation row above the footer (widgets/nav_bar.py).
         *(
-            Binding(key, f"go('{mode}')", label, key_display=KEY_DISPLAY.get(key))
-            for mode, (key, label, _) in SCREENS.items()
+            Binding(d.key, f"go('{d.mode}')", d.label, show=False, key_display=d.key_display)
+            for d in DESTINATIONS
         ),
+        Binding("f1", "toggle_keys", "Keys", tooltip="Every key of this screen"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
+
+    # What the status line says; None until the space is open.
+    sync_state: reactive[data.SyncState | None] = reactive(None, init=False)
 
     @dataclass
     class Synced(Message):
         result: SyncResult
+        state: data.SyncState
         arrived: str | None
 
     @dataclass
     class SyncFailed(Message):
         error: Exception
+        state: data.SyncState | None
+
+    @dataclass
+    class StateRead(Message):
+        state: data.SyncState
 
     def __init__(
         self,
@@ -86,10 +88,14 @@ class CompanionApp(App[None]):
         passphrase: str | None = None,
         derivation: BackgroundDerivation | None = None,
         sync_interval: float | None = SYNC_SECONDS,
+        watch: bool | None = None,
         theme: str = DEFAULT_THEME,
     ) -> None:
-        """`passphrase` unlocks without asking (`derivation`: its key, already on its way);
-        `sync_interval=None` turns the periodic sync off (for tests)."""
+        """`passphrase` unlocks without asking (`derivation`: its key, already on its way).
+
+        `sync_interval` is the backstop pass; None turns syncing off altogether (for tests).
+        `watch` (default: whenever syncing is on) follows the shared folder for changes.
+        """
         super().__init__()
         self.home = home if home is not None else profiles.profile_home()
         # Read here, before the event loop runs: the only disk access outside a worker.
@@ -97,12 +103,18 @@ class CompanionApp(App[None]):
         self.initial_passphrase = passphrase
         self.derivation = derivation
         self.sync_interval = sync_interval
+        self.watch_folder = sync_interval is not None if watch is None else watch
         self.backend: Backend | None = None
         self.theme = theme
         self._syncing = False
+        self._sync_again = False
         self._folder_ok = True
         self._last_sync_error: str | None = None
         self._problems_seen: set[tuple[str, str, int]] = set()
+        self._stop_watching = asyncio.Event()
+        self._painted = False
+        # Text typed in a screen that was let go, by (mode, field id): back when it returns.
+        self.drafts: dict[tuple[str, str], str] = {}
 
     @classmethod
     def from_environment(cls) -> CompanionApp:
@@ -118,19 +130,45 @@ class CompanionApp(App[None]):
         return cls(home=home, passphrase=passphrase, derivation=derivation)
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         # Pushed rather than made the default screen, so that their stylesheets load.
-        self.push_screen(UnlockScreen() if self.has_profile else SetupScreen())
+        if self.has_profile:
+            # Tonight is built under the unlock screen while the passphrase is checked, so
+            # that it only has its data to show once the space is open.
+            self.switch_mode("tonight")
+            self.push_screen(UnlockScreen())
+        else:
+            from companion.tui.screens.setup import SetupScreen
+
+            self.push_screen(SetupScreen())
+
+    def on_unmount(self) -> None:
+        self._stop_watching.set()
 
     # -- screens ----------------------------------------------------------------------------
 
-    def open_session(self, session: Session) -> None:
-        """The space is open: show Tonight, and start syncing with the partner."""
+    def open_session(self, session: Session, theme: str | None = None) -> None:
+        """The space is open: show Tonight, and start syncing with the partner.
+
+        `theme` is the one chosen on this device (read with the session, off the loop).
+        """
         self.backend = Backend(session)
-        self.switch_mode("tonight")
+        if theme and theme in self.available_themes and theme != self.theme:
+            self.theme = theme
+        if self.current_mode == "tonight":
+            # Off come the unlock screen (and Help, if it was open over it).
+            for _ in range(len(self.screen_stack) - 1):
+                self.pop_screen()
+        else:
+            self.switch_mode("tonight")
         self.refresh_bindings()
+        self._read_state()
+        # The first sync pass waits until Tonight is on screen (see tonight_painted): it holds
+        # the session, and what it may bring in is shown a moment later anyway.
         if self.sync_interval:
-            self.sync_now()
             self.set_interval(self.sync_interval, self.sync_now, name="sync")
+        if self.watch_folder:
+            self._watch(session.journal.devices_dir)
 
     def close_session(self) -> None:
         """Write down the session's bookkeeping. Blocking: call once the app has exited."""
@@ -143,27 +181,95 @@ class CompanionApp(App[None]):
             if isinstance(self.screen, ModalScreen):
                 return False
             if self.backend is None:
-                return parameters[0] == "help" and not isinstance(self.screen, HelpScreen)
+                return parameters[0] == "help" and self.screen.__class__.__name__ != "HelpScreen"
             return parameters[0] != self.current_mode
         return True
 
     def action_go(self, mode: str) -> None:
         if self.backend is None:
-            if mode == "help" and not isinstance(self.screen, HelpScreen):
-                self.push_screen(HelpScreen())
+            if mode == "help" and self.screen.__class__.__name__ != "HelpScreen":
+                self.push_screen(BY_MODE["help"].make())
             return
-        self.switch_mode(mode)
+        if mode != self.current_mode and not isinstance(self.screen, ModalScreen):
+            self.switch_mode(mode)
+
+    def switch_mode(self, mode: str) -> AwaitComplete:
+        leaving = BY_MODE.get(self.current_mode)
+        done = super().switch_mode(mode)
+        if leaving is not None and leaving.released and leaving.mode != mode:
+            # Let go of the screen just left before the next one is built: it comes back
+            # afresh (drafts and all), and memory stays what Tonight and one screen need.
+            removed = self.remove_mode(leaving.mode)
+            self.add_mode(leaving.mode, leaving.make)
+            self.call_next(self._collect, removed)
+        return done
+
+    async def _collect(self, removed: AwaitComplete) -> None:
+        """Widgets hold reference cycles: their memory comes back with a full collection."""
+        await removed
+        # A screen's widgets may still watch the app's sync_state; Textual drops such
+        # watchers only when the value next changes, and they would keep the screen alive.
+        drop_stale_watchers(self)
+        # Textual 8.2.8 caches StylesCache.get_inner_outer per instance (lru_cache on a
+        # method), which keeps the render caches of up to 1024 gone widgets alive.
+        StylesCache.get_inner_outer.cache_clear()
+        gc.collect()
+
+    def action_toggle_keys(self) -> None:
+        """Textual's keys panel: every key that works where the focus is."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if self.backend is not None:
-            for mode, (_, label, help_text) in SCREENS.items():
-                yield SystemCommand(label, help_text, lambda mode=mode: self.action_go(mode))
+            for d in DESTINATIONS:
+                yield SystemCommand(d.label, d.help_text, lambda mode=d.mode: self.action_go(mode))
             yield SystemCommand(
                 "Sync now", "Share your changes and bring in your partner's", self.sync_now
             )
         else:
-            yield SystemCommand("Help", SCREENS["help"][2], lambda: self.action_go("help"))
+            page = BY_MODE["help"]
+            yield SystemCommand(page.label, page.help_text, lambda: self.action_go("help"))
+        yield SystemCommand("Keys", "Show or hide the keys of this screen", self.action_toggle_keys)
         yield from super().get_system_commands(screen)
+
+    @on(SyncStatus.Clicked)
+    def _status_clicked(self) -> None:
+        self.action_go("settings")
+
+    def tonight_painted(self) -> None:
+        """Tonight is on screen: note the first time for the benchmark, if it asked."""
+        if self._painted:
+            return
+        self._painted = True
+        if self.sync_interval:
+            self.sync_now()
+        events = os.environ.get(BENCH_EVENTS_ENV)
+        if events:
+            with open(events, "a", encoding="utf-8") as out:
+                out.write(f"painted {time.time()!r}\n")
+            if os.environ.get(BENCH_EXIT_ENV) == "1":
+                self.exit()
+
+    # -- theme ------------------------------------------------------------------------------
+
+    def _theme_changed(self, theme: Theme) -> None:
+        """Chosen in Settings or the command palette: kept for this device."""
+        if self.backend is not None:
+            self._save_theme(theme.name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="theme")
+    def _save_theme(self, name: str) -> None:
+        from companion.tui import changes
+
+        assert self.backend is not None
+        try:
+            with self.backend.session() as session:
+                changes.set_theme(session, name)
+        except Exception as exc:
+            self.call_from_thread(self.show_error, exc)
 
     # -- errors -----------------------------------------------------------------------------
 
@@ -184,29 +290,79 @@ class CompanionApp(App[None]):
 
     # -- sync -------------------------------------------------------------------------------
 
+    @work(exclusive=True, exit_on_error=False, group="watch")
+    async def _watch(self, devices_dir: Path) -> None:
+        """Follow the partner's device folders; a sync pass whenever a file lands."""
+        from companion.sync.watcher import awatch
+
+        async for changed in awatch(
+            devices_dir, rescan_ms=WATCH_TIMEOUT_MS, stop_event=self._stop_watching
+        ):
+            # 0 is the watcher's own timeout, or a folder still missing: the periodic pass
+            # covers those.
+            if changed:
+                self.sync_now()
+
     def sync_now(self) -> None:
-        """One sync pass in the background, unless one is still running."""
-        if self.backend is None or self._syncing:
+        """One sync pass in the background; if one is running, another right after it."""
+        if self.backend is None:
+            return
+        if self._syncing:
+            self._sync_again = True
             return
         self._syncing = True
         self._sync()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="sync")
+    @work(thread=True, exclusive=False, exit_on_error=False, group="sync")
     def _sync(self) -> None:
+        from companion.views import describe_arrivals
+
         assert self.backend is not None
         try:
             with self.backend.session() as session:
                 result = session.sync()
                 arrived = describe_arrivals(session, result.imported)
+                state = data.sync_state(session, result)
         except Exception as exc:
-            self.post_message(self.SyncFailed(exc))
+            self.post_message(self.SyncFailed(exc, self._state_after_failure(str(exc))))
             return
-        self.post_message(self.Synced(result, arrived))
+        self.post_message(self.Synced(result, state, arrived))
+
+    def _state_after_failure(self, error: str) -> data.SyncState | None:
+        try:
+            assert self.backend is not None
+            with self.backend.session() as session:
+                return data.sync_state(session, error=error)
+        except Exception:
+            return None
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="state")
+    def _read_state(self) -> None:
+        """The status line before the first pass (or with syncing off): as it is on disk."""
+        assert self.backend is not None
+        try:
+            with self.backend.session() as session:
+                state = data.sync_state(session)
+        except Exception as exc:
+            self.call_from_thread(self.show_error, exc)
+            return
+        self.post_message(self.StateRead(state))
+
+    @on(StateRead)
+    def _state_read(self, message: StateRead) -> None:
+        if self.sync_state is None:
+            self.sync_state = message.state
+
+    def _pass_done(self) -> None:
+        self._syncing = False
+        if self._sync_again:
+            self._sync_again = False
+            self.sync_now()
 
     @on(Synced)
     def _synced(self, message: Synced) -> None:
-        self._syncing = False
         self._last_sync_error = None
+        self.sync_state = message.state
         result = message.result
         if result.folder_available != self._folder_ok:
             self._folder_ok = result.folder_available
@@ -225,7 +381,8 @@ class CompanionApp(App[None]):
                 self._problems_seen.add(key)
                 self.notify(
                     f"Device {problem['device'][:8]}: {problem['message']}. "
-                    "Everything else merged; `companion verify` has details.",
+                    "Everything else merged; Settings (,) lists it, `companion verify` "
+                    "has details.",
                     severity="warning",
                     title="Sync problem",
                     markup=False,
@@ -234,14 +391,24 @@ class CompanionApp(App[None]):
             self.notify(message.arrived, title="Arrived", timeout=5, markup=False)
         if result.imported and isinstance(self.screen, PracticeScreen):
             self.screen.reload()
+        self._pass_done()
 
     @on(SyncFailed)
     def _sync_failed(self, message: SyncFailed) -> None:
-        self._syncing = False
+        if message.state is not None:
+            self.sync_state = message.state
         text = str(message.error)
         if text != self._last_sync_error:
             self._last_sync_error = text
             self.show_error(message.error)
+        self._pass_done()
+
+
+def drop_stale_watchers(node: DOMNode) -> None:
+    """Forget watchers (``DOMNode.watch``) whose widget is no longer on any screen."""
+    watchers: dict[str, list] = getattr(node, "__watchers", {})  # Textual's own name
+    for entries in watchers.values():
+        entries[:] = [(owner, callback) for owner, callback in entries if owner.is_attached]
 
 
 def run_app() -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from companion.service import Session
+from companion.tui import data
 
 TURN_TIMEOUT = 30.0
 
@@ -26,13 +27,25 @@ class Backend:
         self._turn = threading.Condition()
         self._issued = 0
         self._serving = 0
-        # Notes that were new when this app run first showed them: they stay "new" on
-        # screen until the app closes, although they are marked read straight away.
-        self.fresh_notes: set[str] = set()
+        # This device's "seen until" stamp as it was when the app opened: what arrived after
+        # it stays "new" on screen for this whole run, though it is marked seen once shown.
+        self._seen_since: str | None = None
+        # Whether this device had looked before this run (else nothing is "new since").
+        self.looked_before = False
+        # The stamp last marked seen in this run (kept on the event loop).
+        self.marked_seen = ""
 
     @property
     def device_id(self) -> str:
         return self._session.profile.device_id
+
+    def seen_since(self, session: Session) -> str:
+        """What counts as new in this run: after the marker as it was at the first look."""
+        if self._seen_since is None:
+            marker = session.seen_until()
+            self.looked_before = bool(marker)
+            self._seen_since = marker or data.first_look(session)
+        return self._seen_since
 
     def ticket(self) -> int:
         """A place in line for one change; take it on the event loop, in the order of acts."""

@@ -5,10 +5,14 @@ Each returns the quiet sentence the screen shows afterwards (or None to say noth
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from companion import service
 from companion.domain import model as m
+from companion.errors import UsageError
 from companion.service import Session
+from companion.tui import data
 
 
 def tick(session: Session, action_id: str, status: str | None) -> str | None:
@@ -71,3 +75,65 @@ def unseal_checkin(session: Session) -> str:
 def review(session: Session, action_id: str, verdict: str, week: str | None) -> str:
     session.review(action_id, verdict, week)
     return f"Noted: {verdict.replace('-', ' ')}."
+
+
+# -- this device and the two of us (Settings) -----------------------------------------------
+
+
+def mark_seen(session: Session, stamp: str) -> None:
+    """What arrived up to `stamp` has been on screen; it is "new" no more on later runs."""
+    if stamp > session.seen_until():
+        session.mark_seen(stamp)
+
+
+def rename(session: Session, name: str) -> str:
+    record = session.rename(name)
+    return f"You're {record.get('name')} now; {session.name_of(session.partner)} sees it too."
+
+
+def set_checkin_day(session: Session, weekday: int) -> str:
+    session.set_checkin_day(weekday)
+    return f"Your check-in day is {data.WEEKDAY_NAMES[weekday]}."
+
+
+def set_theme(session: Session, theme: str) -> None:
+    if session.preference("theme") != theme:
+        session.set_preference("theme", theme)
+
+
+def remember(session: Session, allow_file: bool) -> str:
+    where = session.remember(allow_file=allow_file)
+    if where == "keychain":
+        return "Remembered in this system's keychain: it opens without the passphrase here."
+    return "Remembered in a key file in your profile: it opens without the passphrase here."
+
+
+def forget(session: Session) -> str:
+    session.forget()
+    return "Forgotten: this device asks for the passphrase again."
+
+
+def change_passphrase(session: Session, passphrase: str) -> str:
+    session.change_passphrase(passphrase)
+    partner = session.name_of(session.partner) if session.partner else "your partner"
+    return (
+        f"Passphrase changed. Tell {partner} in person: their app asks for the new one "
+        "next time it unlocks."
+    )
+
+
+def export(session: Session, fmt: str, path: str) -> str:
+    target = Path(path.strip()).expanduser()
+    if not path.strip():
+        raise UsageError("Type where the export should go.", "For example ~/our-journal.md")
+    if target.is_dir():
+        raise UsageError(f"{target} is a folder.", "Add a file name to the path.")
+    if not target.parent.is_dir():
+        raise UsageError(
+            f"The folder {target.parent} doesn't exist.", "Create it first, or choose another."
+        )
+    from companion import views
+
+    text = views.EXPORTERS[fmt](session)
+    service.write_export(target, text)
+    return f"Exported to {target}. It is not encrypted: keep it somewhere private."

@@ -18,12 +18,19 @@ from companion.domain.hlc import stamp_ms
 from companion.domain.ids import iso_week, week_monday
 from companion.domain.records import Record
 from companion.service import Session
+from companion.store.replica import month_partition
 
 # Screens read recent months only, so they open as fast after years of history as on day one.
 RECENT_NOTE_DAYS = 90
 CONSISTENCY_WEEKS = 4
-# From Friday on, Tonight mentions a check-in that neither of you has written yet.
-CHECKIN_DUE_WEEKDAY = 4
+# Tonight mentions a check-in that neither of you has written yet from this many days before
+# my check-in day (Friday on, with the usual Sunday).
+CHECKIN_NOTICE_DAYS = 2
+# Tonight lists at most this many new notes; Gratitude has the rest.
+TONIGHT_NOTES = 10
+# Gratitude builds this many notes each way (a few widgets each), and as many more on request.
+NOTES_SHOWN = 60
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 ENERGY_LABELS = {
     1: "running on empty",
@@ -116,11 +123,36 @@ def recent_notes(session: Session, today: dt.date) -> list[Record]:
     return sorted(notes, key=lambda n: n.created, reverse=True)
 
 
-def claim_fresh(notes: Iterable[Record], me: str, fresh: set[str]) -> list[Record]:
-    """Unread notes to me: remembered as fresh for this app run, returned to be marked read."""
-    unread = [n for n in notes if n.get("to") == me and n.author != me and not n.get("read")]
-    fresh.update(n.id for n in unread)
-    return unread
+def is_new_to_me(note: Record, me: str, since: str) -> bool:
+    """A note to me that I haven't read, or that arrived after I last looked on this device.
+
+    `since` is this device's "seen until" clock stamp ("" before the first look). Unread
+    counts too, because a partner's clock may run behind mine.
+    """
+    if note.get("to") != me or note.author == me:
+        return False
+    return not note.get("read") or (bool(since) and note.created > since)
+
+
+def unread_to_me(notes: Iterable[Record], me: str) -> list[Record]:
+    """Notes to me not yet marked read: shown now, so marked read by the screen's worker."""
+    return [n for n in notes if n.get("to") == me and n.author != me and not n.get("read")]
+
+
+def first_look(session: Session) -> str:
+    """A "seen until" stamp for a device that never marked one: just before the oldest unread
+    note to me, so that what I haven't read counts as new for this run (and nothing older)."""
+    unread = unread_to_me(recent_notes(session, session.today()), session.me)
+    if not unread:
+        return session.clock.last
+    oldest = min(n.created for n in unread)
+    # "wall.counter." sorts before every stamp of that wall time and counter.
+    return oldest.rsplit(".", 1)[0] + "."
+
+
+def excerpt(text: str, width: int = 48) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
 
 
 # -- Tonight -------------------------------------------------------------------------------
@@ -141,28 +173,45 @@ class Tonight:
     people: People
     due: list[DueRow]
     has_actions: bool
+    # What arrived from the partner since I last looked on this device (newest first).
     notes: list[NoteRow]
+    more_notes: int
+    landed: list[str]
     banner: str | None
     to_mark_read: list[Record]
+    # The clock stamp to mark as seen once this has been on screen.
+    seen_stamp: str
 
 
-def checkin_banner(waiting_for: str, partner: str | None, today: dt.date) -> str | None:
+def checkin_banner(
+    waiting_for: str,
+    partner: str | None,
+    today: dt.date,
+    checkin_day: int = 6,
+    new: bool = False,
+) -> str | None:
     """A gentle word about this week's check-in, when there is something to say."""
     if partner is None:
         return None
+    lead = "New since you last looked: " if new else ""
     if waiting_for == "me":
         return (
-            f"{partner} has shared this week's check-in. Share yours to see both side by side "
-            "(press w)."
+            f"{lead}{partner} has shared this week's check-in. Share yours to see both side by "
+            "side (press w)."
         )
     if waiting_for == "nobody":
-        return "You've both shared this week's check-in: read them side by side (press w)."
-    if waiting_for == "both" and today.weekday() >= CHECKIN_DUE_WEEKDAY:
+        return f"{lead}You've both shared this week's check-in: read them side by side (press w)."
+    if waiting_for == "both" and today.weekday() >= checkin_day - CHECKIN_NOTICE_DAYS:
         return "This week's check-in is due: a few quiet minutes, whenever suits you (press w)."
     return None
 
 
-def tonight(session: Session, fresh: set[str]) -> Tonight:
+def tonight(session: Session, since: str, looked_before: bool = True) -> Tonight:
+    """Tonight's care, and what arrived from the partner since `since` (see is_new_to_me).
+
+    `looked_before`: this device had marked something seen before (else its first look
+    says nothing is "new since you last looked" but unread notes).
+    """
     today = session.today()
     names = session.partners()
     due = [
@@ -175,19 +224,34 @@ def tonight(session: Session, fresh: set[str]) -> Tonight:
         )
         for item in session.due_today(today)
     ]
+    me = session.me
     notes = recent_notes(session, today)
-    unread = claim_fresh(notes, session.me, fresh)
-    shown = [note_row(session, n, today, new=True) for n in notes if n.id in fresh]
-    state = session.checkin_state()
+    new = [n for n in notes if is_new_to_me(n, me, since)]
     who = people(session)
+    landed = [
+        f"{who.other} says your note “{excerpt(n.get('text', ''))}” landed."
+        for n in notes
+        if looked_before and n.author == me and n.get("landed") and n.hlc > since
+    ]
+    state = session.checkin_state()
+    theirs_new = looked_before and state.theirs is not None and state.theirs.hlc > since
+    # Everything shown counts as seen: the newest stamp among it (a partner's stamp can tie
+    # with my clock's and still sort after it, by device id).
+    shown = [n.hlc for n in notes] + ([state.theirs.hlc] if state.theirs else [])
+    seen = max([session.clock.last, *shown])
     return Tonight(
         day=today,
         people=who,
         due=due,
         has_actions=bool(session.my_actions()),
-        notes=shown,
-        banner=checkin_banner(state.waiting_for, who.partner, today),
-        to_mark_read=unread,
+        notes=[note_row(session, n, today, new=True) for n in new[:TONIGHT_NOTES]],
+        more_notes=max(0, len(new) - TONIGHT_NOTES),
+        landed=landed,
+        banner=checkin_banner(
+            state.waiting_for, who.partner, today, session.checkin_day(), new=theirs_new
+        ),
+        to_mark_read=unread_to_me(notes, me),
+        seen_stamp=seen,
     )
 
 
@@ -304,19 +368,43 @@ class Gratitude:
     inbox: list[NoteRow]
     sent: list[NoteRow]
     to_mark_read: list[Record]
+    # Older notes exist than those shown (either way).
+    more: bool
 
 
-def gratitude(session: Session, fresh: set[str]) -> Gratitude:
+def gratitude(session: Session, since: str, limit: int = NOTES_SHOWN) -> Gratitude:
+    """The newest `limit` notes each way, reading month by month from the newest.
+
+    Each step of `limit` (NOTES_SHOWN at a time) also reaches RECENT_NOTE_DAYS further back,
+    so a quiet couple's screen doesn't read ten years to find sixty notes.
+    """
     today = session.today()
-    notes = recent_notes(session, today)
-    unread = claim_fresh(notes, session.me, fresh)
-    inbox = [
-        note_row(session, n, today, new=n.id in fresh)
-        for n in notes
-        if n.get("to") == session.me and n.author != session.me
-    ]
-    sent = [note_row(session, n, today) for n in notes if n.author == session.me]
-    return Gratitude(people(session), inbox, sent, unread)
+    me = session.me
+    steps = max(1, -(-limit // NOTES_SHOWN))
+    reach = month_partition(today - dt.timedelta(days=RECENT_NOTE_DAYS * steps))
+    months = sorted(session.replica.partitions(), reverse=True)
+    received: list[Record] = []
+    sent: list[Record] = []
+    read_all = True
+    for month in months:
+        if month < reach or (len(received) > limit and len(sent) > limit):
+            read_all = False
+            break
+        for note in session.dated([m.GRATITUDE], [month]):
+            if note.author == me:
+                sent.append(note)
+            elif note.get("to") == me:
+                received.append(note)
+    received.sort(key=lambda n: n.created, reverse=True)
+    sent.sort(key=lambda n: n.created, reverse=True)
+    shown_in = received[:limit]
+    return Gratitude(
+        people(session),
+        [note_row(session, n, today, new=is_new_to_me(n, me, since)) for n in shown_in],
+        [note_row(session, n, today) for n in sent[:limit]],
+        unread_to_me(shown_in, me),
+        more=len(received) > limit or len(sent) > limit or not read_all,
+    )
 
 
 _FEELING = re.compile(
@@ -481,4 +569,418 @@ def agreements(session: Session) -> Agreements:
     return Agreements(people(session), rows)
 
 
-# -- what a sync pass brought in -----------------------------------------------------------
+# -- the state of sharing -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str
+    device: str
+    seq: int
+    message: str
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """What the status line says about sharing with the partner, and Settings in detail."""
+
+    shared_folder: str = ""
+    folder_available: bool = True
+    waiting: int = 0
+    problems: tuple[Problem, ...] = ()
+    last_sync: dt.datetime | None = None
+    # A sync pass that failed outright (not a problem with one file): its message.
+    error: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """'offline', 'problem', 'waiting' or 'ok' (an unreachable folder comes first: it is
+        the one a person can usually fix, and it says why changes wait)."""
+        if not self.folder_available:
+            return "offline"
+        if self.problems or self.error:
+            return "problem"
+        return "waiting" if self.waiting else "ok"
+
+    @property
+    def text(self) -> str:
+        kind = self.kind
+        if kind == "offline":
+            if not self.waiting:
+                return "Shared folder not reachable"
+            return f"{changes_text(self.waiting)} waiting (shared folder not reachable)"
+        if kind == "problem":
+            return "A problem to look at"
+        if kind == "waiting":
+            return f"{changes_text(self.waiting)} waiting"
+        return "Up to date"
+
+
+def changes_text(count: int) -> str:
+    return f"{count} change" + ("" if count == 1 else "s")
+
+
+def sync_state(session: Session, result: Any = None, error: str | None = None) -> SyncState:
+    """The state after a sync pass (`result`, an engine.SyncResult), or as it stands on disk."""
+    if result is not None:
+        available, waiting, problems = result.folder_available, result.waiting, result.problems
+    else:
+        available = session.journal.available()
+        waiting = session.replica.outbox_count()
+        problems = session.replica.meta("problems", [])
+    last = session.replica.meta("last_sync")
+    return SyncState(
+        shared_folder=str(session.profile.shared_folder),
+        folder_available=available,
+        waiting=waiting,
+        problems=tuple(
+            Problem(p.get("kind", ""), p.get("device", ""), p.get("seq", 0), p.get("message", ""))
+            for p in problems
+        ),
+        last_sync=dt.datetime.fromtimestamp(last / 1000) if last else None,
+        error=error,
+    )
+
+
+def when_text(moment: dt.datetime | None, today: dt.date) -> str:
+    if moment is None:
+        return "not yet"
+    return f"{day_label(moment.date(), today)} at {moment:%H:%M}"
+
+
+# -- Progress ------------------------------------------------------------------------------
+
+PROGRESS_WEEKS = 12
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+@dataclass(frozen=True)
+class PersonWeek:
+    """One partner's week: the support they received as they felt it, and the care they gave."""
+
+    name: str
+    notes_received: int
+    notes_landed: int
+    care_landed: int
+    felt_supported: bool
+    care_given: int
+    rests: int
+    victories: tuple[str, ...]
+
+    @property
+    def support(self) -> int:
+        """How many moments of support reached them (for the shape of a sparkline only)."""
+        return self.notes_received + self.care_landed + int(self.felt_supported)
+
+
+@dataclass(frozen=True)
+class ProgressWeek:
+    week: str
+    label: str
+    current: bool
+    people: tuple[PersonWeek, ...]
+    checkin_held: bool
+
+    @property
+    def quiet(self) -> bool:
+        return not self.checkin_held and not any(
+            p.support or p.care_given or p.rests or p.victories for p in self.people
+        )
+
+
+@dataclass(frozen=True)
+class Progress:
+    people: People
+    weeks: list[ProgressWeek]  # newest first
+    # The newest week before those shown, if the practice goes back further.
+    earlier: str | None
+
+
+def space_began(session: Session) -> dt.date:
+    """The day the first partner set the space up."""
+    partners = session.core(m.PARTNER)
+    return min((record_day(p) for p in partners), default=session.today())
+
+
+def months_between(first: dt.date, last: dt.date, existing: Iterable[str]) -> list[str]:
+    """The month partitions that hold records dated from `first` to `last` (a day's margin,
+    as notes are filed by their UTC time)."""
+    low = month_partition(first - dt.timedelta(days=1))
+    high = month_partition(last + dt.timedelta(days=1))
+    return [p for p in existing if low <= p <= high]
+
+
+def progress(session: Session, until: str | None = None, count: int = PROGRESS_WEEKS) -> Progress:
+    """`count` weeks ending with the week `until` (this week if None), newest first.
+
+    Reads only the month partitions those weeks fall in.
+    """
+    today = session.today()
+    this_week = iso_week(today)
+    last_monday = week_monday(until or this_week)
+    began = iso_week(space_began(session))
+    weeks = [iso_week(last_monday - dt.timedelta(weeks=back)) for back in range(count)]
+    weeks = [w for w in weeks if w >= began]
+    who = people(session)
+    if not weeks:
+        return Progress(who, [], None)
+    first_monday = week_monday(weeks[-1])
+    months = months_between(
+        first_monday, last_monday + dt.timedelta(days=6), session.replica.partitions()
+    )
+    records: list[Record] = list(session.core(m.CARE))
+    for record in session.dated([m.TICK, m.GRATITUDE, m.CHECKIN, m.REVIEW], months):
+        records.append(session.open_checkin(record) if record.type == m.CHECKIN else record)
+    names = session.partners()
+    order = [session.me] + [p for p in names if p != session.me]
+    rollups = {w.week: w for w in rules.weekly_rollups(records, order)}
+    rows = []
+    for week in weeks:
+        summary = rollups.get(week)
+        people_rows = []
+        for pid in order:
+            slot = summary.partners[pid] if summary else rules.PartnerWeek()
+            people_rows.append(
+                PersonWeek(
+                    name=names.get(pid, "?"),
+                    notes_received=slot.notes_received,
+                    notes_landed=slot.notes_landed,
+                    care_landed=slot.landed_actions,
+                    felt_supported=slot.felt_supported > 0,
+                    care_given=slot.care_given,
+                    rests=slot.care_skipped,
+                    victories=tuple(slot.victories),
+                )
+            )
+        rows.append(
+            ProgressWeek(
+                week=week,
+                label=week_label(week),
+                current=week == this_week,
+                people=tuple(people_rows),
+                checkin_held=bool(summary and summary.checkins_held),
+            )
+        )
+    oldest = week_monday(weeks[-1])
+    earlier = iso_week(oldest - dt.timedelta(weeks=1))
+    return Progress(who, rows, earlier if earlier >= began else None)
+
+
+def spark(values: list[int], top: int | None = None) -> str:
+    """A sparkline of block characters; `top` shares one scale between several lines."""
+    top = max(values, default=0) if top is None else top
+    if top <= 0:
+        return SPARK[0] * len(values)
+    last = len(SPARK) - 1
+    return "".join(SPARK[min(last, round(v / top * last))] for v in values)
+
+
+def received_text(person: PersonWeek) -> str:
+    """The support that reached one partner in a week, in words; no score."""
+    parts = []
+    if person.notes_received:
+        notes = f"{person.notes_received} note" + ("" if person.notes_received == 1 else "s")
+        if person.notes_landed:
+            notes += f", {person.notes_landed} landed"
+        parts.append(notes)
+    if person.care_landed:
+        parts.append(f"{person.care_landed} care landed")
+    if person.felt_supported:
+        parts.append("felt supported")
+    return " · ".join(parts)
+
+
+def given_text(person: PersonWeek) -> str:
+    parts = []
+    if person.care_given:
+        parts.append(f"{person.care_given} done")
+    if person.rests:
+        parts.append(f"{person.rests} rest")
+    return ", ".join(parts)
+
+
+# -- History -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One thing that happened, filed under its week."""
+
+    week: str
+    order: str  # sorts the items of a week, oldest first
+    kind: str  # note, checkin, agreement
+    text: str
+    search: str  # lowercased, for the search box
+
+
+@dataclass(frozen=True)
+class HistoryChunk:
+    """What one month partition holds, ready to be merged with the months around it."""
+
+    month: str
+    items: list[HistoryItem]
+    # (week, giver's name) → (acts of care done, rests): summed across months per week.
+    care: dict[tuple[str, str], tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class HistoryWeek:
+    week: str
+    label: str
+    lines: list[tuple[str, str]]  # (kind, text)
+
+
+def history_months(session: Session) -> list[str]:
+    """Month partitions, newest first (a directory listing: no file is decoded)."""
+    return sorted(session.replica.partitions(), reverse=True)
+
+
+def month_start(month: str) -> dt.date:
+    """The first day of a month partition (`m-YYYY-MM`)."""
+    return dt.date(int(month[2:6]), int(month[7:9]), 1)
+
+
+def _item(week: str, order: str, kind: str, text: str, *extra: str) -> HistoryItem:
+    return HistoryItem(week, order, kind, text, " ".join((text, *extra)).lower())
+
+
+def history_chunk(session: Session, month: str) -> HistoryChunk:
+    """Notes, open check-ins and care given in one month partition."""
+    today = session.today()
+    names = session.partners()
+    items: list[HistoryItem] = []
+    care: dict[tuple[str, str], tuple[int, int]] = {}
+    for record in session.dated([m.GRATITUDE, m.CHECKIN, m.TICK], [month]):
+        who = names.get(record.author, "someone")
+        if record.type == m.TICK:
+            week = iso_week(dt.date.fromisoformat(record.get("date")))
+            done, rested = care.get((week, who), (0, 0))
+            if record.get("status") == m.SKIPPED:
+                rested += 1
+            else:
+                done += 1
+            care[(week, who)] = (done, rested)
+        elif record.type == m.GRATITUDE:
+            day = record_day(record)
+            to = names.get(record.get("to"), "someone")
+            flag = " · ♥ landed" if record.get("landed") else ""
+            text = f"{who} → {to}, {day_label(day, today)}: {record.get('text', '')}{flag}"
+            items.append(_item(iso_week(day), record.created, "note", text, "gratitude thanks"))
+        else:
+            items.append(_checkin_item(session.open_checkin(record), who))
+    return HistoryChunk(month, items, care)
+
+
+def _checkin_item(record: Record, who: str) -> HistoryItem:
+    week = record.get("week", "")
+    if record.get("sealed"):
+        text = f"{who}'s check-in: sealed until you have both shared"
+        return _item(week, record.created, "checkin", text)
+    lines = [f"{who}'s check-in"]
+    for field_name, question in CHECKIN_QUESTIONS:
+        value = record.get(field_name)
+        if value in (None, ""):
+            continue
+        shown = energy_text(value) if field_name == "energy" else str(value)
+        lines.append(f"  {question}: {shown}")
+    return _item(week, record.created, "checkin", "\n".join(lines))
+
+
+def history_agreements(session: Session) -> list[HistoryItem]:
+    """Agreements, each in the week it was proposed (they are few: read once)."""
+    names = session.partners()
+    items = []
+    for record in session.core(m.AGREEMENT):
+        status = record.get("status", m.PROPOSED)
+        state = {m.ACCEPTED: "agreed", m.RETIRED: "retired"}.get(status, "proposed, not yet agreed")
+        text = (
+            f"Agreement proposed by {names.get(record.author, 'someone')}: "
+            f"{record.get('text', '')} ({state})"
+        )
+        items.append(_item(iso_week(record_day(record)), record.created, "agreement", text))
+    return items
+
+
+def history_weeks(
+    items: Iterable[HistoryItem],
+    care: dict[tuple[str, str], tuple[int, int]],
+    complete_from: dt.date,
+    query: str = "",
+) -> list[HistoryWeek]:
+    """Weeks newest first, each with what matches `query` (every word, any case).
+
+    Only weeks that begin on or after `complete_from` are shown: an earlier week also has
+    days in a month that isn't loaded yet.
+    """
+    words = query.lower().split()
+
+    def matches(text: str) -> bool:
+        return all(word in text for word in words)
+
+    by_week: dict[str, list[HistoryItem]] = {}
+    for item in items:
+        by_week.setdefault(item.week, []).append(item)
+    care_by_week: dict[str, list[tuple[str, int, int]]] = {}
+    for (week, who), (done, rested) in sorted(care.items()):
+        care_by_week.setdefault(week, []).append((who, done, rested))
+    weeks = []
+    for week in sorted(set(by_week) | set(care_by_week), reverse=True):
+        if not week or week_monday(week) < complete_from:
+            continue
+        lines = [
+            (item.kind, item.text)
+            for item in sorted(by_week.get(week, ()), key=lambda i: i.order)
+            if matches(item.search)
+        ]
+        givers = care_by_week.get(week)
+        if givers:
+            summary = "Care given: " + " · ".join(
+                f"{who} {done} done" + (f", {rested} rest" if rested else "")
+                for who, done, rested in givers
+            )
+            if matches(summary.lower() + " ticks care"):
+                lines.append(("care", summary))
+        if lines:
+            monday = week_monday(week)
+            label = f"{week_label(week)} {(monday + dt.timedelta(days=6)).year}"
+            weeks.append(HistoryWeek(week, label, lines))
+    return weeks
+
+
+# -- Settings ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SettingsView:
+    people: People
+    today: dt.date
+    checkin_day: int
+    # Where this device remembers the key: 'keychain', 'file' or None.
+    remembered: str | None
+    keychain: bool
+
+
+def settings(session: Session) -> SettingsView:
+    from companion.store import keychain
+
+    return SettingsView(
+        people=people(session),
+        today=session.today(),
+        checkin_day=session.checkin_day(),
+        remembered=keychain.where(session.profile),
+        keychain=keychain.keychain_available(),
+    )
+
+
+def theme_preference(session: Session) -> str | None:
+    """The theme chosen on this device, if any."""
+    theme = session.preference("theme")
+    return theme if isinstance(theme, str) else None
+
+
+def export_suffix(fmt: str) -> str:
+    return {"markdown": "md"}.get(fmt, fmt)
+
+
+def default_export_path(fmt: str, today: dt.date) -> str:
+    return f"~/companion-export-{today.isoformat()}.{export_suffix(fmt)}"

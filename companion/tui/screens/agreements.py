@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Input, Static
 
 from companion.service import Session
 from companion.tui import changes, data
@@ -23,11 +23,12 @@ class AgreementsScreen(PracticeScreen):
     """Self-care time, limits on unwanted advice, how we pause a conflict."""
 
     TITLE = "Agreements"
+    MODE = "agreements"
     CSS_PATH = style_path("agreements.tcss")
+    DRAFTS = ("proposal",)
     BINDINGS: ClassVar[list[BindingType]] = [Binding("n", "propose", "Propose")]
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_body(self) -> ComposeResult:
         with Vertical(id="agreements-body"):
             yield Static(
                 "Agreements protect both of you: time for yourselves, limits on unwanted "
@@ -40,7 +41,6 @@ class AgreementsScreen(PracticeScreen):
                 id="proposal",
                 placeholder="e.g. When either of us says 'pause', we stop and talk after 20 min",
             )
-        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.focus_home()

@@ -6,15 +6,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
+from textual.widget import Widget
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from companion.service import Session
 from companion.tui.backend import Backend
+from companion.tui.widgets.header import AppHeader
+from companion.tui.widgets.nav_bar import BottomBar
 
 if TYPE_CHECKING:
     from companion.tui.app import CompanionApp
@@ -22,14 +26,28 @@ if TYPE_CHECKING:
 Change = Callable[[Session], str | None]
 
 
+def is_text_field(widget: Widget | None) -> bool:
+    """Whether the focus is where typing goes (single-key shortcuts would be typed there).
+
+    TextArea by name: importing it only for this check would slow every start.
+    """
+    return isinstance(widget, Input) or any(
+        cls.__name__ == "TextArea" for cls in type(widget).__mro__
+    )
+
+
 class PracticeScreen(Screen[None]):
     """A screen that loads its data in a worker thread and makes changes the same way.
 
-    Subclasses implement `read` (in the worker, holding the session) and `show` (on the
-    event loop, with what `read` returned).
+    Subclasses implement `compose_body` (between the header and the footer), `read` (in the
+    worker, holding the session) and `show` (on the event loop, with what `read` returned).
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave_field", "Leave field")]
+    # The app's mode that shows this screen (see navigation.DESTINATIONS).
+    MODE: ClassVar[str] = ""
+    # Text fields whose unsent text outlives the screen (most screens are let go when left).
+    DRAFTS: ClassVar[tuple[str, ...]] = ()
 
     @dataclass
     class Loaded(Message):
@@ -57,8 +75,39 @@ class PracticeScreen(Screen[None]):
         assert backend is not None, "practice screens are shown only once unlocked"
         return backend
 
+    def compose(self) -> ComposeResult:
+        yield AppHeader(id="app-header")
+        yield from self.compose_body()
+        yield BottomBar(self.MODE)
+
+    def compose_body(self) -> ComposeResult:
+        raise NotImplementedError
+
     def on_screen_resume(self) -> None:
         self.reload()
+
+    @on(events.Mount)
+    def _restore_drafts(self) -> None:
+        for field_id in self.DRAFTS:
+            text = self.app.drafts.get((self.MODE, field_id))
+            if text:
+                field = self.query_one(f"#{field_id}")
+                if isinstance(field, Input):
+                    field.value = text
+                else:  # a TextArea
+                    field.load_text(text)  # type: ignore[attr-defined]
+
+    def keep_draft(self, field_id: str, text: str) -> None:
+        """Remember what is typed in a field until it is sent (or emptied)."""
+        if text.strip():
+            self.app.drafts[(self.MODE, field_id)] = text
+        else:
+            self.app.drafts.pop((self.MODE, field_id), None)
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        if event.input.id in self.DRAFTS:
+            self.keep_draft(event.input.id, event.value)
 
     def reload(self) -> None:
         """Read the screen's data again (after a change, or when the partner's arrive)."""
@@ -117,12 +166,12 @@ class PracticeScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "leave_field":
-            return isinstance(self.focused, Input | TextArea)
+            return is_text_field(self.focused)
         return True
 
     def action_leave_field(self) -> None:
         """Escape from a text field, so that single-key shortcuts work again."""
-        if isinstance(self.focused, Input | TextArea):
+        if is_text_field(self.focused):
             self.focus_home()
 
     def focus_home(self) -> None:

@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Input, Static
 
 from companion.service import Session
 from companion.tui import changes, data
@@ -24,7 +24,9 @@ class CareScreen(PracticeScreen):
     """The receiver defines care; the giver adopts it as small, repeatable acts."""
 
     TITLE = "Care"
+    MODE = "care"
     CSS_PATH = style_path("care.tcss")
+    DRAFTS = ("need",)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_action", "New action"),
         Binding("m", "add_need", "Add to my menu", show=False),
@@ -34,8 +36,7 @@ class CareScreen(PracticeScreen):
         super().__init__()
         self.people = data.People("you", None)
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_body(self) -> ComposeResult:
         with Horizontal(id="care-body"):
             with Vertical(id="menus"):
                 yield Static("What care looks like for me", classes="section-title")
@@ -55,7 +56,6 @@ class CareScreen(PracticeScreen):
                     classes="hint",
                 )
                 yield ActionList(id="my-actions")
-        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.focus_home()

@@ -12,8 +12,6 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import (
     Button,
     ContentSwitcher,
-    Footer,
-    Header,
     Input,
     Label,
     RadioButton,
@@ -42,7 +40,9 @@ class CheckinScreen(PracticeScreen):
     """Once a week: what helped, what needs attention, energy, limits, a victory, a request."""
 
     TITLE = "Check-in"
+    MODE = "checkin"
     CSS_PATH = style_path("checkin.tcss")
+    DRAFTS = TEXT_FIELDS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "share", "Share check-in"),
         Binding("e", "edit", "Edit", tooltip="Change your check-in"),
@@ -57,8 +57,7 @@ class CheckinScreen(PracticeScreen):
         self.view: data.Checkin | None = None
         self.editing = False
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_body(self) -> ComposeResult:
         with TabbedContent(id="checkin-tabs"):
             with (
                 TabPane("This week", id="this-week"),
@@ -77,7 +76,6 @@ class CheckinScreen(PracticeScreen):
             with TabPane("Last week's care", id="review"):
                 yield Static(id="review-lead", markup=False)
                 yield ReviewList(id="reviews")
-        yield Footer(compact=True)
 
     def _questions(self) -> ComposeResult:
         def ask(question: str, field: str, placeholder: str = "") -> ComposeResult:
@@ -99,7 +97,21 @@ class CheckinScreen(PracticeScreen):
         yield from ask("My request for next week", "request", "optional: one small, doable ask")
 
     def on_mount(self) -> None:
+        # Half-written answers come back (the screen is let go when left; see keep_draft).
+        self.editing = bool(self.app.drafts.get((self.MODE, "editing")))
+        energy = self.app.drafts.get((self.MODE, "energy"))
+        if energy:
+            for button in self.query_one("#energy", RadioSet).query(RadioButton):
+                button.value = button.name == energy
         self.focus_home()
+
+    @on(RadioSet.Changed, "#energy")
+    def _energy_changed(self, event: RadioSet.Changed) -> None:
+        self.keep_draft("energy", event.pressed.name or "")
+
+    def _forget_drafts(self) -> None:
+        for field in (*TEXT_FIELDS, "energy", "editing"):
+            self.app.drafts.pop((self.MODE, field), None)
 
     def focus_home(self) -> None:
         tabs = self.query_one("#checkin-tabs", TabbedContent)
@@ -235,6 +247,7 @@ class CheckinScreen(PracticeScreen):
         if self.view is None or self.view.mine is None:
             return
         self.editing = True
+        self.keep_draft("editing", "yes")
         self._fill(self.view.mine)
         self.query_one("#week-switch", ContentSwitcher).current = "form"
         self.query_one("#supported", Input).focus()
@@ -254,6 +267,7 @@ class CheckinScreen(PracticeScreen):
 
         def shared() -> None:
             self.editing = False
+            self._forget_drafts()
 
         self.change(partial(changes.share_checkin, answers=answers), then=shared)
 

@@ -116,3 +116,63 @@ class CareActionDialog(ModalScreen["CareChoice | None"]):
             self.app.show_error(exc)  # type: ignore[attr-defined]
             return
         self.dismiss(CareChoice(title, cadence))
+
+
+class PassphraseDialog(ModalScreen["str | None"]):
+    """A new passphrase, typed twice; the dialog only checks that the two agree."""
+
+    CSS_PATH = style_path("dialogs.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("ctrl+s", "commit", "Change it"),
+    ]
+
+    def __init__(self, partner: str) -> None:
+        super().__init__()
+        self.partner = partner
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog passphrase-dialog"):
+            yield Static("Change the passphrase", classes="dialog-title")
+            yield Static(
+                f"It opens your space on every device, {self.partner}'s too: tell them the new "
+                "one in person. Nothing is re-encrypted; only the lock on the key changes.",
+                classes="dialog-lead",
+                markup=False,
+            )
+            yield Label("New passphrase")
+            yield Input(id="new-pass", password=True, placeholder="at least 8 characters")
+            yield Label("The same again")
+            yield Input(id="new-pass-again", password=True, placeholder="to be sure")
+            yield Static(id="pass-error", classes="dialog-error", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Change passphrase", id="commit", variant="primary")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#new-pass", Input).focus()
+
+    @on(Input.Submitted, "#new-pass")
+    def _first_done(self) -> None:
+        self.query_one("#new-pass-again", Input).focus()
+
+    @on(Input.Submitted, "#new-pass-again")
+    @on(Button.Pressed, "#commit")
+    def action_commit(self) -> None:
+        first = self.query_one("#new-pass", Input).value
+        again = self.query_one("#new-pass-again", Input).value
+        error = self.query_one("#pass-error", Static)
+        if not first:
+            error.update("Type the new passphrase first.")
+            self.query_one("#new-pass", Input).focus()
+        elif first != again:
+            error.update("The two are different. Type the same one twice.")
+            self.query_one("#new-pass-again", Input).clear()
+            self.query_one("#new-pass-again", Input).focus()
+        else:
+            self.dismiss(first)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Header, Static, TextArea
+from textual.widgets import Button, Static, TextArea
 
 from companion.service import Session
 from companion.tui import changes, data
@@ -23,18 +23,23 @@ class GratitudeScreen(PracticeScreen):
     """Notes that name what felt supportive, and how it landed."""
 
     TITLE = "Gratitude"
+    MODE = "gratitude"
     CSS_PATH = style_path("gratitude.tcss")
+    DRAFTS = ("note-text",)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "write", "Write a note"),
         Binding("ctrl+s", "send", "Send"),
+        Binding("o", "older", "Older notes"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.people = data.People("you", None)
+        # Notes built each way; more on request (each note is a handful of widgets).
+        self.limit = data.NOTES_SHOWN
+        self.more = False
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_body(self) -> ComposeResult:
         with Vertical(id="compose"):
             yield Static(
                 "A note of thanks", id="compose-title", classes="section-title", markup=False
@@ -50,7 +55,6 @@ class GratitudeScreen(PracticeScreen):
             with Vertical(id="sent-pane"):
                 yield Static("Sent", classes="section-title")
                 yield NoteList(id="sent")
-        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._hint()
@@ -60,7 +64,7 @@ class GratitudeScreen(PracticeScreen):
         self.query_one("#inbox", NoteList).focus()
 
     def read(self, session: Session) -> data.Gratitude:
-        notes = data.gratitude(session, self.backend.fresh_notes)
+        notes = data.gratitude(session, self.backend.seen_since(session), self.limit)
         if notes.to_mark_read:
             session.mark_notes(notes.to_mark_read, read=True)
         return notes
@@ -80,11 +84,24 @@ class GratitudeScreen(PracticeScreen):
             [NoteItem(row, received=False) for row in notes.sent],
             "Nothing sent yet. Small and specific is plenty.",
         )
+        self.more = notes.more
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "older":
+            return self.more and not isinstance(self.focused, TextArea)
+        return super().check_action(action, parameters)
+
+    def action_older(self) -> None:
+        """Build the next notes back in time, each way."""
+        self.limit += data.NOTES_SHOWN
+        self.reload()
 
     @on(TextArea.Changed, "#note-text")
     def _hint(self) -> None:
         text = self.query_one("#note-text", TextArea).text
         self.query_one("#note-hint", Static).update(data.note_hint(text, self.people.other))
+        self.keep_draft("note-text", text)
 
     def action_write(self) -> None:
         self.query_one("#note-text", TextArea).focus()

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown
+from textual.widgets import Static
 
 from companion.tui.resources import style_path
+from companion.tui.widgets.header import AppHeader
+from companion.tui.widgets.nav_bar import BottomBar, NavBar
 
 HELP_TEXT = """\
 ## A practice, not therapy
@@ -45,27 +49,64 @@ services.
 
 ## Keys
 
-`t` Tonight · `c` Care · `g` Gratitude · `w` Check-in · `a` Agreements · `?` this page ·
+`t` Tonight · `c` Care · `g` Gratitude · `w` Check-in · `a` Agreements · `p` Progress ·
+`h` History · `,` Settings · `?` this page · `F1` the keys of the screen you are on ·
 `ctrl+p` all commands · `Esc` leaves a text field · `ctrl+q` quit.
 Tonight: `d` done, `s` skip (low energy), `u` undo, `n` write a note.
 """
+
+
+_INLINE = (
+    (re.compile(r"\*\*(.+?)\*\*"), r"[b]\1[/b]"),
+    (re.compile(r"\*(.+?)\*"), r"[i]\1[/i]"),
+    (re.compile(r"`(.+?)`"), r"[$text-accent]\1[/]"),
+)
+
+
+def help_content(text: str) -> Content:
+    """The help page's few kinds of Markdown (headings, paragraphs, lists, bold, italic,
+    code) as one Content: a single widget, where the Markdown widget builds one per block."""
+    lines: list[str] = []
+    for block in text.strip().split("\n\n"):
+        rows = block.splitlines()
+        if rows[0].startswith("## "):
+            lines.append(f"[b $text-primary]{rows[0][3:]}[/]")
+            rows = rows[1:]
+        if rows and rows[0].startswith("- "):
+            items: list[str] = []
+            for row in rows:
+                if row.startswith("- "):
+                    items.append(row[2:])
+                else:
+                    items[-1] += " " + row.strip()
+            lines += [f"• {item}" for item in items]
+        elif rows:
+            lines.append(" ".join(row.strip() for row in rows))
+        lines.append("")
+    markup = "\n".join(lines).strip()
+    for pattern, replacement in _INLINE:
+        markup = pattern.sub(replacement, markup)
+    return Content.from_markup(markup)
 
 
 class HelpScreen(Screen[None]):
     """Read-only; reachable before unlocking too, as a screen pushed over the gate."""
 
     TITLE = "Help & safety"
+    MODE = "help"
     CSS_PATH = style_path("help.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back")]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader(id="app-header")
         with VerticalScroll(id="help-body"):
-            yield Markdown(HELP_TEXT, id="help-text")
-        yield Footer(compact=True)
+            yield Static(help_content(HELP_TEXT), id="help-text")
+        yield BottomBar(self.MODE)
 
     def on_mount(self) -> None:
         self.sub_title = "a practice, not therapy"
+        # Before unlocking, the other screens aren't there to go to.
+        self.query_one(NavBar).display = self.app.backend is not None  # type: ignore[attr-defined]
         self.query_one("#help-body").focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

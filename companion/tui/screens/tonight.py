@@ -1,15 +1,15 @@
-"""Tonight: today's care, new notes from the partner, and a quick word of thanks."""
+"""Tonight: today's care, what arrived from the partner since I last looked, a quick thank-you."""
 
 from __future__ import annotations
 
 from functools import partial
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Input, Static
 
 from companion.service import Session
 from companion.tui import changes, data
@@ -23,21 +23,22 @@ class TonightScreen(PracticeScreen):
     """Home: what to do tonight, and what arrived."""
 
     TITLE = "Tonight"
+    MODE = "tonight"
     CSS_PATH = style_path("tonight.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [Binding("n", "write_note", "Write a note", show=False)]
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="tonight-body"):
             yield Static(id="banner", markup=False)
             yield Static("Tonight's care", classes="section-title")
             yield DueList(id="due")
             yield Static("New notes", id="notes-title", classes="section-title", markup=False)
+            yield Static(id="landed", markup=False)
             yield NoteList(id="new-notes")
+            yield Static(id="more-notes", classes="hint", markup=False)
         with Vertical(id="quick-note"):
             yield Static(id="quick-note-label", markup=False)
             yield Input(id="note-input", placeholder="What did they do, and how did it land?")
-        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.focus_home()
@@ -46,7 +47,8 @@ class TonightScreen(PracticeScreen):
         self.query_one(DueList).focus()
 
     def read(self, session: Session) -> data.Tonight:
-        tonight = data.tonight(session, self.backend.fresh_notes)
+        since = self.backend.seen_since(session)
+        tonight = data.tonight(session, since, self.backend.looked_before)
         if tonight.to_mark_read:
             session.mark_notes(tonight.to_mark_read, read=True)
         return tonight
@@ -66,10 +68,16 @@ class TonightScreen(PracticeScreen):
             )
         await self.query_one(DueList).replace([DueItem(row) for row in tonight.due], empty)
         self.query_one("#notes-title", Static).update(f"New from {who.other}")
+        landed = self.query_one("#landed", Static)
+        landed.update("\n".join(f"♥ {line}" for line in tonight.landed))
+        landed.display = bool(tonight.landed)
         await self.query_one(NoteList).replace(
             [NoteItem(row, received=True) for row in tonight.notes],
             "No new notes since you last looked.",
         )
+        more = self.query_one("#more-notes", Static)
+        more.update(f"…and {tonight.more_notes} more in Gratitude (press g).")
+        more.display = tonight.more_notes > 0
         label = self.query_one("#quick-note-label", Static)
         note_input = self.query_one("#note-input", Input)
         if who.partner:
@@ -78,6 +86,22 @@ class TonightScreen(PracticeScreen):
         else:
             label.update("Notes of thanks open up once your partner has joined this space.")
             note_input.disabled = True
+        self.call_after_refresh(self._seen, tonight.seen_stamp)
+
+    def _seen(self, stamp: str) -> None:
+        """Tonight has been on screen: what it showed is no longer new on later runs."""
+        self.app.tonight_painted()
+        if stamp > self.backend.marked_seen:
+            self.backend.marked_seen = stamp
+            self._mark_seen(stamp)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="seen")
+    def _mark_seen(self, stamp: str) -> None:
+        try:
+            with self.backend.session() as session:
+                changes.mark_seen(session, stamp)
+        except Exception as exc:
+            self.post_message(self.Failed(exc))
 
     @on(DueList.Marked)
     def _marked(self, event: DueList.Marked) -> None:

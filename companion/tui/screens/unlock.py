@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Static
 from companion.errors import CompanionError, UnlockError
 from companion.service import Session
 from companion.store.crypto import BackgroundDerivation
+from companion.tui import data
 from companion.tui.resources import style_path
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ class UnlockScreen(Screen[None]):
     @dataclass
     class Unlocked(Message):
         session: Session
+        theme: str | None = None
 
     @dataclass
     class Refused(Message):
@@ -68,7 +70,10 @@ class UnlockScreen(Screen[None]):
         except Exception as exc:
             self.post_message(self.Refused(exc))
             return
-        self.post_message(self.Ask() if session is None else self.Unlocked(session))
+        if session is None:
+            self.post_message(self.Ask())
+        else:
+            self.post_message(self.Unlocked(session, self._theme(session)))
 
     @on(Ask)
     def _ask(self) -> None:
@@ -93,13 +98,21 @@ class UnlockScreen(Screen[None]):
         except Exception as exc:
             self.post_message(self.Refused(exc))
             return
-        self.post_message(self.Unlocked(session))
+        self.post_message(self.Unlocked(session, self._theme(session)))
+
+    def _theme(self, session: Session) -> str | None:
+        """This device's theme, read here in the worker so that Tonight opens in it."""
+        try:
+            return data.theme_preference(session)
+        except Exception as exc:  # a theme is not worth refusing to open over
+            self.app.call_from_thread(self.app.show_error, exc)
+            return None
 
     @on(Unlocked)
     def _unlocked(self, message: Unlocked) -> None:
         self.query_one("#passphrase", Input).clear()
         self._status("", error=False)
-        self.app.open_session(message.session)
+        self.app.open_session(message.session, message.theme)
 
     @on(Refused)
     def _refused(self, message: Refused) -> None:

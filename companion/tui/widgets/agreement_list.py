@@ -5,12 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Static
 
 from companion.domain import model as m
 from companion.tui.data import AgreementRow
@@ -27,7 +24,22 @@ def status_text(row: AgreementRow, partner: str) -> str:
     return f"proposed by {row.proposer} · yours to accept"
 
 
+def agreement_content(row: AgreementRow, partner: str, acceptable: bool) -> Content:
+    text_style = "strike $text-muted" if row.status == m.RETIRED else ""
+    meta_style = "$text-warning" if row.status == m.PROPOSED else "$text-muted"
+    parts: list[Content | str | tuple[str, str]] = [
+        Content.styled(row.text, text_style),
+        "\n",
+        (status_text(row, partner), meta_style),
+    ]
+    if acceptable:
+        parts += ["  ", Content.from_markup("[@click=accept][u]Accept[/u][/]")]
+    return Content.assemble(*parts)
+
+
 class AgreementItem(RecordItem):
+    """One agreement, drawn by the row itself (one widget: a list may hold many)."""
+
     def __init__(self, row: AgreementRow, partner: str) -> None:
         super().__init__(record_id=row.id, shows=(row, partner), classes=f"agreement -{row.status}")
         self.row = row
@@ -37,18 +49,12 @@ class AgreementItem(RecordItem):
     def acceptable(self) -> bool:
         return self.row.status == m.PROPOSED and not self.row.mine
 
-    def compose(self):
-        with Horizontal():
-            with Vertical(classes="body"):
-                yield Static(self.row.text, classes="text", markup=False)
-                yield Static(
-                    Content.styled(status_text(self.row, self.partner), "$text-muted"),
-                    classes="meta",
-                )
-            if self.acceptable:
-                button = Button("Accept", compact=True, classes="accept", variant="success")
-                button.can_focus = False
-                yield button
+    def render(self) -> Content:
+        return agreement_content(self.row, self.partner, self.acceptable)
+
+    def action_accept(self) -> None:
+        if self.acceptable:
+            self.post_message(AgreementList.Accept(self.row.id))
 
 
 class AgreementList(RecordList):
@@ -87,11 +93,3 @@ class AgreementList(RecordList):
         item = self._item()
         if item is not None and item.row.status != m.RETIRED:
             self.post_message(self.Retire(item.row.id, item.row.text))
-
-    @on(Button.Pressed, ".accept")
-    def _accept(self, event: Button.Pressed) -> None:
-        event.stop()
-        item = self.item_of(event.button)
-        if isinstance(item, AgreementItem):
-            self.index = self._nodes.index(item)
-            self.post_message(self.Accept(item.row.id))

@@ -5,33 +5,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Static
 
 from companion.tui.data import NeedRow
 from companion.tui.widgets.record_list import RecordItem, RecordList
 
 
 class NeedItem(RecordItem):
+    """One need, drawn by the row itself; on the partner's menu, with an "Adopt" link."""
+
     def __init__(self, row: NeedRow, *, adoptable: bool) -> None:
         super().__init__(record_id=row.id, shows=(row, adoptable), classes="need")
         self.row = row
         self.adoptable = adoptable
 
-    def compose(self):
-        with Horizontal():
-            text = Content(self.row.text)
-            if self.row.adopted:
-                text = Content.assemble(text, ("  · you do this", "$text-success"))
-            yield Static(text, classes="text")
-            if self.adoptable:
-                button = Button("Adopt", compact=True, classes="adopt")
-                button.can_focus = False
-                yield button
+    def render(self) -> Content:
+        parts: list[Content | str | tuple[str, str]] = [Content(self.row.text)]
+        if self.row.adopted:
+            parts.append(("  · you do this", "$text-success"))
+        if self.adoptable:
+            parts += ["  ", Content.from_markup("[@click=adopt][u]Adopt[/u][/]")]
+        return Content.assemble(*parts)
+
+    def action_adopt(self) -> None:
+        if self.adoptable:
+            self.post_message(NeedList.Adopt(self.row.id, self.row.text))
 
 
 class NeedList(RecordList):
@@ -76,11 +76,3 @@ class NeedList(RecordList):
         row = self._row()
         if row is not None and not self.adoptable:
             self.post_message(self.Retire(row.id, row.text))
-
-    @on(Button.Pressed, ".adopt")
-    def _adopt(self, event: Button.Pressed) -> None:
-        event.stop()
-        item = self.item_of(event.button)
-        if isinstance(item, NeedItem):
-            self.index = self._nodes.index(item)
-            self.post_message(self.Adopt(item.row.id, item.row.text))

@@ -1,48 +1,52 @@
-"""Gratitude notes: received ones can be marked "this landed", sent ones show how they landed."""
+"""Gratitude notes: received ones can be marked "this landed", sent ones show how they landed.
+
+A note is a single widget that draws its own text: Gratitude shows up to a hundred and twenty
+of them and every widget costs memory, so "This landed" is a link in the text rather than a
+button of its own.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Static
 
 from companion.tui.data import NoteRow
 from companion.tui.widgets.record_list import RecordItem, RecordList
 
 
+def note_content(row: NoteRow, received: bool) -> Content:
+    if received:
+        meta = f"from {row.author} · {row.when}" + (" · new" if row.new else "")
+    else:
+        meta = f"to {row.to} · {row.when}" + (" · read" if row.read and not row.landed else "")
+    parts: list[Content | str | tuple[str, str]] = [Content(row.text), "\n", (meta, "$text-muted")]
+    if row.landed:
+        parts += ["  ", ("♥ landed", "$text-success")]
+    elif received:
+        parts += ["  ", Content.from_markup("[@click=landed][u]This landed[/u][/]")]
+    return Content.assemble(*parts)
+
+
 class NoteItem(RecordItem):
+    """The note, who and when, and (for one received) a "This landed" link."""
+
     def __init__(self, row: NoteRow, *, received: bool) -> None:
         flags = " -new" if row.new else ""
         super().__init__(record_id=row.id, shows=(row, received), classes=f"note{flags}")
         self.row = row
         self.received = received
+        self.content = note_content(row, received)
 
-    def compose(self):
-        row = self.row
-        if self.received:
-            meta = f"from {row.author} · {row.when}"
-            if row.new:
-                meta += " · new"
-        else:
-            meta = f"to {row.to} · {row.when}"
-            if row.read and not row.landed:
-                meta += " · read"
-        with Horizontal():
-            with Vertical(classes="body"):
-                yield Static(row.text, classes="text", markup=False)
-                yield Static(Content.styled(meta, "$text-muted"), classes="meta")
-            if row.landed:
-                yield Static("♥ landed", classes="landed")
-            elif self.received:
-                button = Button("This landed", compact=True, classes="land")
-                button.can_focus = False
-                yield button
+    def render(self) -> Content:
+        return self.content
+
+    def action_landed(self) -> None:
+        if self.received and not self.row.landed:
+            self.post_message(NoteList.Landed(self.row.id))
 
 
 class NoteList(RecordList):
@@ -68,12 +72,4 @@ class NoteList(RecordList):
     def action_landed(self) -> None:
         item = self._received()
         if item is not None:
-            self.post_message(self.Landed(item.row.id))
-
-    @on(Button.Pressed, ".land")
-    def _land(self, event: Button.Pressed) -> None:
-        event.stop()
-        item = self.item_of(event.button)
-        if isinstance(item, NoteItem):
-            self.index = self._nodes.index(item)
             self.post_message(self.Landed(item.row.id))

@@ -1,0 +1,122 @@
+"""Progress: week by week, how care flowed to each partner, as the receiver experienced it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Button, Static
+
+from companion.service import Session
+from companion.tui import data
+from companion.tui.resources import style_path
+from companion.tui.screens.base import PracticeScreen
+from companion.tui.widgets.week_card import NAME_WIDTH, WeekCard
+
+LEAD = (
+    "How care flowed, week by week, as each of you experienced it: notes, care that landed, "
+    "moments you felt supported, and the care you gave. Balance, never a score."
+)
+# The overview's sparklines show at most this many weeks (the newest).
+OVERVIEW_WEEKS = 26
+SPARK_COLUMN = 32
+
+
+class ProgressScreen(PracticeScreen):
+    """Recent weeks first; earlier ones on request, a few months of records at a time."""
+
+    TITLE = "Progress"
+    MODE = "progress"
+    CSS_PATH = style_path("progress.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("o", "earlier", "Earlier weeks")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = data.PROGRESS_WEEKS
+        self.view: data.Progress | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="progress-body"):
+            yield Static(LEAD, id="progress-lead", classes="hint")
+            yield Static(id="overview")
+            yield Vertical(id="weeks")
+            yield Button("Show earlier weeks", id="earlier", compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = "balance, never a score"
+        self.query_one("#earlier", Button).display = False
+        self.focus_home()
+
+    def focus_home(self) -> None:
+        self.query_one("#progress-body").focus()
+
+    def read(self, session: Session) -> data.Progress:
+        return data.progress(session, count=self.count)
+
+    async def show(self, view: data.Progress) -> None:
+        self.view = view
+        weeks = view.weeks
+        top_given = max((p.care_given for w in weeks for p in w.people), default=0)
+        self.query_one("#overview", Static).update(overview(view))
+        box = self.query_one("#weeks", Vertical)
+        cards = list(box.query(WeekCard))
+        if [c.week.week for c in cards] == [w.week for w in weeks]:
+            for card, week in zip(cards, weeks, strict=True):
+                card.show(week, top_given)
+        else:
+            await box.remove_children()
+            await box.mount_all([WeekCard(week, top_given) for week in weeks])
+        self.query_one("#earlier", Button).display = view.earlier is not None
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "earlier":
+            return self.view is not None and self.view.earlier is not None
+        return super().check_action(action, parameters)
+
+    @on(Button.Pressed, "#earlier")
+    def action_earlier(self) -> None:
+        """Twelve more weeks back: only the months they fall in are read."""
+        if self.view is None or self.view.earlier is None:
+            return
+        self.count += data.PROGRESS_WEEKS
+        self.reload()
+
+
+def overview(view: data.Progress) -> Content:
+    """Sparklines of the weeks shown, oldest to newest, one scale for both of you."""
+    if not view.weeks:
+        return Content.styled(
+            "Your first weeks together will show here: notes, care that landed, check-ins.",
+            "$text-muted italic",
+        )
+    weeks = list(reversed(view.weeks[:OVERVIEW_WEEKS]))
+    names = [p.name for p in weeks[0].people]
+    support = [[w.people[i].support for w in weeks] for i in range(len(names))]
+    given = [[w.people[i].care_given for w in weeks] for i in range(len(names))]
+    top_support = max((v for row in support for v in row), default=0)
+    top_given = max((v for row in given for v in row), default=0)
+    span = f"the last {len(weeks)} weeks" if len(weeks) > 1 else "this week"
+    lines = [
+        Content.assemble(
+            " " * (NAME_WIDTH + 2),
+            ("support received".ljust(SPARK_COLUMN), "$text-muted"),
+            ("care given", "$text-muted"),
+            (f"   ({span}, oldest first)", "$text-muted"),
+        )
+    ]
+    for i, name in enumerate(names):
+        shown = name if len(name) < NAME_WIDTH else name[: NAME_WIDTH - 2] + "…"
+        lines.append(
+            Content.assemble(
+                "  ",
+                (shown.ljust(NAME_WIDTH), "bold"),
+                (data.spark(support[i], top_support).ljust(SPARK_COLUMN), "$text-primary"),
+                (data.spark(given[i], top_given), "$text-primary"),
+            )
+        )
+    return Content("\n").join(lines)

@@ -1,0 +1,256 @@
+"""Settings: my name and check-in day, this device's theme and unlocking, the shared folder,
+the passphrase, and an export."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from companion.service import Session
+from companion.tui import changes, data
+from companion.tui.resources import style_path
+from companion.tui.screens.base import PracticeScreen
+from companion.tui.screens.dialogs import ConfirmDialog, PassphraseDialog
+
+EXPORT_FORMATS = (("Markdown (readable)", "markdown"), ("JSON", "json"), ("CSV", "csv"))
+EXPORT_WARNING = (
+    "An export is not encrypted: anyone who can open the file can read your notes and "
+    "check-ins. Keep it somewhere private."
+)
+KEY_FILE_WARNING = (
+    "This system has no keychain that companion can use.\n\n"
+    "It can keep the key in a file in your profile instead (readable by you only). Then "
+    "anyone with a copy of this disk, such as a backup, can open your space without the "
+    "passphrase.\n\nKeep the key in a file?"
+)
+
+
+class SettingsScreen(PracticeScreen):
+    """Rarely visited; everything here is one key or one field away."""
+
+    TITLE = "Settings"
+    MODE = "settings"
+    CSS_PATH = style_path("settings.tcss")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: data.SettingsView | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="settings-body"):
+            yield Static("About you", classes="section-title")
+            with Grid(classes="settings-grid"):
+                yield Label("Your name", classes="question")
+                with Horizontal(classes="field-row"):
+                    yield Input(id="name", compact=True, placeholder="first name or nickname")
+                    yield Static("Enter saves", classes="hint field-hint")
+                yield Label("My check-in day", classes="question")
+                yield Select(
+                    [(name, day) for day, name in enumerate(data.WEEKDAY_NAMES)],
+                    id="checkin-day",
+                    allow_blank=False,
+                    compact=True,
+                )
+            yield Static("This device", classes="section-title")
+            with Grid(classes="settings-grid"):
+                yield Label("Theme", classes="question")
+                yield Select(
+                    [(name, name) for name in sorted(self.app.available_themes)],
+                    id="theme",
+                    allow_blank=False,
+                    value=self.app.theme,
+                    compact=True,
+                )
+                yield Label("Remember unlock", classes="question")
+                yield Checkbox(
+                    "Open without the passphrase on this device", id="remember", compact=True
+                )
+                yield Static("", classes="question")
+                yield Static(id="remember-note", classes="hint", markup=False)
+                yield Label("Passphrase", classes="question")
+                yield Button("Change passphrase…", id="passphrase", compact=True)
+            yield Static("Shared folder", classes="section-title")
+            with Grid(classes="settings-grid"):
+                yield Label("Folder", classes="question")
+                yield Static(id="folder-path", markup=False)
+                yield Label("State", classes="question")
+                yield Static(id="folder-state", markup=False)
+                yield Label("Problems", classes="question")
+                yield Static(id="folder-problems", markup=False)
+                yield Static("", classes="question")
+                yield Button("Sync now", id="sync", compact=True)
+            yield Static("Export", classes="section-title")
+            with Grid(classes="settings-grid"):
+                yield Label("Format", classes="question")
+                yield Select(EXPORT_FORMATS, id="export-format", allow_blank=False, compact=True)
+                yield Label("Save to", classes="question")
+                with Horizontal(classes="field-row"):
+                    yield Input(id="export-path", compact=True)
+                    yield Button("Export", id="export", compact=True)
+                yield Static("", classes="question")
+                yield Static(EXPORT_WARNING, id="export-warning", classes="hint")
+
+    def on_mount(self) -> None:
+        self.sub_title = "you, this device, the shared folder"
+        self.watch(self.app, "sync_state", self._folder)
+        self.focus_home()
+
+    def focus_home(self) -> None:
+        # The page, not a field: single-key shortcuts keep working until Tab picks a field.
+        self.query_one("#settings-body").focus()
+
+    def read(self, session: Session) -> data.SettingsView:
+        return data.settings(session)
+
+    async def show(self, view: data.SettingsView) -> None:
+        first = self.view is None
+        self.view = view
+        name = self.query_one("#name", Input)
+        if first or (self.focused is not name and name.value != view.people.me):
+            name.value = view.people.me
+        self._quietly(self.query_one("#checkin-day", Select), view.checkin_day)
+        self._quietly(self.query_one("#theme", Select), self.app.theme)
+        remember = self.query_one("#remember", Checkbox)
+        with remember.prevent(Checkbox.Changed):
+            remember.value = view.remembered is not None
+        self.query_one("#remember-note", Static).update(remember_note(view))
+        if first:
+            self.query_one("#export-path", Input).value = data.default_export_path(
+                self._export_format(), view.today
+            )
+        self._folder(self.app.sync_state)
+
+    @staticmethod
+    def _quietly(select: Select, value: object) -> None:
+        if select.value != value:
+            with select.prevent(Select.Changed):
+                select.value = value
+
+    def _folder(self, state: data.SyncState | None) -> None:
+        if state is None:
+            return
+        today = self.view.today if self.view else None
+        self.query_one("#folder-path", Static).update(state.shared_folder)
+        reach = "reachable" if state.folder_available else "not reachable right now"
+        last = data.when_text(state.last_sync, today) if today else "–"
+        waiting = (
+            f"{data.changes_text(state.waiting)} waiting on this device"
+            if state.waiting
+            else "nothing waiting"
+        )
+        self.query_one("#folder-state", Static).update(
+            f"{reach.capitalize()} · last sync {last} · {waiting}"
+        )
+        lines = [f"Device {p.device[:8]}: {p.message}" for p in state.problems]
+        if state.error:
+            lines.append(f"The last sync didn't finish: {state.error}")
+        if lines:
+            lines.append("`companion verify` has the details and what to do.")
+        problems = self.query_one("#folder-problems", Static)
+        problems.update("\n".join(lines) or "None")
+        problems.set_class(bool(lines), "-problem")
+
+    # -- you --------------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#name")
+    def _rename(self, event: Input.Submitted) -> None:
+        if self.view is not None and event.value.strip() == self.view.people.me:
+            return
+        self.change(partial(changes.rename, name=event.value))
+
+    @on(Select.Changed, "#checkin-day")
+    def _checkin_day(self, event: Select.Changed) -> None:
+        # A Select reports its first option as it mounts: only a change from what is stored.
+        if self.view is None or event.value == self.view.checkin_day:
+            return
+        if isinstance(event.value, int):
+            self.change(partial(changes.set_checkin_day, weekday=event.value))
+
+    # -- this device ------------------------------------------------------------------------
+
+    @on(Select.Changed, "#theme")
+    def _theme(self, event: Select.Changed) -> None:
+        # The app keeps the choice for this device (it does for the command palette's too).
+        if isinstance(event.value, str) and event.value != self.app.theme:
+            self.app.theme = event.value
+
+    @on(Checkbox.Changed, "#remember")
+    def _remember(self, event: Checkbox.Changed) -> None:
+        if not event.value:
+            self.change(changes.forget)
+            return
+        if self.view is not None and self.view.keychain:
+            self.change(partial(changes.remember, allow_file=False))
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.change(partial(changes.remember, allow_file=True))
+            else:
+                with event.checkbox.prevent(Checkbox.Changed):
+                    event.checkbox.value = False
+
+        dialog = ConfirmDialog(KEY_FILE_WARNING, yes="Keep it in a file", no="Don't")
+        self.app.push_screen(dialog, answered)
+
+    @on(Button.Pressed, "#passphrase")
+    def _passphrase(self) -> None:
+        partner = self.view.people.other if self.view else "your partner"
+
+        def chosen(passphrase: str | None) -> None:
+            if passphrase:
+                self.notify("Changing the passphrase…", timeout=2)
+                self.change(partial(changes.change_passphrase, passphrase=passphrase))
+
+        self.app.push_screen(PassphraseDialog(partner), chosen)
+
+    # -- shared folder ----------------------------------------------------------------------
+
+    @on(Button.Pressed, "#sync")
+    def _sync(self) -> None:
+        self.app.sync_now()
+        self.notify("Syncing with the shared folder…", timeout=2)
+
+    # -- export -----------------------------------------------------------------------------
+
+    def _export_format(self) -> str:
+        value = self.query_one("#export-format", Select).value
+        return value if isinstance(value, str) else "markdown"
+
+    @on(Select.Changed, "#export-format")
+    def _format_changed(self, event: Select.Changed) -> None:
+        path = self.query_one("#export-path", Input)
+        stem, dot, suffix = path.value.rpartition(".")
+        if dot and suffix in ("md", "json", "csv") and isinstance(event.value, str):
+            path.value = f"{stem}.{data.export_suffix(event.value)}"
+
+    @on(Input.Submitted, "#export-path")
+    @on(Button.Pressed, "#export")
+    def _export(self) -> None:
+        path = self.query_one("#export-path", Input).value
+        fmt = self._export_format()
+        self.notify("Exporting…", timeout=2)
+        self.change(partial(changes.export, fmt=fmt, path=path))
+
+
+def remember_note(view: data.SettingsView) -> str:
+    if view.remembered == "keychain":
+        return (
+            "On: kept in this system's keychain. Anyone using this computer account can "
+            "open your space."
+        )
+    if view.remembered == "file":
+        return (
+            "On: kept in a key file in your profile. Anyone with a copy of this disk can "
+            "open your space."
+        )
+    if view.keychain:
+        return "Off: you type the passphrase each time. On keeps the key in the system keychain."
+    return (
+        "Off. This system has no keychain companion can use; on keeps the key in a file, "
+        "after a warning."
+    )
