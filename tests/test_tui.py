@@ -826,13 +826,18 @@ def test_sync_state_words() -> None:
 async def test_tonight_shows_what_arrived_since_i_last_looked(evening: Couple) -> None:
     app = evening.app("alex")
     async with app.run_test(size=SIZE) as pilot:
-        await opened(pilot)
+        await opened(pilot)  # this device's first look: the unread notes are new
         assert len(app.screen.query(NoteItem)) == 2
+        assert not app.screen.query_one("#landed").display
+        sam = evening.session("sam")
+        sam.sync()
+        [mine] = [n for n in sam.notes() if n.get("to") == sam.me]
+        sam.mark_notes([mine], read=True, landed=True)
+        app.sync_now()
+        await settle(pilot)
+        landed = text_of(app.screen.query_one("#landed"))
+        assert landed.startswith("♥ Sam says your note “Thank you for picking up the kids")
     app.close_session()  # the marker is written with the session's bookkeeping
-    sam = evening.session("sam")
-    sam.sync()
-    [mine] = [n for n in sam.notes() if n.get("to") == sam.me]
-    sam.mark_notes([mine], read=True, landed=True)
     sam.add_gratitude("The walk on Sunday was exactly what I needed.")
     sam.close()
     app = evening.app("alex")
@@ -842,9 +847,8 @@ async def test_tonight_shows_what_arrived_since_i_last_looked(evening: Couple) -
         await settle(pilot)
         notes = [n.row.text for n in app.screen.query(NoteItem)]
         assert notes == ["The walk on Sunday was exactly what I needed."]
-        landed = text_of(app.screen.query_one("#landed"))
-        assert landed.startswith("♥ Sam says your note “Thank you for picking up the kids")
-        # Sam's check-in was there last time: no longer "new since you last looked".
+        # Seen last time: the landed mark and Sam's check-in are not new any more.
+        assert not app.screen.query_one("#landed").display
         assert text_of(app.screen.query_one("#banner")).startswith("Sam has shared")
 
 
@@ -1201,8 +1205,6 @@ def test_stylesheets_ship_with_the_package_and_use_theme_variables_only() -> Non
     screens = [
         CompanionApp,
         SetupScreen,
-        UnlockScreen,
-        TonightScreen,
         CareScreen,
         GratitudeScreen,
         CheckinScreen,
@@ -1215,8 +1217,12 @@ def test_stylesheets_ship_with_the_package_and_use_theme_variables_only() -> Non
         PassphraseDialog,
     ]
     for owner in screens:
-        path = Path(str(owner.CSS_PATH))
-        assert path.parent == styles_dir() and path.exists(), owner
+        paths = owner.CSS_PATH if isinstance(owner.CSS_PATH, list) else [owner.CSS_PATH]
+        for path in map(Path, paths):
+            assert path.parent == styles_dir() and path.exists(), owner
+    # The screens shown first have their stylesheets loaded with the app's.
+    loaded_with_app = {Path(p).name for p in CompanionApp.CSS_PATH}
+    assert {"tonight.tcss", "unlock.tcss"} <= loaded_with_app
     for sheet in styles_dir().glob("*.tcss"):
         text = sheet.read_text()
         assert not re.search(r"#[0-9a-fA-F]{3,8}\b|\brgb\(|\bhsl\(", text), sheet.name

@@ -50,7 +50,13 @@ class CompanionApp(App[None]):
     """companion's TUI. Setup or unlock first; then the screens of the evening practice."""
 
     TITLE = "companion"
-    CSS_PATH = style_path("app.tcss")
+    # The first screens' stylesheets come with the app's: a screen's own CSS_PATH makes
+    # Textual parse every stylesheet again as that screen first shows.
+    CSS_PATH: ClassVar[list[str]] = [
+        style_path("app.tcss"),
+        style_path("unlock.tcss"),
+        style_path("tonight.tcss"),
+    ]
     # Screens other than Tonight are imported the first time they are shown.
     MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {d.mode: d.make for d in DESTINATIONS}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -120,7 +126,8 @@ class CompanionApp(App[None]):
     def from_environment(cls) -> CompanionApp:
         """The app as `companion` opens it: COMPANION_PASSPHRASE unlocks without asking.
 
-        The passphrase's key derivation starts here, before Textual does, so the two overlap.
+        The passphrase's key derivation starts here (or began with the command), before
+        Textual starts, so the two overlap.
         """
         home = profiles.profile_home()
         passphrase = os.environ.get(PASSPHRASE_ENV) or None

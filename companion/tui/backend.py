@@ -29,9 +29,7 @@ class Backend:
         self._serving = 0
         # This device's "seen until" stamp as it was when the app opened: what arrived after
         # it stays "new" on screen for this whole run, though it is marked seen once shown.
-        self._seen_since: str | None = None
-        # Whether this device had looked before this run (else nothing is "new since").
-        self.looked_before = False
+        self._seen_since: data.Since | None = None
         # The stamp last marked seen in this run (kept on the event loop).
         self.marked_seen = ""
 
@@ -39,12 +37,10 @@ class Backend:
     def device_id(self) -> str:
         return self._session.profile.device_id
 
-    def seen_since(self, session: Session) -> str:
+    def seen_since(self, session: Session) -> data.Since:
         """What counts as new in this run: after the marker as it was at the first look."""
         if self._seen_since is None:
-            marker = session.seen_until()
-            self.looked_before = bool(marker)
-            self._seen_since = marker or data.first_look(session)
+            self._seen_since = data.seen_since(session)
         return self._seen_since
 
     def ticket(self) -> int:

@@ -126,12 +126,12 @@ def recent_notes(session: Session, today: dt.date) -> list[Record]:
 def is_new_to_me(note: Record, me: str, since: str) -> bool:
     """A note to me that I haven't read, or that arrived after I last looked on this device.
 
-    `since` is this device's "seen until" clock stamp ("" before the first look). Unread
-    counts too, because a partner's clock may run behind mine.
+    `since` is a clock stamp (see seen_since). Unread counts too, because a partner's clock
+    may run behind mine.
     """
     if note.get("to") != me or note.author == me:
         return False
-    return not note.get("read") or (bool(since) and note.created > since)
+    return not note.get("read") or note.created > since
 
 
 def unread_to_me(notes: Iterable[Record], me: str) -> list[Record]:
@@ -139,15 +139,34 @@ def unread_to_me(notes: Iterable[Record], me: str) -> list[Record]:
     return [n for n in notes if n.get("to") == me and n.author != me and not n.get("read")]
 
 
-def first_look(session: Session) -> str:
-    """A "seen until" stamp for a device that never marked one: just before the oldest unread
-    note to me, so that what I haven't read counts as new for this run (and nothing older)."""
-    unread = unread_to_me(recent_notes(session, session.today()), session.me)
+@dataclass(frozen=True)
+class Since:
+    """What counts as new in this run: notes to me created after `notes`, and landed marks
+    or the partner's check-in changed after `events` (both clock stamps)."""
+
+    notes: str
+    events: str
+
+
+def seen_since(session: Session) -> Since:
+    """This device's "seen until" marker; for a device that never set one, a first look.
+
+    A first look counts the notes I haven't read as new (from just before the oldest), and
+    anything else only once it arrives.
+    """
+    marker = session.seen_until()
+    if marker:
+        return Since(marker, marker)
+    today = session.today()
+    notes = recent_notes(session, today)
+    unread = unread_to_me(notes, session.me)
+    state = session.checkin_state()
+    stamps = [n.hlc for n in notes] + [r.hlc for r in (state.mine, state.theirs) if r]
+    events = max([session.clock.last, *stamps])
     if not unread:
-        return session.clock.last
-    oldest = min(n.created for n in unread)
+        return Since(events, events)
     # "wall.counter." sorts before every stamp of that wall time and counter.
-    return oldest.rsplit(".", 1)[0] + "."
+    return Since(min(n.created for n in unread).rsplit(".", 1)[0] + ".", events)
 
 
 def excerpt(text: str, width: int = 48) -> str:
@@ -206,12 +225,8 @@ def checkin_banner(
     return None
 
 
-def tonight(session: Session, since: str, looked_before: bool = True) -> Tonight:
-    """Tonight's care, and what arrived from the partner since `since` (see is_new_to_me).
-
-    `looked_before`: this device had marked something seen before (else its first look
-    says nothing is "new since you last looked" but unread notes).
-    """
+def tonight(session: Session, since: Since) -> Tonight:
+    """Tonight's care, and what arrived from the partner since I last looked."""
     today = session.today()
     names = session.partners()
     due = [
@@ -226,15 +241,15 @@ def tonight(session: Session, since: str, looked_before: bool = True) -> Tonight
     ]
     me = session.me
     notes = recent_notes(session, today)
-    new = [n for n in notes if is_new_to_me(n, me, since)]
+    new = [n for n in notes if is_new_to_me(n, me, since.notes)]
     who = people(session)
     landed = [
         f"{who.other} says your note “{excerpt(n.get('text', ''))}” landed."
         for n in notes
-        if looked_before and n.author == me and n.get("landed") and n.hlc > since
+        if n.author == me and n.get("landed") and n.hlc > since.events
     ]
     state = session.checkin_state()
-    theirs_new = looked_before and state.theirs is not None and state.theirs.hlc > since
+    theirs_new = state.theirs is not None and state.theirs.hlc > since.events
     # Everything shown counts as seen: the newest stamp among it (a partner's stamp can tie
     # with my clock's and still sort after it, by device id).
     shown = [n.hlc for n in notes] + ([state.theirs.hlc] if state.theirs else [])
@@ -372,7 +387,7 @@ class Gratitude:
     more: bool
 
 
-def gratitude(session: Session, since: str, limit: int = NOTES_SHOWN) -> Gratitude:
+def gratitude(session: Session, since: Since, limit: int = NOTES_SHOWN) -> Gratitude:
     """The newest `limit` notes each way, reading month by month from the newest.
 
     Each step of `limit` (NOTES_SHOWN at a time) also reaches RECENT_NOTE_DAYS further back,
@@ -400,7 +415,7 @@ def gratitude(session: Session, since: str, limit: int = NOTES_SHOWN) -> Gratitu
     shown_in = received[:limit]
     return Gratitude(
         people(session),
-        [note_row(session, n, today, new=is_new_to_me(n, me, since)) for n in shown_in],
+        [note_row(session, n, today, new=is_new_to_me(n, me, since.notes)) for n in shown_in],
         [note_row(session, n, today) for n in sent[:limit]],
         unread_to_me(shown_in, me),
         more=len(received) > limit or len(sent) > limit or not read_all,
@@ -840,7 +855,10 @@ def month_start(month: str) -> dt.date:
     return dt.date(int(month[2:6]), int(month[7:9]), 1)
 
 
-def _item(week: str, order: str, kind: str, text: str, *extra: str) -> HistoryItem:
+def _item(week: str, record: Record, kind: str, text: str, *extra: str) -> HistoryItem:
+    # By the time it was written; at the same moment, by what it says (two devices' clock
+    # stamps of one millisecond sort by device id, which says nothing).
+    order = f"{stamp_ms(record.created):015d}|{text}"
     return HistoryItem(week, order, kind, text, " ".join((text, *extra)).lower())
 
 
@@ -865,7 +883,7 @@ def history_chunk(session: Session, month: str) -> HistoryChunk:
             to = names.get(record.get("to"), "someone")
             flag = " · ♥ landed" if record.get("landed") else ""
             text = f"{who} → {to}, {day_label(day, today)}: {record.get('text', '')}{flag}"
-            items.append(_item(iso_week(day), record.created, "note", text, "gratitude thanks"))
+            items.append(_item(iso_week(day), record, "note", text, "gratitude thanks"))
         else:
             items.append(_checkin_item(session.open_checkin(record), who))
     return HistoryChunk(month, items, care)
@@ -875,7 +893,7 @@ def _checkin_item(record: Record, who: str) -> HistoryItem:
     week = record.get("week", "")
     if record.get("sealed"):
         text = f"{who}'s check-in: sealed until you have both shared"
-        return _item(week, record.created, "checkin", text)
+        return _item(week, record, "checkin", text)
     lines = [f"{who}'s check-in"]
     for field_name, question in CHECKIN_QUESTIONS:
         value = record.get(field_name)
@@ -883,7 +901,7 @@ def _checkin_item(record: Record, who: str) -> HistoryItem:
             continue
         shown = energy_text(value) if field_name == "energy" else str(value)
         lines.append(f"  {question}: {shown}")
-    return _item(week, record.created, "checkin", "\n".join(lines))
+    return _item(week, record, "checkin", "\n".join(lines))
 
 
 def history_agreements(session: Session) -> list[HistoryItem]:
@@ -897,7 +915,7 @@ def history_agreements(session: Session) -> list[HistoryItem]:
             f"Agreement proposed by {names.get(record.author, 'someone')}: "
             f"{record.get('text', '')} ({state})"
         )
-        items.append(_item(iso_week(record_day(record)), record.created, "agreement", text))
+        items.append(_item(iso_week(record_day(record)), record, "agreement", text))
     return items
 
 

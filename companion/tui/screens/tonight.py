@@ -13,7 +13,6 @@ from textual.widgets import Input, Static
 
 from companion.service import Session
 from companion.tui import changes, data
-from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
 from companion.tui.widgets.due_list import DueItem, DueList
 from companion.tui.widgets.note_list import NoteItem, NoteList
@@ -24,7 +23,7 @@ class TonightScreen(PracticeScreen):
 
     TITLE = "Tonight"
     MODE = "tonight"
-    CSS_PATH = style_path("tonight.tcss")
+    # styles/tonight.tcss is loaded with the app's stylesheet (CompanionApp.CSS_PATH).
     BINDINGS: ClassVar[list[BindingType]] = [Binding("n", "write_note", "Write a note", show=False)]
 
     def compose_body(self) -> ComposeResult:
@@ -47,8 +46,7 @@ class TonightScreen(PracticeScreen):
         self.query_one(DueList).focus()
 
     def read(self, session: Session) -> data.Tonight:
-        since = self.backend.seen_since(session)
-        tonight = data.tonight(session, since, self.backend.looked_before)
+        tonight = data.tonight(session, self.backend.seen_since(session))
         if tonight.to_mark_read:
             session.mark_notes(tonight.to_mark_read, read=True)
         return tonight

@@ -16,7 +16,6 @@ from companion.errors import CompanionError, UnlockError
 from companion.service import Session
 from companion.store.crypto import BackgroundDerivation
 from companion.tui import data
-from companion.tui.resources import style_path
 
 if TYPE_CHECKING:
     from companion.tui.app import CompanionApp
@@ -26,7 +25,7 @@ class UnlockScreen(Screen[None]):
     """Asks for the passphrase, unless COMPANION_PASSPHRASE gave it already."""
 
     TITLE = "Unlock"
-    CSS_PATH = style_path("unlock.tcss")
+    # styles/unlock.tcss is loaded with the app's stylesheet (CompanionApp.CSS_PATH).
 
     @dataclass
     class Unlocked(Message):
