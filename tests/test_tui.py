@@ -813,6 +813,32 @@ async def test_the_status_line_says_when_changes_wait_for_the_folder(space: Coup
         assert text_of(app.screen.query_one("#sync-status")).endswith("Up to date")
 
 
+async def test_a_damaged_file_is_a_problem_to_look_at(space: Couple) -> None:
+    messages: list[Message] = []
+    sam = space.session("sam")
+    sam.add_gratitude("one")
+    sam.add_gratitude("two")
+    own = space.shared / "companion" / "devices" / sam.profile.device_id
+    sam.close()
+    segment = sorted(own.glob("*.seg"))[-2]
+    damaged = bytearray(segment.read_bytes())
+    damaged[-5] ^= 0xFF
+    segment.write_bytes(bytes(damaged))
+    app = space.app("alex")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await opened(pilot)
+        app.sync_now()
+        await settle(pilot)
+        assert text_of(app.screen.query_one("#sync-status")).endswith("A problem to look at")
+        assert any(n.startswith("Sync problem: Device") for n in notices(messages))
+        await pilot.click("#sync-status")  # the details are in Settings
+        await settle(pilot)
+        assert isinstance(app.screen, SettingsScreen)
+        problems = text_of(app.screen.query_one("#folder-problems"))
+        assert problems.startswith(f"Device {sam.profile.device_id[:8]}:")
+        assert "companion verify" in problems
+
+
 def test_sync_state_words() -> None:
     assert data.SyncState().text == "Up to date"
     assert data.SyncState(waiting=2).text == "2 changes waiting"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 import time
 import traceback
@@ -13,11 +12,9 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
-from textual._styles_cache import StylesCache
 from textual.app import App, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
-from textual.dom import DOMNode
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
@@ -28,7 +25,7 @@ from companion.service import Session, start_unlock
 from companion.store import profile as profiles
 from companion.store.crypto import BackgroundDerivation
 from companion.sync.engine import SyncResult
-from companion.tui import data
+from companion.tui import data, memory
 from companion.tui.backend import Backend
 from companion.tui.navigation import BY_MODE, DESTINATIONS
 from companion.tui.resources import style_path
@@ -212,15 +209,8 @@ class CompanionApp(App[None]):
         return done
 
     async def _collect(self, removed: AwaitComplete) -> None:
-        """Widgets hold reference cycles: their memory comes back with a full collection."""
         await removed
-        # A screen's widgets may still watch the app's sync_state; Textual drops such
-        # watchers only when the value next changes, and they would keep the screen alive.
-        drop_stale_watchers(self)
-        # Textual 8.2.8 caches StylesCache.get_inner_outer per instance (lru_cache on a
-        # method), which keeps the render caches of up to 1024 gone widgets alive.
-        StylesCache.get_inner_outer.cache_clear()
-        gc.collect()
+        memory.collect(self)
 
     def action_toggle_keys(self) -> None:
         """Textual's keys panel: every key that works where the focus is."""
@@ -409,13 +399,6 @@ class CompanionApp(App[None]):
             self._last_sync_error = text
             self.show_error(message.error)
         self._pass_done()
-
-
-def drop_stale_watchers(node: DOMNode) -> None:
-    """Forget watchers (``DOMNode.watch``) whose widget is no longer on any screen."""
-    watchers: dict[str, list] = getattr(node, "__watchers", {})  # Textual's own name
-    for entries in watchers.values():
-        entries[:] = [(owner, callback) for owner, callback in entries if owner.is_attached]
 
 
 def run_app() -> None:

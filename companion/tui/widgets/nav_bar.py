@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Footer, Static
 
+from companion.tui.memory import drop_stale_watchers
 from companion.tui.navigation import DESTINATIONS
 
 
@@ -45,9 +46,7 @@ class KeysFooter(Footer):
     """
 
     async def recompose(self) -> None:
-        watchers: dict[str, list] = getattr(self, "__watchers", {})  # Textual's own name
-        for entries in watchers.values():
-            entries[:] = [(node, callback) for node, callback in entries if node.is_attached]
+        drop_stale_watchers(self)
         await super().recompose()
 
 
