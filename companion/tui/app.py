@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
+from textual.worker import Worker, WorkerState
 
 from companion.errors import CompanionError
 from companion.service import Session, start_unlock
@@ -299,6 +300,18 @@ class CompanionApp(App[None]):
             # covers those.
             if changed:
                 self.sync_now()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "watch" and event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.log.error(f"the folder watcher stopped: {error!r}")
+            self.notify(
+                f"Following the shared folder stopped ({error}). Changes are still shared "
+                "by the regular pass, and at once with Sync now (ctrl+p).",
+                severity="warning",
+                title="Live updates paused",
+                markup=False,
+            )
 
     def sync_now(self) -> None:
         """One sync pass in the background; if one is running, another right after it."""

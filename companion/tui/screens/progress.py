@@ -36,7 +36,10 @@ class ProgressScreen(PracticeScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.count = data.PROGRESS_WEEKS
+        # Loaded a few months at a time: each chunk is PROGRESS_WEEKS weeks ending with the
+        # week it is keyed by (None: this week). Only this week's chunk is read again.
+        self.chunks: dict[str | None, data.Progress] = {}
+        self.untils: list[str | None] = [None]
         self.view: data.Progress | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -54,10 +57,23 @@ class ProgressScreen(PracticeScreen):
     def focus_home(self) -> None:
         self.query_one("#progress-body").focus()
 
-    def read(self, session: Session) -> data.Progress:
-        return data.progress(session, count=self.count)
+    def read(self, session: Session) -> dict[str | None, data.Progress]:
+        cached = self.chunks
+        return {
+            until: cached[until]
+            if until is not None and until in cached
+            else data.progress(session, until=until, count=data.PROGRESS_WEEKS)
+            for until in list(self.untils)
+        }
 
-    async def show(self, view: data.Progress) -> None:
+    async def show(self, chunks: dict[str | None, data.Progress]) -> None:
+        self.chunks = chunks
+        loaded = [chunks[until] for until in self.untils if until in chunks]
+        view = data.Progress(
+            loaded[0].people,
+            [week for chunk in loaded for week in chunk.weeks],
+            loaded[-1].earlier,
+        )
         self.view = view
         weeks = view.weeks
         top_given = max((p.care_given for w in weeks for p in w.people), default=0)
@@ -80,10 +96,11 @@ class ProgressScreen(PracticeScreen):
 
     @on(Button.Pressed, "#earlier")
     def action_earlier(self) -> None:
-        """Twelve more weeks back: only the months they fall in are read."""
+        """The weeks before: only the months they fall in are read."""
         if self.view is None or self.view.earlier is None:
             return
-        self.count += data.PROGRESS_WEEKS
+        if self.view.earlier not in self.untils:
+            self.untils.append(self.view.earlier)
         self.reload()
 
 
