@@ -767,10 +767,12 @@ def progress(session: Session, until: str | None = None, count: int = PROGRESS_W
                     victories=tuple(slot.victories),
                 )
             )
+        sunday = week_monday(week) + dt.timedelta(days=6)
+        label = week_label(week) + ("" if sunday.year == today.year else f" {sunday.year}")
         rows.append(
             ProgressWeek(
                 week=week,
-                label=week_label(week),
+                label=label,
                 current=week == this_week,
                 people=tuple(people_rows),
                 checkin_held=bool(summary and summary.checkins_held),
