@@ -63,22 +63,7 @@ def encode(
 
 
 def decode(key: bytes, space_id: str, device_id: str, seq: int, data: bytes) -> Segment:
-    if len(data) < _HEADER.size:
-        if MAGIC.startswith(data[:4]):
-            raise SegmentIncomplete(f"{len(data)} bytes so far")
-        raise SegmentInvalid("not a companion segment")
-    magic, version, length = _HEADER.unpack_from(data)
-    if magic != MAGIC:
-        raise SegmentInvalid("not a companion segment")
-    if version != VERSION:
-        raise SegmentInvalid(f"segment format {version}, which this version can't read")
-    if length > MAX_BODY:
-        raise SegmentInvalid("impossible length")
-    body = data[_HEADER.size :]
-    if len(body) < length:
-        raise SegmentIncomplete(f"{len(body)} of {length} bytes")
-    if len(body) > length:
-        raise SegmentInvalid("longer than it says")
+    body = _unframe(data, MAGIC)
     try:
         plain = crypto.open_sealed(key, body, aad(space_id, device_id, seq))
     except crypto.OpenFailed:
