@@ -63,15 +63,7 @@ def encode(
 
 
 def decode(key: bytes, space_id: str, device_id: str, seq: int, data: bytes) -> Segment:
-    body = _unframe(data, MAGIC)
-    try:
-        plain = crypto.open_sealed(key, body, aad(space_id, device_id, seq))
-    except crypto.OpenFailed:
-        raise SegmentInvalid("failed authentication") from None
-    try:
-        payload = json.loads(zlib.decompress(plain))
-    except (zlib.error, ValueError, RecursionError):
-        raise SegmentInvalid("authenticated but unreadable") from None
+    payload = _open_payload(key, _unframe(data, MAGIC), aad(space_id, device_id, seq))
     if (
         not isinstance(payload, dict)
         or payload.get("seq") != seq
@@ -138,14 +130,7 @@ def decode_snapshot(
     key: bytes, space_id: str, device_id: str, first: int, last: int, data: bytes
 ) -> Snapshot:
     body = _unframe(data, SNAP_MAGIC)
-    try:
-        plain = crypto.open_sealed(key, body, snapshot_aad(space_id, device_id, first, last))
-    except crypto.OpenFailed:
-        raise SegmentInvalid("failed authentication") from None
-    try:
-        payload = json.loads(zlib.decompress(plain))
-    except (zlib.error, ValueError, RecursionError):
-        raise SegmentInvalid("authenticated but unreadable") from None
+    payload = _open_payload(key, body, snapshot_aad(space_id, device_id, first, last))
     if (
         not isinstance(payload, dict)
         or payload.get("first") != first
@@ -157,6 +142,18 @@ def decode_snapshot(
     ):
         raise SegmentInvalid("authenticated but malformed")
     return Snapshot(first, last, payload["prev"], payload["last_hash"], payload["ops"])
+
+
+def _open_payload(key: bytes, body: bytes, associated: bytes) -> Any:
+    """Authenticate and unpack a sealed body; anything wrong is SegmentInvalid."""
+    try:
+        plain = crypto.open_sealed(key, body, associated)
+    except crypto.OpenFailed:
+        raise SegmentInvalid("failed authentication") from None
+    try:
+        return json.loads(zlib.decompress(plain))
+    except (zlib.error, ValueError, RecursionError):
+        raise SegmentInvalid("authenticated but unreadable") from None
 
 
 def _unframe(data: bytes, magic: bytes) -> bytes:
