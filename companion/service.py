@@ -193,6 +193,21 @@ class Session:
             return None  # not this space's key (any more): ask for the passphrase
         return session
 
+    @classmethod
+    def open_with_key(
+        cls, home: Path, data_key: bytes, now: Callable[[], int] = wall_ms
+    ) -> Session:
+        """Open with the data key itself (found moments ago by this app's own helper)."""
+        profile = profiles.load(home)
+        session = cls(profile, load_header(profile), data_key, now)
+        session._open()
+        return session
+
+    @property
+    def data_key(self) -> bytes:
+        """The space's data key: only ever handed to this device's own processes."""
+        return self._data_key
+
     def remember(self, *, allow_file: bool = False) -> str:
         from companion.store import keychain
 

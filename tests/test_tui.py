@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import re
 import subprocess
 import sys
@@ -31,7 +32,7 @@ from companion.domain.ids import iso_week
 from companion.service import Session, init_space, join_space
 from companion.store import crypto, keychain
 from companion.store import profile as profiles
-from companion.tui import data
+from companion.tui import data, prefetch
 from companion.tui.app import CompanionApp
 from companion.tui.navigation import BY_MODE, nav_width
 from companion.tui.resources import styles_dir
@@ -284,6 +285,12 @@ def text_of(widget: Widget) -> str:
     return str(widget.render())
 
 
+async def click_link(pilot: Pilot, widget: Widget, word: str) -> None:
+    """Click a link drawn in a one-line widget's text (a row's "Done", say)."""
+    column = text_of(widget).index(word)
+    await pilot.click(widget, offset=(widget.styles.padding.left + column + 1, 0))
+
+
 def footer_width(app: CompanionApp) -> int:
     """Columns the compact footer needs for what it shows now, "▏^p palette" included."""
     shown = [b.binding for b in app.screen.active_bindings.values() if b.binding.show]
@@ -435,10 +442,11 @@ async def test_tonight_ticks_done_skip_and_undo_by_key_and_click(evening: Couple
         await settle(pilot)
         assert [r.row.status for r in app.screen.query(DueItem)] == [m.DONE, None]
 
-        await pilot.click("#due .done")  # the only Done button left: the second row's
+        second = list(app.screen.query(DueItem))[1]
+        await click_link(pilot, second, "Done")
         await settle(pilot)
         assert [r.row.status for r in app.screen.query(DueItem)] == [m.DONE, m.DONE]
-        await pilot.click("#due .undo")
+        await click_link(pilot, app.screen.query(DueItem).first(), "Undo")
         await settle(pilot)
         assert [r.row.status for r in app.screen.query(DueItem)] == [None, m.DONE]
     with_ticks = {i.action.get("title"): i.status for i in evening.session("alex").due_today()}
@@ -1283,3 +1291,120 @@ async def test_text_that_looks_like_markup_is_shown_as_written(tmp_path: Path) -
             await pilot.press(key)
             await settle(pilot)
         assert app.is_running
+
+
+# -- start-up: the helper that opens the space while the app loads -------------------------
+
+HELPER = """
+import json, sys
+from pathlib import Path
+from companion.store import home as profiles
+from companion.tui import prefetch
+
+home = Path(sys.argv[1])
+passphrase = sys.argv[2] or None
+helper = prefetch.start(home, passphrase, remembered=profiles.remembered_in(home) is not None)
+opened = helper.take() if helper is not None else None
+print(json.dumps(None if opened is None else {
+    "key": len(opened.data_key),
+    "due": [row.title for row in opened.tonight.due],
+    "notes": [row.text for row in opened.tonight.notes],
+    "since": opened.since.notes,
+    "started": helper is not None,
+}))
+"""
+
+
+def run_helper(home: Path, passphrase: str) -> dict | None:
+    """The helper as `companion` starts it: first thing, in a process without threads."""
+    done = subprocess.run(
+        [sys.executable, "-c", HELPER, str(home), passphrase],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(done.stdout)
+
+
+def test_the_start_up_helper_reads_what_tonight_shows(evening: Couple) -> None:
+    found = run_helper(evening.alex, PASSPHRASE)
+    session = evening.session("alex")
+    expected = data.tonight(session, data.seen_since(session))
+    assert found is not None and found["key"] == 32
+    assert found["due"] == [row.title for row in expected.due] and found["due"]
+    assert found["notes"] == [row.text for row in expected.notes] and found["notes"]
+    # it only reads: nothing is marked read or seen by the helper
+    assert data.seen_since(evening.session("alex")).notes == found["since"]
+
+
+def test_the_start_up_helper_opens_with_a_remembered_key(evening: Couple) -> None:
+    alex = evening.session("alex")
+    alex.remember(allow_file=True)
+    alex.close()
+    found = run_helper(evening.alex, "")
+    assert found is not None and found["due"]
+
+
+def test_the_start_up_helper_leaves_a_wrong_passphrase_to_the_app(evening: Couple) -> None:
+    before = sorted(p.name for p in (evening.alex / "outbox").iterdir())
+    assert run_helper(evening.alex, "not the passphrase") is None
+    assert run_helper(evening.sam, "") is None  # nothing to open with: the app asks
+    assert sorted(p.name for p in (evening.alex / "outbox").iterdir()) == before
+
+
+async def test_tonight_painted_from_the_helper_then_its_own_session(evening: Couple) -> None:
+    session = evening.session("alex")
+    since = data.seen_since(session)
+    read = prefetch.Opened(session.data_key, "nord", since, data.tonight(session, since))
+    session.close()
+    app = CompanionApp(home=evening.alex, opened=read, sync_interval=None)
+    async with app.run_test(size=SIZE) as pilot:
+        # built with its data: no load of its own, the unlock screen never shown
+        screen = app.screen
+        assert isinstance(screen, TonightScreen)
+        titles = [row.row.title for row in screen.query(DueItem)]
+        assert titles == [row.title for row in read.tonight.due]
+        assert app.theme == "nord"
+        await opened(pilot)
+        assert app.backend is not None and app.backend.settled(wait=False)
+        await pilot.press("d")
+        await settle(pilot)
+        assert app.screen.query(DueItem).first().row.status == m.DONE
+    # the notes it showed were marked read after it was painted, by the app's own session
+    assert not data.tonight(evening.session("alex"), since).to_mark_read
+
+
+@pytest.mark.parametrize("how", ["passphrase", "remembered"])
+def test_the_companion_command_paints_tonight(evening: Couple, how: str) -> None:
+    """`companion` itself, in a terminal: helper, app, Tonight with its data, a clean exit."""
+    import os
+    import pty
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPANION_")}
+    env.update(COMPANION_HOME=str(evening.alex), COMPANION_NOW=NOW, TERM="xterm-256color")
+    if how == "passphrase":
+        env["COMPANION_PASSPHRASE"] = PASSPHRASE
+    else:
+        alex = evening.session("alex")
+        alex.remember(allow_file=True)
+        alex.close()
+    events = evening.alex.parent / f"events-{how}"
+    env.update(COMPANION_BENCH_EVENTS=str(events), COMPANION_BENCH_EXIT="1")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "companion"], stdin=slave, stdout=slave, stderr=slave, env=env
+    )
+    os.close(slave)
+    output = b""
+    deadline = time.time() + 60
+    while proc.poll() is None and time.time() < deadline:
+        try:
+            output += os.read(master, 65536)
+        except OSError:
+            break
+    proc.wait(timeout=10)
+    os.close(master)
+    assert proc.returncode == 0, output.decode(errors="replace")[-2000:]
+    assert events.read_text().startswith("painted ")
+    assert b"Plan one small outing together" in output  # a row of Tonight, drawn

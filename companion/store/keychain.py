@@ -15,11 +15,9 @@ from pathlib import Path
 from companion.errors import UsageError
 from companion.store import crypto
 from companion.store.fsutil import atomic_write, read_bytes
-from companion.store.profile import Profile
+from companion.store.profile import KEY_FILE, KEYCHAIN_MARK, Profile, remembered_in
 
 SERVICE = "companion"
-KEYCHAIN_MARK = "remembered.keychain"
-KEY_FILE = "remembered.key"
 
 
 def _account(profile: Profile) -> str:
@@ -60,11 +58,7 @@ def remember(profile: Profile, data_key: bytes, *, allow_file: bool = False) -> 
 
 
 def where(profile: Profile) -> str | None:
-    if (profile.home / KEY_FILE).exists():
-        return "file"
-    if (profile.home / KEYCHAIN_MARK).exists():
-        return "keychain"
-    return None
+    return remembered_in(profile.home)
 
 
 def recall(profile: Profile) -> bytes | None:

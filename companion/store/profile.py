@@ -7,27 +7,23 @@ ids and a path, nothing personal. Everything else in the profile is encrypted.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import platformdirs
-
 from companion.errors import DataError, UsageError
 from companion.store.fsutil import atomic_write, ensure_private_dir
+from companion.store.home import (  # noqa: F401 (part of this module's interface)
+    KEY_FILE,
+    KEYCHAIN_MARK,
+    PROFILE_FILE,
+    exists,
+    profile_home,
+    remembered_in,
+)
 
-PROFILE_FILE = "profile.json"
 SPACE_COPY = "space.json"
 LOCK_FILE = "lock"
 FORMAT = 1
-
-
-def profile_home() -> Path:
-    """Where this device's profile lives: $COMPANION_HOME, else the platform's data folder."""
-    env = os.environ.get("COMPANION_HOME")
-    if env:
-        return Path(env).expanduser().absolute()
-    return Path(platformdirs.user_data_dir("companion", appauthor=False))
 
 
 @dataclass(frozen=True)
@@ -61,10 +57,6 @@ class Profile:
         body["shared_folder"] = str(self.shared_folder)
         body["format"] = FORMAT
         atomic_write(self.home / PROFILE_FILE, (json.dumps(body, indent=2) + "\n").encode())
-
-
-def exists(home: Path) -> bool:
-    return (home / PROFILE_FILE).exists()
 
 
 def load(home: Path) -> Profile:

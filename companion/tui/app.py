@@ -16,7 +16,7 @@ from textual.app import App, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
@@ -29,9 +29,12 @@ from companion.sync.engine import SyncResult
 from companion.tui import data, memory
 from companion.tui.backend import Backend
 from companion.tui.navigation import BY_MODE, DESTINATIONS
+from companion.tui.prefetch import Opened as PrefetchOpened
+from companion.tui.prefetch import Prefetch
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
-from companion.tui.screens.unlock import UnlockScreen
+from companion.tui.screens.tonight import TonightScreen
+from companion.tui.screens.unlock import UnlockScreen, theme_of
 from companion.tui.widgets.header import SyncStatus
 
 PASSPHRASE_ENV = "COMPANION_PASSPHRASE"
@@ -40,6 +43,8 @@ SYNC_SECONDS = 20.0
 # The watcher's own timeout: how soon it notices that the app is closing, at worst.
 WATCH_TIMEOUT_MS = 2000
 DEFAULT_THEME = "catppuccin-mocha"
+# How long `companion` waits for its start-up helper before it starts without it (seconds).
+PREFETCH_WAIT = 1.0
 BENCH_EVENTS_ENV = "COMPANION_BENCH_EVENTS"
 BENCH_EXIT_ENV = "COMPANION_BENCH_EXIT"
 
@@ -55,8 +60,14 @@ class CompanionApp(App[None]):
         style_path("unlock.tcss"),
         style_path("tonight.tcss"),
     ]
+    # Tonight is the app's first screen (get_default_screen) and its mode is "tonight": made
+    # that way rather than by switching to it, because a switch to a new mode has Textual
+    # parse and apply every stylesheet again. Its entry in MODES is added once it exists.
+    DEFAULT_MODE: ClassVar[str] = "tonight"
     # Screens other than Tonight are imported the first time they are shown.
-    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {d.mode: d.make for d in DESTINATIONS}
+    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {
+        d.mode: d.make for d in DESTINATIONS if d.mode != "tonight"
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         # Shown by the navigation row above the footer (widgets/nav_bar.py).
         *(
@@ -67,6 +78,9 @@ class CompanionApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
 
+    # The theme a device starts in, as the reactive's own default: set in __init__ instead,
+    # it would have Textual parse and apply every stylesheet a second time at start-up.
+    theme: Reactive[str] = Reactive(DEFAULT_THEME)
     # What the status line says; None until the space is open.
     sync_state: reactive[data.SyncState | None] = reactive(None, init=False)
 
@@ -85,31 +99,69 @@ class CompanionApp(App[None]):
     class StateRead(Message):
         state: data.SyncState
 
+    @dataclass
+    class Opened(Message):
+        """The space opened without asking (a passphrase given, or a remembered key)."""
+
+        session: Session
+        theme: str | None
+        prefetched: PrefetchOpened | None = None
+
+    @dataclass
+    class Attached(Message):
+        """This process's own session is open (after Tonight was painted from the helper's)."""
+
+        session: Session
+
+    @dataclass
+    class NotOpened(Message):
+        """It didn't: the unlock screen asks, saying why if there was a reason."""
+
+        error: Exception | None
+
     def __init__(
         self,
         *,
         home: Path | None = None,
         passphrase: str | None = None,
         derivation: BackgroundDerivation | None = None,
+        remembered: bool | None = None,
+        prefetch: Prefetch | None = None,
+        opened: PrefetchOpened | None = None,
         sync_interval: float | None = SYNC_SECONDS,
         watch: bool | None = None,
         theme: str = DEFAULT_THEME,
     ) -> None:
         """`passphrase` unlocks without asking (`derivation`: its key, already on its way).
 
-        `sync_interval` is the backstop pass; None turns syncing off altogether (for tests).
-        `watch` (default: whenever syncing is on) follows the shared folder for changes.
+        `remembered`: whether this device may remember the key (read from the profile when
+        None). `prefetch`: a helper already opening the space and reading Tonight (see
+        tui/prefetch.py); `opened`, what it read, when it was done before the app started.
+        `sync_interval` is the backstop pass; None turns syncing off
+        altogether (for tests). `watch` (default: whenever syncing is on) follows the folder.
         """
         super().__init__()
         self.home = home if home is not None else profiles.profile_home()
         # Read here, before the event loop runs: the only disk access outside a worker.
         self.has_profile = profiles.exists(self.home)
+        if remembered is None:
+            remembered = self.has_profile and profiles.remembered_in(self.home) is not None
+        self.remembered = remembered
         self.initial_passphrase = passphrase
         self.derivation = derivation
+        self.prefetch = prefetch
         self.sync_interval = sync_interval
         self.watch_folder = sync_interval is not None if watch is None else watch
         self.backend: Backend | None = None
-        self.theme = theme
+        self._opened = opened
+        if opened is not None:
+            # Tonight is painted from what the helper read; this process's own session opens
+            # right after (_attach), and whatever needs it meanwhile waits for it.
+            self.backend = Backend(None, opened.since)
+            if opened.theme in self.available_themes:
+                theme = opened.theme
+        if theme != self.theme:
+            self.theme = theme
         self._syncing = False
         self._sync_again = False
         self._folder_ok = True
@@ -121,51 +173,138 @@ class CompanionApp(App[None]):
         self.drafts: dict[tuple[str, str], str] = {}
 
     @classmethod
-    def from_environment(cls) -> CompanionApp:
+    def from_environment(
+        cls, prefetch: Prefetch | None = None, opened: PrefetchOpened | None = None
+    ) -> CompanionApp:
         """The app as `companion` opens it: COMPANION_PASSPHRASE unlocks without asking.
 
-        The passphrase's key derivation starts here (or began with the command), before
-        Textual starts, so the two overlap.
+        Without a `prefetch` helper, the passphrase's key derivation starts here (or began
+        with the command), before Textual starts, so the two overlap.
         """
-        home = profiles.profile_home()
+        home = prefetch.home if prefetch is not None else profiles.profile_home()
         passphrase = os.environ.get(PASSPHRASE_ENV) or None
         derivation = None
-        if passphrase and profiles.exists(home):
+        if passphrase and prefetch is None and profiles.exists(home):
             derivation = start_unlock(home, passphrase)
-        return cls(home=home, passphrase=passphrase, derivation=derivation)
+        return cls(
+            home=home,
+            passphrase=passphrase,
+            derivation=derivation,
+            prefetch=prefetch,
+            opened=opened,
+        )
+
+    def get_default_screen(self) -> Screen:
+        return TonightScreen(self._opened.tonight if self._opened is not None else None)
 
     def on_mount(self) -> None:
+        self.add_mode("tonight", BY_MODE["tonight"].make)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
-        # Pushed rather than made the default screen, so that their stylesheets load.
-        if self.has_profile:
-            # Tonight is built under the unlock screen while the passphrase is checked, so
-            # that it only has its data to show once the space is open.
-            self.switch_mode("tonight")
-            self.push_screen(UnlockScreen())
-        else:
+        if self._opened is not None:
+            pass  # Tonight has its data; the session opens once it is painted
+        elif not self.has_profile:
             from companion.tui.screens.setup import SetupScreen
 
             self.push_screen(SetupScreen())
+        elif self.initial_passphrase or self.remembered:
+            # Nothing to ask: Tonight says the space is opening, and fills in once it is.
+            self._open_without_asking()
+        else:
+            # Tonight is built under the unlock screen while the passphrase is typed.
+            self.push_screen(UnlockScreen())
 
     def on_unmount(self) -> None:
         self._stop_watching.set()
 
-    # -- screens ----------------------------------------------------------------------------
+    # -- opening ----------------------------------------------------------------------------
 
-    def open_session(self, session: Session, theme: str | None = None) -> None:
+    @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
+    def _open_without_asking(self) -> None:
+        prefetch, self.prefetch = self.prefetch, None
+        opened = prefetch.take() if prefetch is not None else None
+        if opened is not None:
+            try:
+                session = Session.open_with_key(self.home, opened.data_key)
+            except Exception as exc:
+                self.post_message(self.NotOpened(exc))
+                return
+            self.post_message(self.Opened(session, opened.theme, opened))
+            return
+        # No helper, or it couldn't: the ordinary way, which says what is wrong.
+        try:
+            if self.initial_passphrase:
+                session = Session.unlock(
+                    self.home, self.initial_passphrase, derivation=self.derivation
+                )
+            else:
+                opened = Session.open_remembered(self.home)
+                if opened is None:  # not this space's key any more
+                    self.post_message(self.NotOpened(None))
+                    return
+                session = opened
+        except Exception as exc:
+            self.post_message(self.NotOpened(exc))
+            return
+        self.post_message(self.Opened(session, theme_of(session, self)))
+
+    @on(Opened)
+    def _opened(self, message: Opened) -> None:
+        self.open_session(message.session, message.theme, message.prefetched)
+
+    @on(NotOpened)
+    def _not_opened(self, message: NotOpened) -> None:
+        self.backend = None
+        self.refresh_bindings()
+        self.push_screen(UnlockScreen(refused=message.error))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
+    def _attach(self, backend: Backend, data_key: bytes) -> None:
+        """This process's own session, with the key the helper found (no key derivation)."""
+        backend.opening = True
+        try:
+            session = Session.open_with_key(self.home, data_key)
+        except Exception as exc:
+            backend.fail(exc)
+            self.post_message(self.NotOpened(exc))
+            return
+        backend.attach(session)
+        self.post_message(self.Attached(session))
+
+    @on(Attached)
+    def _attached(self, message: Attached) -> None:
+        self._session_ready(message.session)
+
+    def open_session(
+        self,
+        session: Session,
+        theme: str | None = None,
+        prefetched: PrefetchOpened | None = None,
+    ) -> None:
         """The space is open: show Tonight, and start syncing with the partner.
 
-        `theme` is the one chosen on this device (read with the session, off the loop).
+        `theme` is the one chosen on this device (read with the session, off the loop);
+        `prefetched`, what the start-up helper read for Tonight.
         """
-        self.backend = Backend(session)
+        self.backend = Backend(session, prefetched.since if prefetched else None)
         if theme and theme in self.available_themes and theme != self.theme:
             self.theme = theme
         if self.current_mode == "tonight":
-            # Off come the unlock screen (and Help, if it was open over it).
+            # Off come the unlock screen (and Help, if it was open over it); Tonight reads
+            # its data as it comes back to the top, or now if it never left.
+            covered = len(self.screen_stack) > 1
             for _ in range(len(self.screen_stack) - 1):
                 self.pop_screen()
+            if not covered and isinstance(self.screen, PracticeScreen):
+                if prefetched is not None:
+                    self.screen.show_data(prefetched.tonight)
+                else:
+                    self.screen.reload()
         else:
             self.switch_mode("tonight")
+        self._session_ready(session)
+
+    def _session_ready(self, session: Session) -> None:
+        """Keys that need the space work now; syncing with the partner begins."""
         self.refresh_bindings()
         self._read_state()
         # The first sync pass waits until Tonight is on screen (see tonight_painted): it holds
@@ -177,7 +316,9 @@ class CompanionApp(App[None]):
 
     def close_session(self) -> None:
         """Write down the session's bookkeeping. Blocking: call once the app has exited."""
-        if self.backend is not None:
+        # A session still opening is waited for only if its opening began (quit at once, and
+        # the app closes without ever having opened one).
+        if self.backend is not None and self.backend.settled(wait=self.backend.opening):
             with self.backend.session() as session:
                 session.close()
 
@@ -242,6 +383,9 @@ class CompanionApp(App[None]):
         if self._painted:
             return
         self._painted = True
+        opened, self._opened = self._opened, None
+        if opened is not None and self.backend is not None:
+            self._attach(self.backend, opened.data_key)
         if self.sync_interval:
             self.sync_now()
         events = os.environ.get(BENCH_EVENTS_ENV)
@@ -414,9 +558,15 @@ class CompanionApp(App[None]):
         self._pass_done()
 
 
-def run_app() -> None:
-    """Open the TUI (`companion` with no command)."""
-    app = CompanionApp.from_environment()
+def run_app(prefetch: Prefetch | None = None) -> None:
+    """Open the TUI (`companion` with no command); `prefetch` is already opening the space.
+
+    By now the helper has usually finished: its result lets Tonight be built once, with its
+    data, instead of empty and then again. Only a short wait, before the event loop starts:
+    past it (a slow keychain, say), the app starts without it and takes it in a worker.
+    """
+    opened = prefetch.take(timeout=PREFETCH_WAIT) if prefetch is not None else None
+    app = CompanionApp.from_environment(prefetch, opened)
     try:
         app.run()
     finally:

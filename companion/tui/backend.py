@@ -21,21 +21,39 @@ class Backend:
     key presses land in the order they were made.
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session | None, seen_since: data.Since | None = None) -> None:
+        """`session` None: it is still opening (attach() or fail() tells how that went);
+        until then, whoever asks for it waits."""
         self._session = session
+        self._opened = threading.Event()
+        self._error: Exception | None = None
+        # Whether the session is on its way (or here): set by whoever opens it.
+        self.opening = session is not None
+        if session is not None:
+            self._opened.set()
         self._lock = threading.RLock()
         self._turn = threading.Condition()
         self._issued = 0
         self._serving = 0
         # This device's "seen until" stamp as it was when the app opened: what arrived after
         # it stays "new" on screen for this whole run, though it is marked seen once shown.
-        self._seen_since: data.Since | None = None
+        self._seen_since = seen_since
         # The stamp last marked seen in this run (kept on the event loop).
         self.marked_seen = ""
 
-    @property
-    def device_id(self) -> str:
-        return self._session.profile.device_id
+    def attach(self, session: Session) -> None:
+        self._session = session
+        self._opened.set()
+
+    def fail(self, error: Exception) -> None:
+        self._error = error
+        self._opened.set()
+
+    def settled(self, *, wait: bool) -> bool:
+        """Whether the session is open (waiting for it first, if `wait`)."""
+        if wait:
+            self._opened.wait(TURN_TIMEOUT)
+        return self._opened.is_set() and self._session is not None
 
     def seen_since(self, session: Session) -> data.Since:
         """What counts as new in this run: after the marker as it was at the first look."""
@@ -52,6 +70,8 @@ class Backend:
     @contextmanager
     def session(self, ticket: int | None = None) -> Iterator[Session]:
         """The session, exclusively; with a ticket, only once every earlier change is done."""
+        if not self._opened.wait(TURN_TIMEOUT) or self._session is None:
+            raise self._error or RuntimeError("the space took too long to open")
         if ticket is not None:
             with self._turn:
                 # Bounded: a change that never ran must not hold the others forever.

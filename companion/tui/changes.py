@@ -86,6 +86,15 @@ def mark_seen(session: Session, stamp: str) -> None:
         session.mark_seen(stamp)
 
 
+def mark_shown(session: Session, stamp: str, read: list[str]) -> None:
+    """Tonight has shown the notes `read` (ids) and what arrived up to `stamp` (if any)."""
+    notes = [note for note in map(session.note, read) if note is not None]
+    if notes:
+        session.mark_notes(notes, read=True)
+    if stamp:
+        mark_seen(session, stamp)
+
+
 def rename(session: Session, name: str) -> str:
     record = session.rename(name)
     return f"You're {record.get('name')} now; {session.name_of(session.partner)} sees it too."

@@ -83,8 +83,20 @@ class PracticeScreen(Screen[None]):
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError
 
+    # Whether data has been asked for (or handed over): the first resume, which Textual sends
+    # as the screen first shows, then needn't ask again.
+    _asked = False
+    _resumed = False
+
     def on_screen_resume(self) -> None:
-        self.reload()
+        first, self._resumed = not self._resumed, True
+        if not (first and self._asked):
+            self.reload()
+
+    def show_data(self, data: Any) -> None:
+        """Show data read elsewhere (at start-up, by the helper) as if this screen read it."""
+        self._asked = True
+        self.post_message(self.Loaded(data))
 
     @on(events.Mount)
     def _restore_drafts(self) -> None:
@@ -112,6 +124,7 @@ class PracticeScreen(Screen[None]):
     def reload(self) -> None:
         """Read the screen's data again (after a change, or when the partner's arrive)."""
         if self.app.backend is not None:
+            self._asked = True
             self._load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")

@@ -9,13 +9,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Input, Static
+from textual.widgets import Input, ListItem, Static
 
 from companion.service import Session
 from companion.tui import changes, data
 from companion.tui.screens.base import PracticeScreen
 from companion.tui.widgets.due_list import DueItem, DueList
 from companion.tui.widgets.note_list import NoteItem, NoteList
+from companion.tui.widgets.record_list import EmptyItem
+
+NO_NEW_NOTES = "No new notes since you last looked."
 
 
 class TonightScreen(PracticeScreen):
@@ -23,56 +26,90 @@ class TonightScreen(PracticeScreen):
 
     TITLE = "Tonight"
     MODE = "tonight"
+    # Focused as the screen is built: focusing it afterwards would restyle the screen twice.
+    AUTO_FOCUS = "#due"
     # styles/tonight.tcss is loaded with the app's stylesheet (CompanionApp.CSS_PATH).
     BINDINGS: ClassVar[list[BindingType]] = [Binding("n", "write_note", "Write a note", show=False)]
 
+    def __init__(self, initial: data.Tonight | None = None) -> None:
+        """`initial`: Tonight's data read already (at start-up): built in, not loaded."""
+        super().__init__()
+        self._initial = initial
+        if initial is not None:
+            self._asked = True
+
     def compose_body(self) -> ComposeResult:
+        initial = self._initial
         with VerticalScroll(id="tonight-body"):
             yield Static(id="banner", markup=False)
             yield Static("Tonight's care", classes="section-title")
-            yield DueList(id="due")
+            yield DueList(*(self._due_items(initial) if initial else ()), id="due")
             yield Static("New notes", id="notes-title", classes="section-title", markup=False)
             yield Static(id="landed", markup=False)
-            yield NoteList(id="new-notes")
+            yield NoteList(*(self._note_items(initial) if initial else ()), id="new-notes")
             yield Static(id="more-notes", classes="hint", markup=False)
         with Vertical(id="quick-note"):
             yield Static(id="quick-note-label", markup=False)
             yield Input(id="note-input", placeholder="What did they do, and how did it land?")
 
     def on_mount(self) -> None:
-        self.focus_home()
+        initial, self._initial = self._initial, None
+        if initial is not None:
+            self._fill(initial)
+            self.call_after_refresh(self._seen, initial)
+        elif self.app.backend is None:  # the space is still opening (or being unlocked)
+            banner = self.query_one("#banner", Static)
+            banner.update("Opening your space…")
+            banner.display = True
 
     def focus_home(self) -> None:
         self.query_one(DueList).focus()
 
     def read(self, session: Session) -> data.Tonight:
-        tonight = data.tonight(session, self.backend.seen_since(session))
-        if tonight.to_mark_read:
-            session.mark_notes(tonight.to_mark_read, read=True)
-        return tonight
+        return data.tonight(session, self.backend.seen_since(session))
+
+    @staticmethod
+    def _due_items(tonight: data.Tonight) -> list[ListItem]:
+        if not tonight.due:
+            return [EmptyItem(TonightScreen._nothing_due(tonight))]
+        return [DueItem(row) for row in tonight.due]
+
+    @staticmethod
+    def _nothing_due(tonight: data.Tonight) -> str:
+        if tonight.has_actions:
+            return "Nothing is due tonight. Rest is part of the practice too."
+        return (
+            "You haven't taken on any care actions yet. "
+            f"Press c to choose from {tonight.people.other}'s care menu."
+        )
+
+    @staticmethod
+    def _note_items(tonight: data.Tonight) -> list[ListItem]:
+        if not tonight.notes:
+            return [EmptyItem(NO_NEW_NOTES)]
+        return [NoteItem(row, received=True) for row in tonight.notes]
 
     async def show(self, tonight: data.Tonight) -> None:
+        await self.query_one(DueList).replace(
+            [DueItem(row) for row in tonight.due], self._nothing_due(tonight)
+        )
+        await self.query_one(NoteList).replace(
+            [NoteItem(row, received=True) for row in tonight.notes], NO_NEW_NOTES
+        )
+        self._fill(tonight)
+        self.call_after_refresh(self._seen, tonight)
+
+    def _fill(self, tonight: data.Tonight) -> None:
+        """Everything but the two lists."""
         who = tonight.people
         self.sub_title = f"{tonight.day:%A} {tonight.day.day} {tonight.day:%B}"
         banner = self.query_one("#banner", Static)
         banner.update(tonight.banner or "")
         banner.display = tonight.banner is not None
-        if tonight.has_actions:
-            empty = "Nothing is due tonight. Rest is part of the practice too."
-        else:
-            empty = (
-                "You haven't taken on any care actions yet. "
-                f"Press c to choose from {who.other}'s care menu."
-            )
-        await self.query_one(DueList).replace([DueItem(row) for row in tonight.due], empty)
         self.query_one("#notes-title", Static).update(f"New from {who.other}")
         landed = self.query_one("#landed", Static)
         landed.update("\n".join(f"♥ {line}" for line in tonight.landed))
         landed.display = bool(tonight.landed)
-        await self.query_one(NoteList).replace(
-            [NoteItem(row, received=True) for row in tonight.notes],
-            "No new notes since you last looked.",
-        )
         more = self.query_one("#more-notes", Static)
         more.update(f"…and {tonight.more_notes} more in Gratitude (press g).")
         more.display = tonight.more_notes > 0
@@ -84,20 +121,25 @@ class TonightScreen(PracticeScreen):
         else:
             label.update("Notes of thanks open up once your partner has joined this space.")
             note_input.disabled = True
-        self.call_after_refresh(self._seen, tonight.seen_stamp)
 
-    def _seen(self, stamp: str) -> None:
-        """Tonight has been on screen: what it showed is no longer new on later runs."""
+    def _seen(self, tonight: data.Tonight) -> None:
+        """Tonight has been on screen: the notes it showed are read, and what arrived is
+        no longer new on later runs. Written after the paint, so that it never delays it."""
         self.app.tonight_painted()
-        if stamp > self.backend.marked_seen:
+        stamp = tonight.seen_stamp
+        if stamp <= self.backend.marked_seen:
+            stamp = ""
+        else:
             self.backend.marked_seen = stamp
-            self._mark_seen(stamp)
+        read = [note.id for note in tonight.to_mark_read]
+        if stamp or read:
+            self._mark_seen(stamp, read)
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="seen")
-    def _mark_seen(self, stamp: str) -> None:
+    def _mark_seen(self, stamp: str, read: list[str]) -> None:
         try:
             with self.backend.session() as session:
-                changes.mark_seen(session, stamp)
+                changes.mark_shown(session, stamp, read)
         except Exception as exc:
             self.post_message(self.Failed(exc))
 

@@ -1,4 +1,8 @@
-"""Unlock: the passphrase opens this device's copy of the space (Argon2id, in a thread)."""
+"""Unlock: the passphrase opens this device's copy of the space (Argon2id, in a thread).
+
+Shown only when there is something to ask: a passphrase given in the environment or a key
+remembered on this device opens the space without it (CompanionApp._open_without_asking).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,6 @@ from textual.widgets import Footer, Input, Static
 
 from companion.errors import CompanionError, UnlockError
 from companion.service import Session
-from companion.store.crypto import BackgroundDerivation
 from companion.tui import data
 
 if TYPE_CHECKING:
@@ -22,7 +25,7 @@ if TYPE_CHECKING:
 
 
 class UnlockScreen(Screen[None]):
-    """Asks for the passphrase, unless COMPANION_PASSPHRASE gave it already."""
+    """Asks for the passphrase, over Tonight (which fills in once the space is open)."""
 
     TITLE = "Unlock"
     # styles/unlock.tcss is loaded with the app's stylesheet (CompanionApp.CSS_PATH).
@@ -41,6 +44,11 @@ class UnlockScreen(Screen[None]):
         @property
         def app(self) -> CompanionApp: ...
 
+    def __init__(self, refused: Exception | None = None) -> None:
+        """`refused`: why opening without asking didn't work, shown above the field."""
+        super().__init__()
+        self._refused = refused
+
     def compose(self) -> ComposeResult:
         with Middle(), Center(), Vertical(id="unlock-box"):
             yield Static("companion", classes="brand")
@@ -49,63 +57,29 @@ class UnlockScreen(Screen[None]):
             yield Static(id="unlock-status", markup=False)
         yield Footer(compact=True)
 
-    @dataclass
-    class Ask(Message):
-        """Nothing remembered on this device: the passphrase is needed."""
-
     def on_mount(self) -> None:
-        passphrase = self.app.initial_passphrase
-        if passphrase:
-            self.unlock(passphrase, self.app.derivation)
-        else:
-            self.query_one("#passphrase", Input).disabled = True
-            self._open_remembered()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
-    def _open_remembered(self) -> None:
-        """Open with a key this device remembers (`companion remember`), if there is one."""
-        try:
-            session = Session.open_remembered(self.app.home)
-        except Exception as exc:
-            self.post_message(self.Refused(exc))
-            return
-        if session is None:
-            self.post_message(self.Ask())
-        else:
-            self.post_message(self.Unlocked(session, self._theme(session)))
-
-    @on(Ask)
-    def _ask(self) -> None:
-        field = self.query_one("#passphrase", Input)
-        field.disabled = False
-        field.focus()
+        self.query_one("#passphrase", Input).focus()
+        if self._refused is not None:
+            self._explain(self._refused)
 
     @on(Input.Submitted, "#passphrase")
     def _submitted(self, event: Input.Submitted) -> None:
         if event.value:
             self.unlock(event.value)
 
-    def unlock(self, passphrase: str, derivation: BackgroundDerivation | None = None) -> None:
+    def unlock(self, passphrase: str) -> None:
         self.query_one("#passphrase", Input).disabled = True
         self._status("Opening your space…", error=False)
-        self._unlock(passphrase, derivation)
+        self._unlock(passphrase)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
-    def _unlock(self, passphrase: str, derivation: BackgroundDerivation | None) -> None:
+    def _unlock(self, passphrase: str) -> None:
         try:
-            session = Session.unlock(self.app.home, passphrase, derivation=derivation)
+            session = Session.unlock(self.app.home, passphrase)
         except Exception as exc:
             self.post_message(self.Refused(exc))
             return
-        self.post_message(self.Unlocked(session, self._theme(session)))
-
-    def _theme(self, session: Session) -> str | None:
-        """This device's theme, read here in the worker so that Tonight opens in it."""
-        try:
-            return data.theme_preference(session)
-        except Exception as exc:  # a theme is not worth refusing to open over
-            self.app.call_from_thread(self.app.show_error, exc)
-            return None
+        self.post_message(self.Unlocked(session, theme_of(session, self.app)))
 
     @on(Unlocked)
     def _unlocked(self, message: Unlocked) -> None:
@@ -114,12 +88,14 @@ class UnlockScreen(Screen[None]):
         self.app.open_session(message.session, message.theme)
 
     @on(Refused)
-    def _refused(self, message: Refused) -> None:
-        error = message.error
+    def _refused_now(self, message: Refused) -> None:
         field = self.query_one("#passphrase", Input)
         field.disabled = False
         field.clear()
         field.focus()
+        self._explain(message.error)
+
+    def _explain(self, error: Exception) -> None:
         if isinstance(error, CompanionError):
             self._status(error.message, error=True)
         else:
@@ -131,3 +107,12 @@ class UnlockScreen(Screen[None]):
         status = self.query_one("#unlock-status", Static)
         status.update(text)
         status.set_class(error, "-error")
+
+
+def theme_of(session: Session, app: CompanionApp) -> str | None:
+    """This device's theme, read in the opening worker so that Tonight opens in it."""
+    try:
+        return data.theme_preference(session)
+    except Exception as exc:  # a theme is not worth refusing to open over
+        app.call_from_thread(app.show_error, exc)
+        return None

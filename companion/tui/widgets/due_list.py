@@ -5,12 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Static
 
 from companion.domain import model as m
 from companion.tui.data import DueRow
@@ -20,26 +17,38 @@ MARKS = {m.DONE: "✓", m.SKIPPED: "☾", None: "·"}
 STATUS_WORDS = {m.DONE: "done", m.SKIPPED: "resting tonight", None: ""}
 
 
+def due_content(row: DueRow) -> Content:
+    """The mark, the action and its details, then links that tick it (or take it back)."""
+    detail = row.cadence + (f" · for {row.receiver}" if row.receiver else "")
+    if row.status:
+        detail += f" · {STATUS_WORDS[row.status]}"
+    mark = (MARKS[row.status], "$text-muted" if row.status == m.SKIPPED else "$text-success")
+    title = (row.title, "$text-muted") if row.status == m.DONE else row.title
+    if row.status is None:
+        links = "[@click=mark('done')][u]Done[/u][/]  [@click=mark('skipped')][u]Skip[/u][/]"
+    else:
+        links = "[@click=mark('')][u]Undo[/u][/]"
+    return Content.assemble(
+        mark, " ", title, "  ", (detail, "$text-muted"), "   ", Content.from_markup(links)
+    )
+
+
 class DueItem(RecordItem):
+    """One action due tonight: a single widget that draws its own line (Tonight is the
+    first screen painted, and every widget costs start-up time), its buttons being links."""
+
     def __init__(self, row: DueRow) -> None:
         super().__init__(record_id=row.action_id, shows=row, classes=f"due -{row.status or 'open'}")
         self.row = row
+        self.content = due_content(row)
 
-    def compose(self):
-        row = self.row
-        detail = row.cadence + (f" · for {row.receiver}" if row.receiver else "")
-        if row.status:
-            detail += f" · {STATUS_WORDS[row.status]}"
-        with Horizontal():
-            yield Static(MARKS[row.status], classes="mark")
-            yield Static(Content.assemble(row.title, "  ", (detail, "$text-muted")), classes="what")
-            if row.status is None:
-                yield Button("Done", compact=True, classes="done", variant="success")
-                yield Button("Skip", compact=True, classes="skip")
-            else:
-                yield Button("Undo", compact=True, classes="undo")
-        for button in self.query(Button):
-            button.can_focus = False
+    def render(self) -> Content:
+        return self.content
+
+    def action_mark(self, status: str) -> None:
+        parent = self.parent
+        if isinstance(parent, DueList):
+            parent.mark_item(self, status or None)
 
 
 class DueList(RecordList):
@@ -78,14 +87,8 @@ class DueList(RecordList):
         if row is not None:
             self.post_message(self.Marked(row.action_id, status or None))
 
-    @on(Button.Pressed)
-    def _button(self, event: Button.Pressed) -> None:
-        event.stop()
-        item = self.item_of(event.button)
-        if not isinstance(item, DueItem):
-            return
-        status = {"done": m.DONE, "skip": m.SKIPPED}.get(
-            next((c for c in event.button.classes if c in ("done", "skip", "undo")), "undo")
-        )
-        self.index = self._nodes.index(item)
+    def mark_item(self, item: DueItem, status: str | None) -> None:
+        """A click on one of a row's links: that row, ticked (or not) as the link says."""
+        if item in self._nodes:
+            self.index = self._nodes.index(item)
         self.post_message(self.Marked(item.row.action_id, status))

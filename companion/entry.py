@@ -1,0 +1,46 @@
+"""Where `companion` starts: the app at once when there is no command, else the CLI.
+
+Opening the app is what people do every evening, so that path loads only what it needs:
+neither the command-line parser nor the commands' modules.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from companion.errors import CompanionError
+
+PASSPHRASE_ENV = "COMPANION_PASSPHRASE"
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if args:
+        from companion.cli import main as cli_main
+
+        cli_main(args)
+        return
+    try:
+        from companion.store import home as profiles
+        from companion.tui import prefetch
+
+        home = profiles.profile_home()
+        helper = None
+        if profiles.exists(home):
+            # On the other core, while Textual loads: open the space and read Tonight.
+            helper = prefetch.start(
+                home,
+                os.environ.get(PASSPHRASE_ENV) or None,
+                remembered=profiles.remembered_in(home) is not None,
+            )
+        from companion.tui.app import run_app
+
+        run_app(helper)
+    except CompanionError as exc:
+        print(f"companion: {exc.render()}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        print("\nStopped.", file=sys.stderr)
+        sys.exit(130)
+    sys.exit(0)
