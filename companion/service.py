@@ -24,14 +24,22 @@ from typing import Any
 from companion.domain import model as m
 from companion.domain import rules
 from companion.domain.hlc import Clock, stamp_ms
-from companion.domain.ids import checkin_id, is_valid_id, iso_week, make_id, review_id, tick_id
+from companion.domain.ids import (
+    checkin_id,
+    is_valid_id,
+    iso_week,
+    make_id,
+    month_partition,
+    review_id,
+    tick_id,
+)
 from companion.domain.records import Record, make_op
 from companion.errors import CompanionError, DataError, StorageFullError, UsageError
 from companion.store import crypto, early, spacefile
 from companion.store import profile as profiles
 from companion.store.fsutil import atomic_write, ensure_private_dir
 from companion.store.lock import ProfileLock
-from companion.store.replica import CORE, KEYS, Replica, month_partition
+from companion.store.replica import CORE, KEYS, Replica
 from companion.store.spacefile import SPACE_FILE, SpaceHeader
 from companion.sync import engine
 from companion.sync.journal import Journal

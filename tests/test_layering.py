@@ -229,3 +229,16 @@ def test_every_command_has_help_without_textual(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "Usage: companion init" in proc.stdout
+
+
+def test_the_first_paint_loads_no_storage_crypto_or_sync() -> None:
+    """`companion` paints Tonight from the start-up helper's data: the session, its crypto
+    and storage, sync and the command line load afterwards, off the first paint's path."""
+    code = (
+        "import sys, companion.entry, companion.tui.app, companion.tui.prefetch;"
+        "heavy = ('companion.service', 'companion.store.crypto', 'cryptography', 'tinydb',"
+        " 'companion.sync.engine', 'companion.store.replica', 'click', 'keyring', 'watchfiles');"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

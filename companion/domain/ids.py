@@ -74,3 +74,8 @@ def checkin_id(partner_id: str, week: str) -> str:
 
 def review_id(action_id: str, week: str) -> str:
     return natural_id("review", week_monday(week), action_id)
+
+
+def month_partition(day: dt.date) -> str:
+    """The replica's partition for records dated in `day`'s month (one file per month)."""
+    return f"m-{day.year:04d}-{day.month:02d}"

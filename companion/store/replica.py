@@ -57,10 +57,6 @@ def partition_for(record_type: str, record_id: str) -> str:
     return CORE
 
 
-def month_partition(day: dt.date) -> str:
-    return f"m-{day.year:04d}-{day.month:02d}"
-
-
 class Replica:
     def __init__(
         self, root: Path, outbox_dir: Path, data_key: bytes, space_id: str, device_id: str

@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -22,10 +22,7 @@ from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from companion.errors import CompanionError
-from companion.service import Session, start_unlock
-from companion.store import profile as profiles
-from companion.store.crypto import BackgroundDerivation
-from companion.sync.engine import SyncResult
+from companion.store import home as profiles
 from companion.tui import data, memory
 from companion.tui.backend import Backend
 from companion.tui.navigation import BY_MODE, DESTINATIONS
@@ -36,6 +33,12 @@ from companion.tui.screens.base import PracticeScreen
 from companion.tui.screens.tonight import TonightScreen
 from companion.tui.screens.unlock import UnlockScreen, theme_of
 from companion.tui.widgets.header import SyncStatus
+
+if TYPE_CHECKING:
+    # The first paint needs none of these: they load with the session, after it.
+    from companion.service import Session
+    from companion.store.crypto import BackgroundDerivation
+    from companion.sync.engine import SyncResult
 
 PASSPHRASE_ENV = "COMPANION_PASSPHRASE"
 # With the watcher on, a pass this often is only a backstop for events that never came.
@@ -185,6 +188,8 @@ class CompanionApp(App[None]):
         passphrase = os.environ.get(PASSPHRASE_ENV) or None
         derivation = None
         if passphrase and prefetch is None and profiles.exists(home):
+            from companion.service import start_unlock
+
             derivation = start_unlock(home, passphrase)
         return cls(
             home=home,
@@ -220,6 +225,8 @@ class CompanionApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
     def _open_without_asking(self) -> None:
+        from companion.service import Session
+
         prefetch, self.prefetch = self.prefetch, None
         opened = prefetch.take() if prefetch is not None else None
         if opened is not None:
@@ -260,6 +267,8 @@ class CompanionApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
     def _attach(self, backend: Backend, data_key: bytes) -> None:
         """This process's own session, with the key the helper found (no key derivation)."""
+        from companion.service import Session
+
         backend.opening = True
         try:
             session = Session.open_with_key(self.home, data_key)

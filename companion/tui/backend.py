@@ -5,9 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from companion.service import Session
 from companion.tui import data
+
+if TYPE_CHECKING:
+    from companion.service import Session
 
 TURN_TIMEOUT = 30.0
 

@@ -6,13 +6,14 @@ Each returns the quiet sentence the screen shows afterwards (or None to say noth
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from companion import service
 from companion.domain import model as m
 from companion.errors import UsageError
-from companion.service import Session
 from companion.tui import data
+
+if TYPE_CHECKING:
+    from companion.service import Session
 
 
 def tick(session: Session, action_id: str, status: str | None) -> str | None:
@@ -144,5 +145,7 @@ def export(session: Session, fmt: str, path: str) -> str:
     from companion import views
 
     text = views.EXPORTERS[fmt](session)
-    service.write_export(target, text)
+    from companion.service import write_export
+
+    write_export(target, text)
     return f"Exported to {target}. It is not encrypted: keep it somewhere private."

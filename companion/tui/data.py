@@ -10,15 +10,16 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from companion.domain import model as m
 from companion.domain import rules
 from companion.domain.hlc import stamp_ms
-from companion.domain.ids import iso_week, week_monday
+from companion.domain.ids import iso_week, month_partition, week_monday
 from companion.domain.records import Record
-from companion.service import Session
-from companion.store.replica import month_partition
+
+if TYPE_CHECKING:
+    from companion.service import Session
 
 # Screens read recent months only, so they open as fast after years of history as on day one.
 RECENT_NOTE_DAYS = 90

@@ -15,15 +15,15 @@ from textual.widget import Widget
 from textual.widgets import Input
 from textual.worker import get_current_worker
 
-from companion.service import Session
 from companion.tui.backend import Backend
 from companion.tui.widgets.header import AppHeader
 from companion.tui.widgets.nav_bar import BottomBar
 
 if TYPE_CHECKING:
+    from companion.service import Session
     from companion.tui.app import CompanionApp
 
-Change = Callable[[Session], str | None]
+    Change = Callable[[Session], str | None]
 
 
 def is_text_field(widget: Widget | None) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,12 +11,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, ListItem, Static
 
-from companion.service import Session
 from companion.tui import changes, data
 from companion.tui.screens.base import PracticeScreen
 from companion.tui.widgets.due_list import DueItem, DueList
 from companion.tui.widgets.note_list import NoteItem, NoteList
 from companion.tui.widgets.record_list import EmptyItem
+
+if TYPE_CHECKING:
+    from companion.service import Session
 
 NO_NEW_NOTES = "No new notes since you last looked."
 

@@ -17,10 +17,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from companion.errors import CompanionError, UnlockError
-from companion.service import Session
 from companion.tui import data
 
 if TYPE_CHECKING:
+    from companion.service import Session
     from companion.tui.app import CompanionApp
 
 
@@ -74,6 +74,8 @@ class UnlockScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
     def _unlock(self, passphrase: str) -> None:
+        from companion.service import Session
+
         try:
             session = Session.unlock(self.app.home, passphrase)
         except Exception as exc:
