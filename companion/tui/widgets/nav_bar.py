@@ -1,4 +1,4 @@
-"""The bottom of every screen: a row with each screen's key, then Textual's Footer.
+"""The bottom of every screen: a row with each screen's key, then this screen's own keys.
 
 The screens' keys take a row of their own because, with the keys of the screen itself, they
 don't fit one footer row at 100 columns. The screen showing is marked, not hidden, so the
@@ -7,13 +7,18 @@ row stays put as a person moves around.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-from companion.tui.memory import drop_stale_watchers
 from companion.tui.navigation import DESTINATIONS
+
+if TYPE_CHECKING:
+    from textual.binding import Binding
+    from textual.screen import Screen
 
 
 def nav_content(current: str | None) -> Content:
@@ -36,18 +41,60 @@ class NavBar(Static):
         self.current = current
 
 
-class KeysFooter(Footer):
-    """Textual's Footer, without its leak.
+def keys_content(screen: Screen, width: int) -> Content:
+    """The keys that work where the focus is, as Textual's compact Footer shows them (each
+    a click away), and the command palette's key at the right end of `width` columns."""
+    app = screen.app
+    active = screen.active_bindings
+    by_action: dict[str, list[tuple[Binding, bool]]] = {}
+    for _node, binding, enabled, _tooltip in active.values():
+        if binding.show:
+            by_action.setdefault(binding.action, []).append((binding, enabled))
+    parts: list[Content] = []
+    for bindings in by_action.values():
+        binding, enabled = bindings[0]
+        item = Content.assemble(
+            (app.get_key_display(binding), "bold $footer-key-foreground"),
+            " ",
+            (binding.description, "$footer-description-foreground"),
+        )
+        item = item.stylize(f"@click=app.simulate_key({binding.key!r})") if enabled else item
+        parts.append(item.stylize("dim") if not enabled else item)
+    keys = Content("  ").join(parts)
+    palette = active.get(app.COMMAND_PALETTE_BINDING)
+    if palette is None or not app.ENABLE_COMMAND_PALETTE:
+        return keys
+    _node, binding, _enabled, _tooltip = palette
+    end = Content.assemble(
+        "▏",
+        (app.get_key_display(binding), "bold $footer-key-foreground"),
+        " ",
+        (binding.description, "$footer-description-foreground"),
+    ).stylize(f"@click=app.simulate_key({binding.key!r})")
+    gap = max(2, width - keys.cell_length - end.cell_length)
+    return Content.assemble(keys, " " * gap, end)
 
-    Each time the keys change it builds new FooterKeys, each bound to the footer's `compact`
-    (data_bind). Textual drops such a binding only when `compact` changes, which it never
-    does here, so every FooterKey ever shown would stay in memory while the app runs (it
-    runs all evening). Bindings of keys no longer on screen are dropped before each rebuild.
+
+class KeysBar(Static):
+    """This screen's keys: one widget drawing them all (Textual's Footer makes a widget of
+    each key and builds them twice as a screen first shows, on the path to its first paint).
     """
 
-    async def recompose(self) -> None:
-        drop_stale_watchers(self)
-        await super().recompose()
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen) -> None:
+        if self.is_attached and screen is self.screen:
+            self.refresh()
+
+    def on_resize(self) -> None:
+        self.refresh()
+
+    def render(self) -> Content:
+        return keys_content(self.screen, self.size.width)
 
 
 class BottomBar(Vertical):
@@ -59,4 +106,4 @@ class BottomBar(Vertical):
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.current)
-        yield KeysFooter(compact=True)
+        yield KeysBar(id="keys-bar")
