@@ -110,7 +110,7 @@ def plan_for(quick: bool) -> Plan:
             bytes_cycle=False,
         )
     return Plan(
-        False, cold_runs=7, ticks=60, arrivals=7, joins=3, adds=5, memory_runs=3, bytes_cycle=True
+        False, cold_runs=11, ticks=60, arrivals=7, joins=3, adds=5, memory_runs=3, bytes_cycle=True
     )
 
 
@@ -288,6 +288,20 @@ def advance(app):
     if mode == "help":
         app.set_timer(0.2, lambda: advance(app))
 
+def first_paint(app):
+    # Tonight is on screen with its data (built with it at start-up, or shown once read).
+    if state["painted"]:
+        return
+    state["painted"] = True
+    event(f"painted {time.time()!r}")
+    if watch:
+        return
+    if visit:
+        advance(app)
+    else:
+        event("memory " + memory())
+        app.exit()
+
 def wrap(cls, mode):
     original = cls.show
 
@@ -295,20 +309,8 @@ def wrap(cls, mode):
         await original(self, data)
         app = self.app
         if not state["painted"]:
-            state["painted"] = True
-
-            def painted():
-                event(f"painted {time.time()!r}")
-                if watch:
-                    return
-                if visit:
-                    advance(app)
-                else:
-                    event("memory " + memory())
-                    app.exit()
-
-            app.call_after_refresh(painted)
-        elif watch:
+            return  # the app's tonight_painted notes the first paint
+        if watch:
             for row in getattr(data, "notes", []):
                 if row.text.startswith("BENCH-") and row.text not in state["seen"]:
                     state["seen"].add(row.text)
@@ -332,6 +334,15 @@ def make(self):
     return screen
 
 navigation.Destination.make = make  # before the app's module builds its MODES from it
+
+from companion.tui.app import CompanionApp
+painted = CompanionApp.tonight_painted
+
+def tonight_painted(self):
+    painted(self)
+    first_paint(self)
+
+CompanionApp.tonight_painted = tonight_painted
 
 from companion.entry import main
 main([])
