@@ -237,7 +237,8 @@ def test_the_first_paint_loads_no_storage_crypto_or_sync() -> None:
     code = (
         "import sys, companion.entry, companion.tui.app, companion.tui.prefetch;"
         "heavy = ('companion.service', 'companion.store.crypto', 'cryptography', 'tinydb',"
-        " 'companion.sync.engine', 'companion.store.replica', 'click', 'keyring', 'watchfiles');"
+        " 'companion.sync.engine', 'companion.store.replica', 'click', 'keyring', 'watchfiles',"
+        " 'companion.tui.data');"
         "print(sorted(m for m in heavy if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from companion.errors import CompanionError
 from companion.store import home as profiles
-from companion.tui import data, memory
+from companion.tui import memory
 from companion.tui.backend import Backend
 from companion.tui.navigation import BY_MODE, DESTINATIONS
 from companion.tui.prefetch import Opened as PrefetchOpened
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from companion.service import Session
     from companion.store.crypto import BackgroundDerivation
     from companion.sync.engine import SyncResult
+    from companion.tui import data
 
 PASSPHRASE_ENV = "COMPANION_PASSPHRASE"
 # With the watcher on, a pass this often is only a backstop for events that never came.
@@ -485,7 +486,7 @@ class CompanionApp(App[None]):
             with self.backend.session() as session:
                 result = session.sync()
                 arrived = describe_arrivals(session, result.imported)
-                state = data.sync_state(session, result)
+                state = _data().sync_state(session, result)
         except Exception as exc:
             self.post_message(self.SyncFailed(exc, self._state_after_failure(str(exc))))
             return
@@ -495,7 +496,7 @@ class CompanionApp(App[None]):
         try:
             assert self.backend is not None
             with self.backend.session() as session:
-                return data.sync_state(session, error=error)
+                return _data().sync_state(session, error=error)
         except Exception:
             return None
 
@@ -505,7 +506,7 @@ class CompanionApp(App[None]):
         assert self.backend is not None
         try:
             with self.backend.session() as session:
-                state = data.sync_state(session)
+                state = _data().sync_state(session)
         except Exception as exc:
             self.call_from_thread(self.show_error, exc)
             return
@@ -565,6 +566,13 @@ class CompanionApp(App[None]):
             self._last_sync_error = text
             self.show_error(message.error)
         self._pass_done()
+
+
+def _data():
+    """The screens' data module, loaded once the app is up (it isn't needed to paint)."""
+    from companion.tui import data
+
+    return data
 
 
 def run_app(prefetch: Prefetch | None = None) -> None:

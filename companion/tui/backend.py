@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from companion.tui import data
+from companion.tui import tonight_data as data
 
 if TYPE_CHECKING:
     from companion.service import Session

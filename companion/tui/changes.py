@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from companion.domain import model as m
 from companion.errors import UsageError
-from companion.tui import data
+from companion.tui.tonight_data import WEEKDAY_NAMES
 
 if TYPE_CHECKING:
     from companion.service import Session
@@ -103,7 +103,7 @@ def rename(session: Session, name: str) -> str:
 
 def set_checkin_day(session: Session, weekday: int) -> str:
     session.set_checkin_day(weekday)
-    return f"Your check-in day is {data.WEEKDAY_NAMES[weekday]}."
+    return f"Your check-in day is {WEEKDAY_NAMES[weekday]}."
 
 
 def set_theme(session: Session, theme: str) -> None:

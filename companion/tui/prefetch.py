@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from companion.tui.data import Since, Tonight
+    from companion.tui.tonight_data import Since, Tonight
 
 
 class Opened:
@@ -94,7 +94,7 @@ class Prefetch:
 def _open_and_read(home: Path, passphrase: str | None) -> Opened | None:
     """In the helper. None whenever the ordinary way should be taken (and say why)."""
     from companion.service import Session
-    from companion.tui import data
+    from companion.tui import tonight_data as data
 
     try:
         if passphrase:

@@ -11,7 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, ListItem, Static
 
-from companion.tui import changes, data
+from companion.tui import changes
+from companion.tui import tonight_data as data
 from companion.tui.screens.base import PracticeScreen
 from companion.tui.widgets.due_list import DueItem, DueList
 from companion.tui.widgets.note_list import NoteItem, NoteList

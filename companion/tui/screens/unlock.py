@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from companion.errors import CompanionError, UnlockError
-from companion.tui import data
+from companion.tui import tonight_data as data
 
 if TYPE_CHECKING:
     from companion.service import Session

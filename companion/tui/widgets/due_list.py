@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.message import Message
 
 from companion.domain import model as m
-from companion.tui.data import DueRow
+from companion.tui.tonight_data import DueRow
 from companion.tui.widgets.record_list import RecordItem, RecordList
 
 MARKS = {m.DONE: "✓", m.SKIPPED: "☾", None: "·"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -10,7 +11,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from companion.tui.data import SyncState
+if TYPE_CHECKING:
+    from companion.tui.data import SyncState
 
 MARKS = {"ok": "●", "waiting": "◌", "offline": "◌", "problem": "▲"}
 

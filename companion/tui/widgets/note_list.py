@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 
-from companion.tui.data import NoteRow
+from companion.tui.tonight_data import NoteRow
 from companion.tui.widgets.record_list import RecordItem, RecordList
 
 

@@ -1,0 +1,256 @@
+"""What Tonight shows, and what every screen shares: read before anything else loads.
+
+`companion` paints Tonight from these values, read by its start-up helper (tui/prefetch.py),
+so this module stays small and quick to import: the other screens' data are in tui/data.py,
+which re-exports everything here. Nothing here imports Textual or the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from companion.domain import model as m
+from companion.domain.hlc import stamp_ms
+from companion.domain.ids import week_monday
+from companion.domain.records import Record
+
+if TYPE_CHECKING:
+    from companion.service import Session
+
+# Screens read recent months only, so they open as fast after years of history as on day one.
+RECENT_NOTE_DAYS = 90
+# Tonight mentions a check-in that neither of you has written yet from this many days before
+# my check-in day (Friday on, with the usual Sunday).
+CHECKIN_NOTICE_DAYS = 2
+# Tonight lists at most this many new notes; Gratitude has the rest.
+TONIGHT_NOTES = 10
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+# -- shared pieces -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class People:
+    me: str
+    partner: str | None
+
+    @property
+    def other(self) -> str:
+        """The partner's name, or a kind stand-in before they have joined."""
+        return self.partner or "your partner"
+
+
+def people(session: Session) -> People:
+    names = session.partners()
+    partner_id = session.partner
+    return People(names.get(session.me, "you"), names.get(partner_id) if partner_id else None)
+
+
+def record_day(record: Record) -> dt.date:
+    """The local day a record was first written."""
+    return dt.datetime.fromtimestamp(stamp_ms(record.created) / 1000).date()
+
+
+def day_label(day: dt.date, today: dt.date) -> str:
+    if day == today:
+        return "today"
+    if day == today - dt.timedelta(days=1):
+        return "yesterday"
+    label = f"{day:%a} {day.day} {day:%b}"
+    return label if day.year == today.year else f"{label} {day.year}"
+
+
+def week_label(week: str) -> str:
+    monday = week_monday(week)
+    sunday = monday + dt.timedelta(days=6)
+    if monday.month == sunday.month:
+        return f"{monday.day}–{sunday.day} {sunday:%b}"
+    return f"{monday.day} {monday:%b} – {sunday.day} {sunday:%b}"
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    id: str
+    text: str
+    author: str
+    to: str
+    when: str
+    new: bool
+    read: bool
+    landed: bool
+
+
+def note_row(session: Session, note: Record, today: dt.date, new: bool = False) -> NoteRow:
+    return NoteRow(
+        id=note.id,
+        text=note.get("text", ""),
+        author=session.name_of(note.author),
+        to=session.name_of(note.get("to")),
+        when=day_label(record_day(note), today),
+        new=new,
+        read=bool(note.get("read")),
+        landed=bool(note.get("landed")),
+    )
+
+
+def recent_notes(session: Session, today: dt.date) -> list[Record]:
+    """Notes of the last few months, newest first."""
+    notes = session.dated([m.GRATITUDE], session.recent_partitions(today, RECENT_NOTE_DAYS))
+    return sorted(notes, key=lambda n: n.created, reverse=True)
+
+
+def is_new_to_me(note: Record, me: str, since: str) -> bool:
+    """A note to me that I haven't read, or that arrived after I last looked on this device.
+
+    `since` is a clock stamp (see seen_since). Unread counts too, because a partner's clock
+    may run behind mine.
+    """
+    if note.get("to") != me or note.author == me:
+        return False
+    return not note.get("read") or note.created > since
+
+
+def unread_to_me(notes: Iterable[Record], me: str) -> list[Record]:
+    """Notes to me not yet marked read: shown now, so marked read by the screen's worker."""
+    return [n for n in notes if n.get("to") == me and n.author != me and not n.get("read")]
+
+
+@dataclass(frozen=True)
+class Since:
+    """What counts as new in this run: notes to me created after `notes`, and landed marks
+    or the partner's check-in changed after `events` (both clock stamps)."""
+
+    notes: str
+    events: str
+
+
+def seen_since(session: Session) -> Since:
+    """This device's "seen until" marker; for a device that never set one, a first look.
+
+    A first look counts the notes I haven't read as new (from just before the oldest), and
+    anything else only once it arrives.
+    """
+    marker = session.seen_until()
+    if marker:
+        return Since(marker, marker)
+    today = session.today()
+    notes = recent_notes(session, today)
+    unread = unread_to_me(notes, session.me)
+    state = session.checkin_state()
+    stamps = [n.hlc for n in notes] + [r.hlc for r in (state.mine, state.theirs) if r]
+    events = max([session.clock.last, *stamps])
+    if not unread:
+        return Since(events, events)
+    # "wall.counter." sorts before every stamp of that wall time and counter.
+    return Since(min(n.created for n in unread).rsplit(".", 1)[0] + ".", events)
+
+
+def excerpt(text: str, width: int = 48) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
+
+
+# -- Tonight -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueRow:
+    action_id: str
+    title: str
+    cadence: str
+    receiver: str | None
+    status: str | None
+
+
+@dataclass(frozen=True)
+class Tonight:
+    day: dt.date
+    people: People
+    due: list[DueRow]
+    has_actions: bool
+    # What arrived from the partner since I last looked on this device (newest first).
+    notes: list[NoteRow]
+    more_notes: int
+    landed: list[str]
+    banner: str | None
+    to_mark_read: list[Record]
+    # The clock stamp to mark as seen once this has been on screen.
+    seen_stamp: str
+
+
+def checkin_banner(
+    waiting_for: str,
+    partner: str | None,
+    today: dt.date,
+    checkin_day: int = 6,
+    new: bool = False,
+) -> str | None:
+    """A gentle word about this week's check-in, when there is something to say."""
+    if partner is None:
+        return None
+    lead = "New since you last looked: " if new else ""
+    if waiting_for == "me":
+        return (
+            f"{lead}{partner} has shared this week's check-in. Share yours to see both side by "
+            "side (press w)."
+        )
+    if waiting_for == "nobody":
+        return f"{lead}You've both shared this week's check-in: read them side by side (press w)."
+    if waiting_for == "both" and today.weekday() >= checkin_day - CHECKIN_NOTICE_DAYS:
+        return "This week's check-in is due: a few quiet minutes, whenever suits you (press w)."
+    return None
+
+
+def tonight(session: Session, since: Since) -> Tonight:
+    """Tonight's care, and what arrived from the partner since I last looked."""
+    today = session.today()
+    names = session.partners()
+    due = [
+        DueRow(
+            action_id=item.action.id,
+            title=item.action.get("title", ""),
+            cadence=m.describe_cadence(item.action.get("cadence"), item.action.get("days")),
+            receiver=names.get(item.action.get("for")),
+            status=item.status,
+        )
+        for item in session.due_today(today)
+    ]
+    me = session.me
+    notes = recent_notes(session, today)
+    new = [n for n in notes if is_new_to_me(n, me, since.notes)]
+    who = people(session)
+    landed = [
+        f"{who.other} says your note “{excerpt(n.get('text', ''))}” landed."
+        for n in notes
+        if n.author == me and n.get("landed") and n.hlc > since.events
+    ]
+    state = session.checkin_state()
+    theirs_new = state.theirs is not None and state.theirs.hlc > since.events
+    # Everything shown counts as seen: the newest stamp among it (a partner's stamp can tie
+    # with my clock's and still sort after it, by device id).
+    shown = [n.hlc for n in notes] + ([state.theirs.hlc] if state.theirs else [])
+    seen = max([session.clock.last, *shown])
+    return Tonight(
+        day=today,
+        people=who,
+        due=due,
+        has_actions=bool(session.my_actions()),
+        notes=[note_row(session, n, today, new=True) for n in new[:TONIGHT_NOTES]],
+        more_notes=max(0, len(new) - TONIGHT_NOTES),
+        landed=landed,
+        banner=checkin_banner(
+            state.waiting_for, who.partner, today, session.checkin_day(), new=theirs_new
+        ),
+        to_mark_read=unread_to_me(notes, me),
+        seen_stamp=seen,
+    )
+
+
+def theme_preference(session: Session) -> str | None:
+    """The theme chosen on this device, if any."""
+    theme = session.preference("theme")
+    return theme if isinstance(theme, str) else None
