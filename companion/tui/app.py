@@ -7,7 +7,6 @@ import os
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -88,40 +87,48 @@ class CompanionApp(App[None]):
     # What the status line says; None until the space is open.
     sync_state: reactive[data.SyncState | None] = reactive(None, init=False)
 
-    @dataclass
     class Synced(Message):
-        result: SyncResult
-        state: data.SyncState
-        arrived: str | None
+        def __init__(self, result: SyncResult, state: data.SyncState, arrived: str | None) -> None:
+            super().__init__()
+            self.result = result
+            self.state = state
+            self.arrived = arrived
 
-    @dataclass
     class SyncFailed(Message):
-        error: Exception
-        state: data.SyncState | None
+        def __init__(self, error: Exception, state: data.SyncState | None) -> None:
+            super().__init__()
+            self.error = error
+            self.state = state
 
-    @dataclass
     class StateRead(Message):
-        state: data.SyncState
+        def __init__(self, state: data.SyncState) -> None:
+            super().__init__()
+            self.state = state
 
-    @dataclass
     class Opened(Message):
         """The space opened without asking (a passphrase given, or a remembered key)."""
 
-        session: Session
-        theme: str | None
-        prefetched: PrefetchOpened | None = None
+        def __init__(
+            self, session: Session, theme: str | None, prefetched: PrefetchOpened | None = None
+        ) -> None:
+            super().__init__()
+            self.session = session
+            self.theme = theme
+            self.prefetched = prefetched
 
-    @dataclass
     class Attached(Message):
         """This process's own session is open (after Tonight was painted from the helper's)."""
 
-        session: Session
+        def __init__(self, session: Session) -> None:
+            super().__init__()
+            self.session = session
 
-    @dataclass
     class NotOpened(Message):
         """It didn't: the unlock screen asks, saying why if there was a reason."""
 
-        error: Exception | None
+        def __init__(self, error: Exception | None) -> None:
+            super().__init__()
+            self.error = error
 
     def __init__(
         self,

@@ -2,15 +2,15 @@
 
 `companion` paints Tonight from these values, read by its start-up helper (tui/prefetch.py),
 so this module stays small and quick to import: the other screens' data are in tui/data.py,
-which re-exports everything here. Nothing here imports Textual or the store.
+which re-exports everything here. Nothing here imports Textual or the store, and the values
+are NamedTuples (a frozen dataclass costs about a millisecond to define, at every start).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from companion.domain import model as m
 from companion.domain.hlc import stamp_ms
@@ -33,8 +33,7 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 # -- shared pieces -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class People:
+class People(NamedTuple):
     me: str
     partner: str | None
 
@@ -72,8 +71,7 @@ def week_label(week: str) -> str:
     return f"{monday.day} {monday:%b} – {sunday.day} {sunday:%b}"
 
 
-@dataclass(frozen=True)
-class NoteRow:
+class NoteRow(NamedTuple):
     id: str
     text: str
     author: str
@@ -119,8 +117,7 @@ def unread_to_me(notes: Iterable[Record], me: str) -> list[Record]:
     return [n for n in notes if n.get("to") == me and n.author != me and not n.get("read")]
 
 
-@dataclass(frozen=True)
-class Since:
+class Since(NamedTuple):
     """What counts as new in this run: notes to me created after `notes`, and landed marks
     or the partner's check-in changed after `events` (both clock stamps)."""
 
@@ -157,8 +154,7 @@ def excerpt(text: str, width: int = 48) -> str:
 # -- Tonight -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DueRow:
+class DueRow(NamedTuple):
     action_id: str
     title: str
     cadence: str
@@ -166,8 +162,7 @@ class DueRow:
     status: str | None
 
 
-@dataclass(frozen=True)
-class Tonight:
+class Tonight(NamedTuple):
     day: dt.date
     people: People
     due: list[DueRow]

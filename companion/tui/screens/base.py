@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on, work
@@ -49,20 +48,23 @@ class PracticeScreen(Screen[None]):
     # Text fields whose unsent text outlives the screen (most screens are let go when left).
     DRAFTS: ClassVar[tuple[str, ...]] = ()
 
-    @dataclass
     class Loaded(Message):
-        data: Any
+        def __init__(self, data: Any) -> None:
+            super().__init__()
+            self.data = data
 
-    @dataclass
     class Changed(Message):
         """A change went through; `say` is a quiet confirmation, `then` runs afterwards."""
 
-        say: str | None
-        then: Callable[[], None] | None = None
+        def __init__(self, say: str | None, then: Callable[[], None] | None = None) -> None:
+            super().__init__()
+            self.say = say
+            self.then = then
 
-    @dataclass
     class Failed(Message):
-        error: Exception
+        def __init__(self, error: Exception) -> None:
+            super().__init__()
+            self.error = error
 
     if TYPE_CHECKING:
 

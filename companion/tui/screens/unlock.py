@@ -6,7 +6,6 @@ remembered on this device opens the space without it (CompanionApp._open_without
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -30,14 +29,16 @@ class UnlockScreen(Screen[None]):
     TITLE = "Unlock"
     # styles/unlock.tcss is loaded with the app's stylesheet (CompanionApp.CSS_PATH).
 
-    @dataclass
     class Unlocked(Message):
-        session: Session
-        theme: str | None = None
+        def __init__(self, session: Session, theme: str | None = None) -> None:
+            super().__init__()
+            self.session = session
+            self.theme = theme
 
-    @dataclass
     class Refused(Message):
-        error: Exception
+        def __init__(self, error: Exception) -> None:
+            super().__init__()
+            self.error = error
 
     if TYPE_CHECKING:
 

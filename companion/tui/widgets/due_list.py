@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -60,12 +59,13 @@ class DueList(RecordList):
         Binding("u", "mark('')", "Undo"),
     ]
 
-    @dataclass
     class Marked(Message):
         """Tick an action for today: 'done', 'skipped', or None to take the tick back."""
 
-        action_id: str
-        status: str | None
+        def __init__(self, action_id: str, status: str | None) -> None:
+            super().__init__()
+            self.action_id = action_id
+            self.status = status
 
     def _row(self) -> DueRow | None:
         item = self.current

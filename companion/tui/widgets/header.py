@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -23,7 +22,6 @@ class SyncStatus(Static):
     Clicking it asks the app to show the details (in Settings).
     """
 
-    @dataclass
     class Clicked(Message):
         """The person wants the details behind the status line."""
 

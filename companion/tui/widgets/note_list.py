@@ -7,7 +7,6 @@ button of its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -54,9 +53,10 @@ class NoteList(RecordList):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("l", "landed", "This landed")]
 
-    @dataclass
     class Landed(Message):
-        note_id: str
+        def __init__(self, note_id: str) -> None:
+            super().__init__()
+            self.note_id = note_id
 
     def _received(self) -> NoteItem | None:
         item = self.current
