@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import ListItem, ListView, Static
+from textual.widgets import ListItem, ListView
 
 
 class RecordItem(ListItem):
@@ -16,11 +17,15 @@ class RecordItem(ListItem):
 
 
 class EmptyItem(ListItem):
-    """What an empty list says instead of nothing."""
+    """What an empty list says instead of nothing (drawn by the row itself)."""
 
     def __init__(self, text: str) -> None:
-        super().__init__(Static(text, classes="empty-text", markup=False), classes="empty")
+        super().__init__(classes="empty")
         self.shows = ("empty", text)
+        self.text = text
+
+    def render(self) -> Content:
+        return Content(self.text)
 
 
 class RecordList(ListView):
