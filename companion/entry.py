@@ -6,6 +6,7 @@ neither the command-line parser nor the commands' modules.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -21,6 +22,10 @@ def main(argv: list[str] | None = None) -> None:
 
         cli_main(args)
         return
+    # Start-up allocates a great deal and frees almost nothing: the cyclic collector would
+    # run some ninety times before the first paint for nothing. The app turns it back on
+    # once Tonight is painted (or a question is on screen), and in any case within seconds.
+    gc.disable()
     try:
         from companion.store import home as profiles
         from companion.tui import prefetch
@@ -43,4 +48,6 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         print("\nStopped.", file=sys.stderr)
         sys.exit(130)
+    finally:
+        gc.enable()
     sys.exit(0)

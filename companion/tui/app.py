@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import time
 import traceback
@@ -46,6 +47,8 @@ SYNC_SECONDS = 20.0
 # The watcher's own timeout: how soon it notices that the app is closing, at worst.
 WATCH_TIMEOUT_MS = 2000
 DEFAULT_THEME = "catppuccin-mocha"
+# The garbage collector, off while `companion` starts, is on again by then at the latest.
+STARTUP_GC_SECONDS = 2.0
 # How long `companion` waits for its start-up helper before it starts without it (seconds).
 PREFETCH_WAIT = 1.0
 BENCH_EVENTS_ENV = "COMPANION_BENCH_EVENTS"
@@ -211,6 +214,9 @@ class CompanionApp(App[None]):
         return TonightScreen(self._opened.tonight if self._opened is not None else None)
 
     def on_mount(self) -> None:
+        # `companion` starts with the garbage collector off (entry.py): back on after the
+        # first paint, or at the latest in a moment.
+        self.set_timer(STARTUP_GC_SECONDS, gc.enable)
         self.add_mode("tonight", BY_MODE["tonight"].make)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self._opened is not None:
@@ -400,6 +406,7 @@ class CompanionApp(App[None]):
         if self._painted:
             return
         self._painted = True
+        gc.enable()
         opened, self._opened = self._opened, None
         if opened is not None and self.backend is not None:
             self._attach(self.backend, opened.data_key)
