@@ -31,7 +31,6 @@ from companion.tui.prefetch import Prefetch
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
 from companion.tui.screens.tonight import TonightScreen
-from companion.tui.screens.unlock import UnlockScreen, theme_of
 from companion.tui.widgets.header import SyncStatus
 
 if TYPE_CHECKING:
@@ -59,13 +58,9 @@ class CompanionApp(App[None]):
     """companion's TUI. Setup or unlock first; then the screens of the evening practice."""
 
     TITLE = "companion"
-    # The first screens' stylesheets come with the app's: a screen's own CSS_PATH makes
-    # Textual parse every stylesheet again as that screen first shows.
-    CSS_PATH: ClassVar[list[str]] = [
-        style_path("app.tcss"),
-        style_path("unlock.tcss"),
-        style_path("tonight.tcss"),
-    ]
+    # Tonight's stylesheet comes with the app's: a screen's own CSS_PATH makes Textual parse
+    # every stylesheet again as that screen first shows.
+    CSS_PATH: ClassVar[list[str]] = [style_path("app.tcss"), style_path("tonight.tcss")]
     # Tonight is the app's first screen (get_default_screen) and its mode is "tonight": made
     # that way rather than by switching to it, because a switch to a new mode has Textual
     # parse and apply every stylesheet again. Its entry in MODES is added once it exists.
@@ -230,7 +225,7 @@ class CompanionApp(App[None]):
             self._open_without_asking()
         else:
             # Tonight is built under the unlock screen while the passphrase is typed.
-            self.push_screen(UnlockScreen())
+            self.push_screen(_unlock_screen())
 
     def on_unmount(self) -> None:
         self._stop_watching.set()
@@ -266,6 +261,8 @@ class CompanionApp(App[None]):
         except Exception as exc:
             self.post_message(self.NotOpened(exc))
             return
+        from companion.tui.screens.unlock import theme_of
+
         self.post_message(self.Opened(session, theme_of(session, self)))
 
     @on(Opened)
@@ -276,7 +273,7 @@ class CompanionApp(App[None]):
     def _not_opened(self, message: NotOpened) -> None:
         self.backend = None
         self.refresh_bindings()
-        self.push_screen(UnlockScreen(refused=message.error))
+        self.push_screen(_unlock_screen(message.error))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
     def _attach(self, backend: Backend, data_key: bytes) -> None:
@@ -580,6 +577,13 @@ class CompanionApp(App[None]):
             self._last_sync_error = text
             self.show_error(message.error)
         self._pass_done()
+
+
+def _unlock_screen(refused: Exception | None = None) -> Screen:
+    """The passphrase screen, loaded only when there is something to ask."""
+    from companion.tui.screens.unlock import UnlockScreen
+
+    return UnlockScreen(refused)
 
 
 def _data():

@@ -17,6 +17,7 @@ from textual.widgets import Footer, Input, Static
 
 from companion.errors import CompanionError, UnlockError
 from companion.tui import tonight_data as data
+from companion.tui.resources import style_path
 
 if TYPE_CHECKING:
     from companion.service import Session
@@ -27,7 +28,9 @@ class UnlockScreen(Screen[None]):
     """Asks for the passphrase, over Tonight (which fills in once the space is open)."""
 
     TITLE = "Unlock"
-    # styles/unlock.tcss is loaded with the app's stylesheet (CompanionApp.CSS_PATH).
+    # Its own stylesheet: it shows only when there is something to ask, so the app doesn't
+    # parse it at every start.
+    CSS_PATH = style_path("unlock.tcss")
 
     class Unlocked(Message):
         def __init__(self, session: Session, theme: str | None = None) -> None:
