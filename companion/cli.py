@@ -428,7 +428,12 @@ def watch(poll: bool, rescan: int, once: bool) -> None:
     if once:
         return
     try:
-        for _ in watch_folder(devices_dir, poll=True if poll else None, rescan_ms=rescan * 1000):
+        for _ in watch_folder(
+            devices_dir,
+            poll=True if poll else None,
+            rescan_ms=rescan * 1000,
+            own_dir=session.journal.own_dir,
+        ):
             one_pass()
     except KeyboardInterrupt:
         log("Stopped.")

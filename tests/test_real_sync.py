@@ -501,3 +501,38 @@ def test_two_syncthing_daemons_carry_a_couple_to_the_same_state(tmp_path):
         f"syncthing: set up and joined in {joined - started:.1f} s, "
         f"converged {converged_after:.1f} s after the writes began"
     )
+
+
+def test_the_watcher_leaves_out_this_devices_own_files(tmp_path: Path) -> None:
+    """Our own writes need no sync pass: only the partner's files (and rescans) wake it."""
+    import threading
+
+    from companion.sync.watcher import relevant, watch
+
+    devices = tmp_path / "devices"
+    own, theirs = devices / "AAAA", devices / "BBBB"
+    own.mkdir(parents=True)
+    theirs.mkdir()
+    assert not relevant(None, str(own / "0000000001.seg"), str(own))
+    assert relevant(None, str(theirs / "0000000001.seg"), str(own))
+    assert relevant(None, str(devices / "AAAAB" / "0000000001.seg"), str(own))  # not a prefix
+
+    woken: list[int] = []
+    stop = threading.Event()
+
+    def follow() -> None:
+        for changed in watch(devices, rescan_ms=60_000, should_stop=stop.is_set, own_dir=own):
+            woken.append(changed)
+
+    thread = threading.Thread(target=follow, daemon=True)
+    thread.start()
+    time.sleep(0.5)  # the watcher is up
+    (own / "0000000001.seg").write_bytes(b"mine")
+    time.sleep(1.0)
+    assert woken == []
+    (theirs / "0000000001.seg").write_bytes(b"theirs")
+    deadline = time.time() + 10
+    while not woken and time.time() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    assert woken and woken[0] >= 1

@@ -22,8 +22,11 @@ POLL_DELAY_MS = 500
 _POLLED_FS = ("nfs", "nfs4", "cifs", "smbfs", "smb3", "9p", "afs", "davfs", "sshfs", "virtiofs")
 
 
-def relevant(_change: Any, path: str) -> bool:
-    """A file event worth a sync pass: not a sync tool's temp or stub, not ours."""
+def relevant(_change: Any, path: str, own_dir: str | None = None) -> bool:
+    """A file event worth a sync pass: not a sync tool's temp or stub, not ours (our own
+    files, and with `own_dir` anything in this device's own directory: we wrote it)."""
+    if own_dir is not None and (path == own_dir or path.startswith(own_dir + os.sep)):
+        return False
     return not is_ignored_name(os.path.basename(path))
 
 
@@ -51,9 +54,10 @@ def needs_polling(path: Path) -> bool:
     return best_type in _POLLED_FS or best_type.startswith("fuse")
 
 
-def _watch_kwargs(poll: bool, rescan_ms: int) -> dict[str, Any]:
+def _watch_kwargs(poll: bool, rescan_ms: int, own_dir: Path | None) -> dict[str, Any]:
+    mine = str(own_dir) if own_dir is not None else None
     return {
-        "watch_filter": relevant,
+        "watch_filter": lambda change, path: relevant(change, path, mine),
         "debounce": DEBOUNCE_MS,
         "step": 30,
         "rust_timeout": rescan_ms,
@@ -69,10 +73,13 @@ def watch(
     poll: bool | None = None,
     rescan_ms: int = RESCAN_MS,
     should_stop: Callable[[], bool] = lambda: False,
+    own_dir: Path | None = None,
 ) -> Iterator[int]:
     """Yield the number of changed files each time a sync pass is due (0 for a rescan).
 
     While the folder is missing (unmounted, not synced yet) it waits and checks again.
+    Changes in `own_dir` (this device's own directory) are left out: this device wrote them,
+    and a copy of its profile writing there too is caught by the rescans' passes.
     """
     import watchfiles
 
@@ -83,7 +90,8 @@ def watch(
             continue
         use_polling = needs_polling(devices_dir) if poll is None else poll
         try:
-            for changes in watchfiles.watch(devices_dir, **_watch_kwargs(use_polling, rescan_ms)):
+            kwargs = _watch_kwargs(use_polling, rescan_ms, own_dir)
+            for changes in watchfiles.watch(devices_dir, **kwargs):
                 yield len(changes)
                 if should_stop() or not devices_dir.is_dir():
                     break
@@ -94,7 +102,12 @@ def watch(
 
 
 async def awatch(
-    devices_dir: Path, *, poll: bool | None = None, rescan_ms: int = RESCAN_MS, stop_event=None
+    devices_dir: Path,
+    *,
+    poll: bool | None = None,
+    rescan_ms: int = RESCAN_MS,
+    stop_event=None,
+    own_dir: Path | None = None,
 ) -> AsyncIterator[int]:
     """The async form of `watch`, for the TUI's long-lived worker."""
     import asyncio
@@ -109,7 +122,9 @@ async def awatch(
         use_polling = needs_polling(devices_dir) if poll is None else poll
         try:
             async for changes in watchfiles.awatch(
-                devices_dir, stop_event=stop_event, **_watch_kwargs(use_polling, rescan_ms)
+                devices_dir,
+                stop_event=stop_event,
+                **_watch_kwargs(use_polling, rescan_ms, own_dir),
             ):
                 yield len(changes)
                 if not devices_dir.is_dir():

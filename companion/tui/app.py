@@ -332,7 +332,7 @@ class CompanionApp(App[None]):
         if self.sync_interval:
             self.set_interval(self.sync_interval, self.sync_now, name="sync")
         if self.watch_folder:
-            self._watch(session.journal.devices_dir)
+            self._watch(session.journal.devices_dir, session.journal.own_dir)
 
     def close_session(self) -> None:
         """Write down the session's bookkeeping. Blocking: call once the app has exited."""
@@ -454,12 +454,13 @@ class CompanionApp(App[None]):
     # -- sync -------------------------------------------------------------------------------
 
     @work(exclusive=True, exit_on_error=False, group="watch")
-    async def _watch(self, devices_dir: Path) -> None:
-        """Follow the partner's device folders; a sync pass whenever a file lands."""
+    async def _watch(self, devices_dir: Path, own_dir: Path) -> None:
+        """Follow the partner's device folders; a sync pass whenever a file lands (our own
+        device's folder aside: this app's own writes need no pass)."""
         from companion.sync.watcher import awatch
 
         async for changed in awatch(
-            devices_dir, rescan_ms=WATCH_TIMEOUT_MS, stop_event=self._stop_watching
+            devices_dir, rescan_ms=WATCH_TIMEOUT_MS, stop_event=self._stop_watching, own_dir=own_dir
         ):
             # 0 is the watcher's own timeout, or a folder still missing: the periodic pass
             # covers those.
