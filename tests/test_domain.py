@@ -176,6 +176,35 @@ def test_energy_range(bad):
         m.parse_energy(bad)
 
 
+def test_weekly_rollups_file_a_note_by_the_local_day_it_was_written(monkeypatch):
+    """Just after midnight on a Monday, Berlin time, is still Sunday in UTC."""
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        written = int(dt.datetime(2025, 12, 1, 0, 30).timestamp() * 1000)  # Monday, local
+        note = record_from_state(
+            merge(
+                None,
+                make_op(
+                    "create",
+                    make_id(written),
+                    m.GRATITUDE,
+                    format_stamp(written, 0, "d"),
+                    "d",
+                    "a",
+                    {"text": "thanks for last night", "to": "b"},
+                ),
+            )
+        )
+        [week] = rules.weekly_rollups([note], ["a", "b"])
+        assert week.week == "2025-W49" and week.partners["b"].notes_received == 1
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 def test_weekly_rollups_count_support_as_the_receiver_saw_it():
     stamp = format_stamp(1_764_000_000_000, 0, "d")
     note = record_from_state(

@@ -179,9 +179,8 @@ def weekly_rollups(records: Iterable[Record], partner_ids: list[str]) -> list[We
         elif record.type in (m.TICK, m.REVIEW):
             deferred.append(record)
         elif record.type == m.GRATITUDE:
-            week = iso_week(
-                dt.datetime.fromtimestamp(stamp_ms(record.created) / 1000, dt.UTC).date()
-            )
+            # the local day it was written, as every screen counts it
+            week = iso_week(dt.datetime.fromtimestamp(stamp_ms(record.created) / 1000).date())
             target = slot(week, record.get("to"))
             if target is not None:
                 target.notes_received += 1
