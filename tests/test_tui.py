@@ -52,7 +52,7 @@ from companion.tui.screens.tonight import TonightScreen
 from companion.tui.screens.unlock import UnlockScreen
 from companion.tui.widgets.agreement_list import AgreementItem, AgreementList
 from companion.tui.widgets.checkin_card import CheckinCard
-from companion.tui.widgets.due_list import DueItem
+from companion.tui.widgets.due_list import DueList, due_content
 from companion.tui.widgets.nav_bar import NavBar
 from companion.tui.widgets.note_list import NoteItem
 from companion.tui.widgets.review_list import ReviewItem
@@ -286,10 +286,15 @@ def text_of(widget: Widget) -> str:
     return str(widget.render())
 
 
-async def click_link(pilot: Pilot, widget: Widget, word: str) -> None:
-    """Click a link drawn in a one-line widget's text (a row's "Done", say)."""
-    column = text_of(widget).index(word)
-    await pilot.click(widget, offset=(widget.styles.padding.left + column + 1, 0))
+def due_rows(app: CompanionApp) -> list[data.DueRow]:
+    return app.screen.query_one(DueList).rows
+
+
+async def click_due_link(pilot: Pilot, index: int, word: str) -> None:
+    """Click a link in Tonight's row `index` (its "Done", say); each row is one line here."""
+    due = pilot.app.screen.query_one(DueList)
+    column = due_content(due.rows[index], index).plain.index(word)
+    await pilot.click(due, offset=(due.styles.padding.left + column + 1, index))
 
 
 def footer_width(app: CompanionApp) -> int:
@@ -425,8 +430,7 @@ async def test_tonight_ticks_done_skip_and_undo_by_key_and_click(evening: Couple
     async with app.run_test(size=SIZE) as pilot:
         await opened(pilot)
         assert_footer_fits(app)
-        rows = list(app.screen.query(DueItem))
-        assert [r.row.title for r in rows] == [
+        assert [r.title for r in due_rows(app)] == [
             "Plan one small outing together",
             "Text Sam at lunch on busy days",
         ]
@@ -434,26 +438,29 @@ async def test_tonight_ticks_done_skip_and_undo_by_key_and_click(evening: Couple
         await settle(pilot)
         await pilot.press("down", "s")
         await settle(pilot)
-        statuses = {r.row.title: r.row.status for r in app.screen.query(DueItem)}
+        statuses = {r.title: r.status for r in due_rows(app)}
         assert statuses == {
             "Plan one small outing together": m.DONE,
             "Text Sam at lunch on busy days": m.SKIPPED,
         }
         await pilot.press("u")
         await settle(pilot)
-        assert [r.row.status for r in app.screen.query(DueItem)] == [m.DONE, None]
+        assert [r.status for r in due_rows(app)] == [m.DONE, None]
 
-        second = list(app.screen.query(DueItem))[1]
-        await click_link(pilot, second, "Done")
+        await click_due_link(pilot, 1, "Done")
         await settle(pilot)
-        assert [r.row.status for r in app.screen.query(DueItem)] == [m.DONE, m.DONE]
-        await click_link(pilot, app.screen.query(DueItem).first(), "Undo")
+        assert [r.status for r in due_rows(app)] == [m.DONE, m.DONE]
+        await click_due_link(pilot, 0, "Undo")
         await settle(pilot)
-        assert [r.row.status for r in app.screen.query(DueItem)] == [None, m.DONE]
+        assert [r.status for r in due_rows(app)] == [None, m.DONE]
+        await pilot.click(app.screen.query_one(DueList), offset=(3, 1))  # a row, not a link
+        await pilot.press("u")
+        await settle(pilot)
+        assert [r.status for r in due_rows(app)] == [None, None]
     with_ticks = {i.action.get("title"): i.status for i in evening.session("alex").due_today()}
     assert with_ticks == {
         "Plan one small outing together": None,
-        "Text Sam at lunch on busy days": m.DONE,
+        "Text Sam at lunch on busy days": None,
     }
 
 
@@ -1378,14 +1385,13 @@ async def tonight_from_the_helper(app: CompanionApp, pilot: Pilot, read: prefetc
     app's own session opens behind it, and a tick goes through that session."""
     screen = app.screen
     assert isinstance(screen, TonightScreen)
-    titles = [row.row.title for row in screen.query(DueItem)]
-    assert titles == [row.title for row in read.tonight.due]
+    assert due_rows(app) == list(read.tonight.due)
     assert app.theme == "nord"
     await opened(pilot)
     assert app.backend is not None and app.backend.settled(wait=False)
     await pilot.press("d")
     await settle(pilot)
-    assert app.screen.query(DueItem).first().row.status == m.DONE
+    assert due_rows(app)[0].status == m.DONE
 
 
 @pytest.mark.parametrize("how", ["passphrase", "remembered"])

@@ -14,7 +14,7 @@ from textual.widgets import Input, ListItem, Static
 from companion.tui import changes
 from companion.tui import tonight_data as data
 from companion.tui.screens.base import PracticeScreen
-from companion.tui.widgets.due_list import DueItem, DueList
+from companion.tui.widgets.due_list import DueList
 from companion.tui.widgets.note_list import NoteItem, NoteList
 from companion.tui.widgets.record_list import EmptyItem
 
@@ -46,7 +46,11 @@ class TonightScreen(PracticeScreen):
         with VerticalScroll(id="tonight-body"):
             yield Static(id="banner", markup=False)
             yield Static("Tonight's care", classes="section-title")
-            yield DueList(*(self._due_items(initial) if initial else ()), id="due")
+            yield DueList(
+                initial.due if initial else (),
+                self._nothing_due(initial) if initial else "",
+                id="due",
+            )
             yield Static("New notes", id="notes-title", classes="section-title", markup=False)
             yield Static(id="landed", markup=False)
             yield NoteList(*(self._note_items(initial) if initial else ()), id="new-notes")
@@ -72,12 +76,6 @@ class TonightScreen(PracticeScreen):
         return data.tonight(session, self.backend.seen_since(session))
 
     @staticmethod
-    def _due_items(tonight: data.Tonight) -> list[ListItem]:
-        if not tonight.due:
-            return [EmptyItem(TonightScreen._nothing_due(tonight))]
-        return [DueItem(row) for row in tonight.due]
-
-    @staticmethod
     def _nothing_due(tonight: data.Tonight) -> str:
         if tonight.has_actions:
             return "Nothing is due tonight. Rest is part of the practice too."
@@ -93,9 +91,7 @@ class TonightScreen(PracticeScreen):
         return [NoteItem(row, received=True) for row in tonight.notes]
 
     async def show(self, tonight: data.Tonight) -> None:
-        await self.query_one(DueList).replace(
-            [DueItem(row) for row in tonight.due], self._nothing_due(tonight)
-        )
+        self.query_one(DueList).set_rows(tonight.due, self._nothing_due(tonight))
         await self.query_one(NoteList).replace(
             [NoteItem(row, received=True) for row in tonight.notes], NO_NEW_NOTES
         )
