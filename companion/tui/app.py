@@ -215,8 +215,8 @@ class CompanionApp(App[None]):
         self.add_mode("tonight", BY_MODE["tonight"].make)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self._opened is not None:
-            pass  # Tonight has its data; the session opens once it is painted
-        elif not self.has_profile:
+            return  # Tonight has its data; the session opens once it is painted
+        if not self.has_profile:
             from companion.tui.screens.setup import SetupScreen
 
             self.push_screen(SetupScreen())
@@ -253,11 +253,11 @@ class CompanionApp(App[None]):
                     self.home, self.initial_passphrase, derivation=self.derivation
                 )
             else:
-                opened = Session.open_remembered(self.home)
-                if opened is None:  # not this space's key any more
+                remembered = Session.open_remembered(self.home)
+                if remembered is None:  # not this space's key any more
                     self.post_message(self.NotOpened(None))
                     return
-                session = opened
+                session = remembered
         except Exception as exc:
             self.post_message(self.NotOpened(exc))
             return
