@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     # Start-up allocates a great deal and frees almost nothing: the cyclic collector would
     # run some ninety times before the first paint for nothing. The app turns it back on
-    # once Tonight is painted (or a question is on screen), and in any case within seconds.
+    # once Tonight is painted, and in any case within two seconds (a question on screen).
     gc.disable()
     try:
         from companion.store import home as profiles

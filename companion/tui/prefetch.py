@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 class Opened:
     """What the helper read: enough to paint Tonight and to open the session again.
 
-    A plain class: this module is imported before anything else (no dataclasses yet).
+    A plain class: this module loads first thing, and defining a dataclass costs start-up.
     """
 
     def __init__(self, data_key: bytes, theme: str | None, since: Since, tonight: Tonight):
