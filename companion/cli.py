@@ -13,8 +13,7 @@ from typing import Any
 import click
 
 from companion.errors import EXIT_USAGE, CompanionError, DataError, UsageError
-
-PASSPHRASE_ENV = "COMPANION_PASSPHRASE"
+from companion.store.home import PASSPHRASE_ENV
 
 
 def _home() -> Path:

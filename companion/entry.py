@@ -12,8 +12,6 @@ import sys
 
 from companion.errors import CompanionError
 
-PASSPHRASE_ENV = "COMPANION_PASSPHRASE"
-
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
@@ -36,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
             # On the other core, while Textual loads: open the space and read Tonight.
             helper = prefetch.start(
                 home,
-                os.environ.get(PASSPHRASE_ENV) or None,
+                os.environ.get(profiles.PASSPHRASE_ENV) or None,
                 remembered=profiles.remembered_in(home) is not None,
             )
         from companion.tui.app import run_app

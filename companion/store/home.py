@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 
 PROFILE_FILE = "profile.json"
+# The passphrase, for scripts and services (every command and the app read it).
+PASSPHRASE_ENV = "COMPANION_PASSPHRASE"
 # 'Remember on this device' (store/keychain.py): a mark that the OS keychain holds the key,
 # or the key file itself.
 KEYCHAIN_MARK = "remembered.keychain"

@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from companion.sync.engine import SyncResult
     from companion.tui import data
 
-PASSPHRASE_ENV = "COMPANION_PASSPHRASE"
 # With the watcher on, a pass this often is only a backstop for events that never came.
 SYNC_SECONDS = 20.0
 # The watcher's own timeout: how soon it notices that the app is closing, at worst.
@@ -191,7 +190,7 @@ class CompanionApp(App[None]):
         with the command), before Textual starts, so the two overlap.
         """
         home = prefetch.home if prefetch is not None else profiles.profile_home()
-        passphrase = os.environ.get(PASSPHRASE_ENV) or None
+        passphrase = os.environ.get(profiles.PASSPHRASE_ENV) or None
         derivation = None
         if passphrase and prefetch is None and profiles.exists(home):
             from companion.service import start_unlock
