@@ -33,7 +33,7 @@ from typing import Any
 from companion.errors import DataError, UnlockError
 from companion.store import crypto, spacefile
 from companion.store import profile as profiles
-from companion.store.fsutil import is_temp_name, read_bytes
+from companion.store.fsutil import OUR_TEMP_NAME, is_temp_name, read_bytes
 from companion.store.replica import CORE, DB_SUFFIX, KEYS, LOCAL, OUTBOX_SUFFIX, Replica
 from companion.store.spacefile import SPACE_FILE, SpaceHeader
 from companion.store.storage import StorageDamaged, decode
@@ -70,8 +70,6 @@ REPLICA_DAMAGED = "replica"
 OUTBOX_DAMAGED = "outbox"
 MODE = "permissions"
 
-# Our own temp files: `.NAME.<8 hex>.tmp` (see fsutil.temp_name).
-_OUR_TEMP = re.compile(r"^\.(?P<final>.+)\.[0-9a-f]{8}\.tmp$")
 _PARTITION = re.compile(r"^(core|local|m-\d{4}-\d{2})$")
 # A file still being written by a running app or sync tool is this young at most.
 FRESH_SECONDS = 120
@@ -469,7 +467,7 @@ def check_profile_dir(profile: profiles.Profile, report: Report) -> None:
             if name in known:
                 continue
             path = Path(entry.path)
-            if _OUR_TEMP.match(name):
+            if OUR_TEMP_NAME.match(name):
                 _temp(report, path)
             elif name.startswith("replica.set-aside-"):
                 report.note(
@@ -515,7 +513,7 @@ def _check_space_dir(space_dir: Path, report: Report) -> None:
             path = Path(entry.path)
             if name in (SPACE_FILE, DEVICES):
                 continue
-            if _OUR_TEMP.match(name) and not name.startswith(".syncthing."):
+            if OUR_TEMP_NAME.match(name) and not name.startswith(".syncthing."):
                 _temp(report, path)
             elif is_ignored_name(name):
                 report.note(TEMP_FILE, path, "A sync tool's temporary file.")
@@ -591,7 +589,7 @@ class Verifier:
         for entry in sorted(os.scandir(root), key=lambda e: e.name):
             name = entry.name
             path = Path(entry.path)
-            if _OUR_TEMP.match(name):
+            if OUR_TEMP_NAME.match(name):
                 _temp(self.report, path)
                 continue
             partition = name[: -len(DB_SUFFIX)] if name.endswith(DB_SUFFIX) else None
@@ -651,7 +649,7 @@ class Verifier:
         for entry in sorted(os.scandir(root), key=lambda e: e.name):
             name = entry.name
             path = Path(entry.path)
-            if _OUR_TEMP.match(name):
+            if OUR_TEMP_NAME.match(name):
                 _temp(self.report, path)
                 continue
             if not name.endswith(OUTBOX_SUFFIX) or is_temp_name(name) or not entry.is_file():
@@ -698,7 +696,7 @@ class Verifier:
                 path = Path(entry.path)
                 if entry.is_dir() and is_device_dir_name(entry.name):
                     devices.append(entry.name)
-                elif _OUR_TEMP.match(entry.name):
+                elif OUR_TEMP_NAME.match(entry.name):
                     _temp(self.report, path)
                 elif is_ignored_name(entry.name):
                     self.report.note(TEMP_FILE, path, "A sync tool's temporary file.")
@@ -827,7 +825,7 @@ class DeviceCheck:
                 name = entry.name
                 if name == ASIDE:
                     continue
-                if _OUR_TEMP.match(name) and not name.startswith(".syncthing."):
+                if OUR_TEMP_NAME.match(name) and not name.startswith(".syncthing."):
                     _temp(self.report, Path(entry.path), device=self.device)
                 elif is_ignored_name(name):
                     self.report.note(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -14,9 +15,16 @@ TEMP_SUFFIX = ".tmp"
 _FULL = {errno.ENOSPC, errno.EDQUOT}
 
 
+_TEMP_TOKEN_BYTES = 4
+# Exactly the names temp_name makes (a sync tool's temp files may also start with a dot).
+OUR_TEMP_NAME = re.compile(
+    rf"^\.(?P<final>.+)\.[0-9a-f]{{{2 * _TEMP_TOKEN_BYTES}}}{re.escape(TEMP_SUFFIX)}$"
+)
+
+
 def temp_name(final: Path) -> Path:
     """Our temp files start with a dot and end in .tmp, so watchers and readers skip them."""
-    return final.with_name(f".{final.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    return final.with_name(f".{final.name}.{secrets.token_hex(_TEMP_TOKEN_BYTES)}{TEMP_SUFFIX}")
 
 
 def is_temp_name(name: str) -> bool:
@@ -56,6 +64,19 @@ def write_error(path: Path, exc: OSError) -> DataError:
     )
 
 
+def _write_temp(tmp: Path, data: bytes, mode: int, durable: bool) -> None:
+    """A new temp file holding all of `data` (fsync'd if `durable`)."""
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        if durable:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def atomic_write(
     path: Path, data: bytes, *, mode: int = 0o600, durable: bool = True, sync_dir: bool = True
 ) -> None:
@@ -65,16 +86,7 @@ def atomic_write(
     """
     tmp = temp_name(path)
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-        try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            if durable:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
+        _write_temp(tmp, data, mode, durable)
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
@@ -100,14 +112,7 @@ def create_new(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     """
     tmp = temp_name(path)
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _write_temp(tmp, data, mode, durable=True)
         try:
             os.link(tmp, path)
         except FileExistsError:
