@@ -25,7 +25,7 @@ import stat
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -586,12 +586,8 @@ class Verifier:
                 "The next `companion sync` builds it from the shared folder.",
             )
             return
-        for entry in sorted(os.scandir(root), key=lambda e: e.name):
-            name = entry.name
-            path = Path(entry.path)
-            if OUR_TEMP_NAME.match(name):
-                _temp(self.report, path)
-                continue
+        for entry in self._entries(root):
+            name, path = entry.name, Path(entry.path)
             partition = name[: -len(DB_SUFFIX)] if name.endswith(DB_SUFFIX) else None
             if partition is None or not _PARTITION.match(partition) or not entry.is_file():
                 self.report.problem(
@@ -636,6 +632,14 @@ class Verifier:
             self.report.problem(REPLICA_DAMAGED, path, f"Can't be read: {exc}.", hint)
         return None
 
+    def _entries(self, root: Path) -> Iterator[os.DirEntry[str]]:
+        """A profile folder's entries by name, our own leftover temp files reported apart."""
+        for entry in sorted(os.scandir(root), key=lambda e: e.name):
+            if OUR_TEMP_NAME.match(entry.name):
+                _temp(self.report, Path(entry.path))
+            else:
+                yield entry
+
     def meta_value(self, name: str, default: Any) -> Any:
         entry = (self.meta or {}).get(name)
         if not isinstance(entry, dict) or "v" not in entry:
@@ -646,12 +650,8 @@ class Verifier:
         root = self.profile.outbox_dir
         if not root.is_dir():
             return
-        for entry in sorted(os.scandir(root), key=lambda e: e.name):
-            name = entry.name
-            path = Path(entry.path)
-            if OUR_TEMP_NAME.match(name):
-                _temp(self.report, path)
-                continue
+        for entry in self._entries(root):
+            name, path = entry.name, Path(entry.path)
             if not name.endswith(OUTBOX_SUFFIX) or is_temp_name(name) or not entry.is_file():
                 self.report.problem(
                     UNKNOWN_FILE,
