@@ -30,6 +30,7 @@ import textwrap
 import threading
 import time
 import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -142,6 +143,37 @@ def mutations(data: bytes, seed: int):
         yield f"cut at {cut}", data[:cut]
 
 
+def refuses_every_change(decode: Callable[[bytes], object], good: bytes) -> None:
+    """`decode` refuses every other value of every byte as damage, and every cut as
+    incomplete."""
+    for i in range(len(good)):
+        for value in range(256):
+            if value != good[i]:
+                with pytest.raises(JOURNAL_ERRORS):
+                    decode(good[:i] + bytes([value]) + good[i + 1 :])
+    for cut in range(len(good)):
+        with pytest.raises(SegmentIncomplete):
+            decode(good[:cut])
+
+
+def each_change_reported(
+    world: World, scratch: Path, path: Path, good: bytes, seed: int
+) -> Iterator[tuple[str, service.Session]]:
+    """Write each of `mutations` over `path`: verify names that file alone as damaged or
+    incomplete; yield the label and a new device's sync of the space as it is. Then put the
+    file back and check that all is well again."""
+    for label, data in mutations(good, seed):
+        path.write_bytes(data)
+        report = check_sam(world)
+        assert [(p.kind, p.path) for p in report.problems] in (
+            [(verify.DAMAGED, str(path))],
+            [(verify.INCOMPLETE, str(path))],
+        ), f"{label}: {report.text()}"
+        yield label, fresh_reader(world, scratch / "reader")
+    path.write_bytes(good)
+    assert check_sam(world).ok
+
+
 @pytest.fixture
 def no_fsync(monkeypatch):
     monkeypatch.setattr(os, "fsync", lambda fd: None)
@@ -162,27 +194,11 @@ def test_every_byte_and_cut_of_a_segment(sample, scratch, no_fsync):
     assert lost and lost < everything
 
     # The decoder: every other value of every byte, and every cut.
-    for i in range(len(good)):
-        for value in range(256):
-            if value != good[i]:
-                with pytest.raises(JOURNAL_ERRORS):
-                    segments.decode(*args, good[:i] + bytes([value]) + good[i + 1 :])
-    for cut in range(len(good)):
-        with pytest.raises(SegmentIncomplete):
-            segments.decode(*args, good[:cut])
+    refuses_every_change(lambda data: segments.decode(*args, data), good)
 
     # verify and a new device's sync: one change per byte, and every cut.
-    for label, data in mutations(good, seq):
-        path.write_bytes(data)
-        report = check_sam(sample)
-        assert [(p.kind, p.path) for p in report.problems] in (
-            [(verify.DAMAGED, str(path))],
-            [(verify.INCOMPLETE, str(path))],
-        ), f"{label}: {report.text()}"
-        reader = fresh_reader(sample, scratch / "reader")
+    for label, reader in each_change_reported(sample, scratch, path, good, seq):
         assert texts(reader) == everything - lost, label
-    path.write_bytes(good)
-    assert check_sam(sample).ok
 
 
 def test_every_byte_and_cut_of_a_snapshot(sample, scratch, no_fsync):
@@ -197,26 +213,10 @@ def test_every_byte_and_cut_of_a_snapshot(sample, scratch, no_fsync):
     sam_texts = texts(sam, sam.me)
     assert sam_texts
 
-    for i in range(len(good)):
-        for value in range(256):
-            if value != good[i]:
-                with pytest.raises(JOURNAL_ERRORS):
-                    segments.decode_snapshot(*args, good[:i] + bytes([value]) + good[i + 1 :])
-    for cut in range(len(good)):
-        with pytest.raises(SegmentIncomplete):
-            segments.decode_snapshot(*args, good[:cut])
+    refuses_every_change(lambda data: segments.decode_snapshot(*args, data), good)
 
-    for label, data in mutations(good, first):
-        path.write_bytes(data)
-        report = check_sam(sample)
-        assert [(p.kind, p.path) for p in report.problems] in (
-            [(verify.DAMAGED, str(path))],
-            [(verify.INCOMPLETE, str(path))],
-        ), f"{label}: {report.text()}"
-        reader = fresh_reader(sample, scratch / "reader")
+    for label, reader in each_change_reported(sample, scratch, path, good, first):
         assert sam_texts <= texts(reader), label
-    path.write_bytes(good)
-    assert check_sam(sample).ok
 
 
 def test_a_damaged_snapshot_does_not_hold_back_the_segments_after_it(sample, scratch):
