@@ -140,9 +140,6 @@ class DueList(Widget, can_focus=True):
     def on_blur(self) -> None:
         self.refresh()
 
-    def on_resize(self) -> None:
-        self.refresh(layout=True)
-
     # -- moving and ticking -----------------------------------------------------------------
 
     def _move_to(self, index: int) -> None:

@@ -90,9 +90,6 @@ class KeysBar(Static):
         if self.is_attached and screen is self.screen:
             self.refresh()
 
-    def on_resize(self) -> None:
-        self.refresh()
-
     def render(self) -> Content:
         return keys_content(self.screen, self.size.width)
 
