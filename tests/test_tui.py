@@ -1380,6 +1380,28 @@ async def test_tonight_painted_from_the_helper_then_its_own_session(evening: Cou
     assert not data.tonight(evening.session("alex"), since).to_mark_read
 
 
+async def test_the_helpers_reading_may_arrive_after_the_app_started(evening: Couple) -> None:
+    """Past the short wait at start-up (a slow keychain, say), the app takes the helper's
+    reading in a worker: Tonight fills in from it and the app's own session opens behind."""
+    session = evening.session("alex")
+    since = data.seen_since(session)
+    read = prefetch.Opened(session.data_key, "nord", since, data.tonight(session, since))
+    session.close()
+
+    class Late:
+        home = evening.alex
+
+        def take(self, timeout: float | None = None) -> prefetch.Opened:
+            return read
+
+    app = CompanionApp(
+        home=evening.alex, prefetch=Late(), remembered=True, sync_interval=None, watch=False
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await tonight_from_the_helper(app, pilot, read)
+
+
 async def tonight_from_the_helper(app: CompanionApp, pilot: Pilot, read: prefetch.Opened) -> None:
     """Tonight is built with the helper's data (no load of its own, no unlock screen); the
     app's own session opens behind it, and a tick goes through that session."""

@@ -105,13 +105,17 @@ class CompanionApp(App[None]):
     class Opened(Message):
         """The space opened without asking (a passphrase given, or a remembered key)."""
 
-        def __init__(
-            self, session: Session, theme: str | None, prefetched: PrefetchOpened | None = None
-        ) -> None:
+        def __init__(self, session: Session, theme: str | None) -> None:
             super().__init__()
             self.session = session
             self.theme = theme
-            self.prefetched = prefetched
+
+    class Prefetched(Message):
+        """The start-up helper's reading came in after the app had started."""
+
+        def __init__(self, opened: PrefetchOpened) -> None:
+            super().__init__()
+            self.opened = opened
 
     class Attached(Message):
         """This process's own session is open (after Tonight was painted from the helper's)."""
@@ -161,13 +165,9 @@ class CompanionApp(App[None]):
         self.sync_interval = sync_interval
         self.watch_folder = sync_interval is not None if watch is None else watch
         self.backend: Backend | None = None
-        self._opened = opened
+        self._opened: PrefetchOpened | None = None
         if opened is not None:
-            # Tonight is painted from what the helper read; this process's own session opens
-            # right after (_attach), and whatever needs it meanwhile waits for it.
-            self.backend = Backend(None, opened.since)
-            if opened.theme in self.available_themes:
-                theme = opened.theme
+            theme = self._adopt(opened) or theme
         if theme != self.theme:
             self.theme = theme
         self._syncing = False
@@ -205,7 +205,8 @@ class CompanionApp(App[None]):
         )
 
     def get_default_screen(self) -> Screen:
-        return TonightScreen(self._opened.tonight if self._opened is not None else None)
+        self._tonight = TonightScreen(self._opened.tonight if self._opened is not None else None)
+        return self._tonight
 
     def on_mount(self) -> None:
         # `companion` starts with the garbage collector off (entry.py): back on after the
@@ -231,6 +232,14 @@ class CompanionApp(App[None]):
 
     # -- opening ----------------------------------------------------------------------------
 
+    def _adopt(self, opened: PrefetchOpened) -> str | None:
+        """Take on what the helper read: Tonight is painted from it; this process's own session
+        opens right after (_attach), and whatever needs it meanwhile waits for it. Returns
+        the device's theme, if it is one the app has."""
+        self._opened = opened
+        self.backend = Backend(None, opened.since)
+        return opened.theme if opened.theme in self.available_themes else None
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
     def _open_without_asking(self) -> None:
         from companion.service import Session
@@ -238,12 +247,7 @@ class CompanionApp(App[None]):
         prefetch, self.prefetch = self.prefetch, None
         opened = prefetch.take() if prefetch is not None else None
         if opened is not None:
-            try:
-                session = Session.open_with_key(self.home, opened.data_key)
-            except Exception as exc:
-                self.post_message(self.NotOpened(exc))
-                return
-            self.post_message(self.Opened(session, opened.theme, opened))
+            self.post_message(self.Prefetched(opened))
             return
         # No helper, or it couldn't: the ordinary way, which says what is wrong.
         try:
@@ -266,7 +270,14 @@ class CompanionApp(App[None]):
 
     @on(Opened)
     def _opened(self, message: Opened) -> None:
-        self.open_session(message.session, message.theme, message.prefetched)
+        self.open_session(message.session, message.theme)
+
+    @on(Prefetched)
+    def _prefetched(self, message: Prefetched) -> None:
+        theme = self._adopt(message.opened)
+        if theme is not None and theme != self.theme:
+            self.theme = theme
+        self._tonight.show_data(message.opened.tonight)
 
     @on(NotOpened)
     def _not_opened(self, message: NotOpened) -> None:
@@ -293,18 +304,12 @@ class CompanionApp(App[None]):
     def _attached(self, message: Attached) -> None:
         self._session_ready(message.session)
 
-    def open_session(
-        self,
-        session: Session,
-        theme: str | None = None,
-        prefetched: PrefetchOpened | None = None,
-    ) -> None:
+    def open_session(self, session: Session, theme: str | None = None) -> None:
         """The space is open: show Tonight, and start syncing with the partner.
 
-        `theme` is the one chosen on this device (read with the session, off the loop);
-        `prefetched`, what the start-up helper read for Tonight.
+        `theme` is the one chosen on this device (read with the session, off the loop).
         """
-        self.backend = Backend(session, prefetched.since if prefetched else None)
+        self.backend = Backend(session)
         if theme and theme in self.available_themes and theme != self.theme:
             self.theme = theme
         if self.current_mode == "tonight":
@@ -314,10 +319,7 @@ class CompanionApp(App[None]):
             for _ in range(len(self.screen_stack) - 1):
                 self.pop_screen()
             if not covered and isinstance(self.screen, PracticeScreen):
-                if prefetched is not None:
-                    self.screen.show_data(prefetched.tonight)
-                else:
-                    self.screen.reload()
+                self.screen.reload()
         else:
             self.switch_mode("tonight")
         self._session_ready(session)
