@@ -13,11 +13,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from companion.domain import model as m
-from companion.domain.hlc import stamp_ms
 from companion.domain.ids import week_monday
-from companion.domain.records import Record
 
 if TYPE_CHECKING:
+    from companion.domain.records import Record
     from companion.service import Session
 
 # Screens read recent months only, so they open as fast after years of history as on day one.
@@ -51,6 +50,8 @@ def people(session: Session) -> People:
 
 def record_day(record: Record) -> dt.date:
     """The local day a record was first written."""
+    from companion.domain.hlc import stamp_ms  # read where records are: not at first paint
+
     return dt.datetime.fromtimestamp(stamp_ms(record.created) / 1000).date()
 
 
@@ -172,7 +173,9 @@ class Tonight(NamedTuple):
     more_notes: int
     landed: list[str]
     banner: str | None
-    to_mark_read: list[Record]
+    # The notes shown that are new to me, by id (ids, not records: these values are handed
+    # to the app through a pipe, and records would load the store's modules there).
+    to_mark_read: list[str]
     # The clock stamp to mark as seen once this has been on screen.
     seen_stamp: str
 
@@ -240,7 +243,7 @@ def tonight(session: Session, since: Since) -> Tonight:
         banner=checkin_banner(
             state.waiting_for, who.partner, today, session.checkin_day(), new=theirs_new
         ),
-        to_mark_read=unread_to_me(notes, me),
+        to_mark_read=[note.id for note in unread_to_me(notes, me)],
         seen_stamp=seen,
     )
 

@@ -130,7 +130,7 @@ class TonightScreen(PracticeScreen):
             stamp = ""
         else:
             self.backend.marked_seen = stamp
-        read = [note.id for note in tonight.to_mark_read]
+        read = tonight.to_mark_read
         if stamp or read:
             self._mark_seen(stamp, read)
 
