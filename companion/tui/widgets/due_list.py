@@ -19,6 +19,7 @@ from textual.widget import Widget
 
 from companion.domain import model as m
 from companion.tui.tonight_data import DueRow
+from companion.tui.widgets.links import link
 
 MARKS = {m.DONE: "✓", m.SKIPPED: "☾", None: "·"}
 STATUS_WORDS = {m.DONE: "done", m.SKIPPED: "resting tonight", None: ""}
@@ -32,15 +33,14 @@ def due_content(row: DueRow, index: int) -> Content:
     mark = (MARKS[row.status], "$text-muted" if row.status == m.SKIPPED else "$text-success")
     title = (row.title, "$text-muted") if row.status == m.DONE else row.title
     if row.status is None:
-        links = (
-            f"[@click=mark_row({index},'done')][u]Done[/u][/]  "
-            f"[@click=mark_row({index},'skipped')][u]Skip[/u][/]"
-        )
+        links = [
+            link("Done", f"mark_row({index},'done')"),
+            "  ",
+            link("Skip", f"mark_row({index},'skipped')"),
+        ]
     else:
-        links = f"[@click=mark_row({index},'')][u]Undo[/u][/]"
-    return Content.assemble(
-        mark, " ", title, "  ", (detail, "$text-muted"), "   ", Content.from_markup(links)
-    )
+        links = [link("Undo", f"mark_row({index},'')")]
+    return Content.assemble(mark, " ", title, "  ", (detail, "$text-muted"), "   ", *links)
 
 
 class DueList(Widget, can_focus=True):
@@ -69,6 +69,9 @@ class DueList(Widget, can_focus=True):
         self.rows: list[DueRow] = list(rows)
         self.empty = empty
         self.index: int | None = 0 if self.rows else None
+        # Each row's text, made once per set of rows: Textual renders the list to measure
+        # its height and again to draw it, at every layout.
+        self._contents = [due_content(row, i) for i, row in enumerate(self.rows)]
 
     # -- data -------------------------------------------------------------------------------
 
@@ -90,6 +93,7 @@ class DueList(Widget, can_focus=True):
         else:
             self.index = None
         self.rows, self.empty = rows, empty
+        self._contents = [due_content(row, i) for i, row in enumerate(rows)]
         self.refresh(layout=True)
         self.refresh_bindings()
 
@@ -104,8 +108,7 @@ class DueList(Widget, can_focus=True):
         else:
             cursor = "$block-cursor-blurred-foreground on $block-cursor-blurred-background"
         lines: list[Content] = []
-        for index, row in enumerate(self.rows):
-            content = due_content(row, index)
+        for index, content in enumerate(self._contents):
             if index == self.index and width > 0:
                 wrapped = content.wrap(width)
                 lines += [
@@ -119,7 +122,7 @@ class DueList(Widget, can_focus=True):
     def _heights(self) -> list[int]:
         """How many lines each row takes at the present width."""
         width = max(1, self.content_size.width)
-        return [len(due_content(row, i).wrap(width)) for i, row in enumerate(self.rows)]
+        return [len(content.wrap(width)) for content in self._contents]
 
     def _row_region(self, index: int) -> Region:
         """Where row `index` is drawn, in this widget's own lines."""

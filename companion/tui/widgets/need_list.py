@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.message import Message
 
 from companion.tui.data import NeedRow
+from companion.tui.widgets.links import link
 from companion.tui.widgets.record_list import RecordItem, RecordList
 
 
@@ -26,7 +27,7 @@ class NeedItem(RecordItem):
         if self.row.adopted:
             parts.append(("  · you do this", "$text-success"))
         if self.adoptable:
-            parts += ["  ", Content.from_markup("[@click=adopt][u]Adopt[/u][/]")]
+            parts += ["  ", link("Adopt", "adopt")]
         return Content.assemble(*parts)
 
     def action_adopt(self) -> None:

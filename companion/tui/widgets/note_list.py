@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.message import Message
 
 from companion.tui.tonight_data import NoteRow
+from companion.tui.widgets.links import link
 from companion.tui.widgets.record_list import RecordItem, RecordList
 
 
@@ -26,7 +27,7 @@ def note_content(row: NoteRow, received: bool) -> Content:
     if row.landed:
         parts += ["  ", ("♥ landed", "$text-success")]
     elif received:
-        parts += ["  ", Content.from_markup("[@click=landed][u]This landed[/u][/]")]
+        parts += ["  ", link("This landed", "landed")]
     return Content.assemble(*parts)
 
 
