@@ -25,7 +25,7 @@ from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.theme import BUILTIN_THEMES
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, HelpPanel, Input, TextArea
+from textual.widgets import ContentSwitcher, HelpPanel, Input, Static, TextArea
 from textual.worker import WorkerState
 
 from companion.domain import model as m
@@ -54,6 +54,7 @@ from companion.tui.widgets.agreement_list import AgreementItem, AgreementList
 from companion.tui.widgets.checkin_card import CheckinCard
 from companion.tui.widgets.due_list import DueList, due_content
 from companion.tui.widgets.nav_bar import NavBar
+from companion.tui.widgets.new_notes import NewNotes, note_content
 from companion.tui.widgets.note_list import NoteItem
 from companion.tui.widgets.review_list import ReviewItem
 from companion.tui.widgets.week_card import WeekCard
@@ -290,6 +291,11 @@ def due_rows(app: CompanionApp) -> list[data.DueRow]:
     return app.screen.query_one(DueList).rows
 
 
+def new_notes(app: CompanionApp) -> list[data.NoteRow]:
+    """The notes Tonight lists as new."""
+    return app.screen.query_one(NewNotes).rows
+
+
 async def click_due_link(pilot: Pilot, index: int, word: str) -> None:
     """Click a link in Tonight's row `index` (its "Done", say); each row is one line here."""
     due = pilot.app.screen.query_one(DueList)
@@ -468,7 +474,7 @@ async def test_tonight_shows_new_notes_banner_and_sends_a_quick_note(evening: Co
     app = evening.app("alex")
     async with app.run_test(size=SIZE) as pilot:
         await opened(pilot)
-        notes = [n.row for n in app.screen.query(NoteItem)]
+        notes = new_notes(app)
         assert [n.author for n in notes] == ["Sam", "Sam"] and all(n.new for n in notes)
         assert "Sam has shared this week's check-in" in text_of(app.screen.query_one("#banner"))
         await pilot.press("n")
@@ -477,7 +483,7 @@ async def test_tonight_shows_new_notes_banner_and_sends_a_quick_note(evening: Co
         await settle(pilot)
         assert app.screen.query_one("#note-input", Input).value == ""
         # Shown as new for the rest of this run, though now marked read.
-        assert len(app.screen.query(NoteItem)) == 2
+        assert len(new_notes(app)) == 2
     sam = evening.session("sam")
     sam.sync()
     texts = {n.get("text"): n for n in sam.notes()}
@@ -610,12 +616,22 @@ async def test_links_in_a_row_act_as_its_keys_do(evening: Couple) -> None:
     app = evening.app("alex")
     async with app.run_test(size=SIZE) as pilot:
         await opened(pilot)
-        note = app.screen.query(NoteItem).first()
-        meta = text_of(note).split("\n")[-1]
-        await pilot.click(note, offset=(meta.index("This landed") + 2, 1))
+        notes = app.screen.query_one(NewNotes)
+        lines = note_content(notes.rows[0], received=True).wrap(notes.content_size.width)
+        column = lines[-1].plain.index("This landed")
+        offset = (notes.styles.padding.left + column + 1, len(lines) - 1)
+        await pilot.click(notes, offset=offset)
         await settle(pilot)
-        assert app.screen.query(NoteItem).first().row.landed
-        await pilot.press("a")
+        assert new_notes(app)[0].landed
+        # The quick note's field is made when asked for, here by its link.
+        assert not app.screen.query("#note-input")
+        label = app.screen.query_one("#quick-note", Static)
+        column = text_of(label).index("write one")
+        await pilot.click(label, offset=(label.styles.padding.left + column + 1, 0))
+        await settle(pilot)
+        assert app.screen.focused is app.screen.query_one("#note-input", Input)
+        assert "Enter sends it" in text_of(label)
+        await pilot.press("escape", "a")
         await settle(pilot)
         [item] = [i for i in app.screen.query(AgreementItem) if i.acceptable]
         meta = text_of(item).split("\n")[-1]
@@ -774,13 +790,13 @@ async def test_a_sync_pass_brings_the_partners_note_and_says_so(space: Couple) -
     app = space.app("alex")
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await opened(pilot)
-        assert not app.screen.query(NoteItem)
+        assert not new_notes(app)
         sam = space.session("sam")
         sam.add_gratitude("You remembered my appointment. I felt cared for.")
         app.sync_now()
         await settle(pilot)
         assert "Arrived: Sam sent you a note." in notices(messages)
-        [note] = [n.row for n in app.screen.query(NoteItem)]
+        [note] = new_notes(app)
         assert note.text == "You remembered my appointment. I felt cared for." and note.new
 
 
@@ -798,7 +814,7 @@ async def test_a_partners_note_arrives_live_while_the_app_is_open(space: Couple)
         text = "You remembered my appointment. I felt cared for."
         await asyncio.to_thread(sam.add_gratitude, text)
         landed = time.monotonic()
-        while not [n for n in app.screen.query(NoteItem) if n.row.text == text]:
+        while not [n for n in new_notes(app) if n.text == text]:
             assert time.monotonic() - landed < 10, "the note never showed"
             await pilot.pause(0.05)
         assert "Arrived: Sam sent you a note." in notices(messages)
@@ -869,7 +885,7 @@ async def test_tonight_shows_what_arrived_since_i_last_looked(evening: Couple) -
     app = evening.app("alex")
     async with app.run_test(size=SIZE) as pilot:
         await opened(pilot)  # this device's first look: the unread notes are new
-        assert len(app.screen.query(NoteItem)) == 2
+        assert len(new_notes(app)) == 2
         assert not app.screen.query_one("#landed").display
         sam = evening.session("sam")
         sam.sync()
@@ -887,7 +903,7 @@ async def test_tonight_shows_what_arrived_since_i_last_looked(evening: Couple) -
         await opened(pilot)
         app.sync_now()
         await settle(pilot)
-        notes = [n.row.text for n in app.screen.query(NoteItem)]
+        notes = [n.text for n in new_notes(app)]
         assert notes == ["The walk on Sunday was exactly what I needed."]
         # Seen last time: the landed mark and Sam's check-in are not new any more.
         assert not app.screen.query_one("#landed").display
@@ -1294,8 +1310,9 @@ async def test_text_that_looks_like_markup_is_shown_as_written(tmp_path: Path) -
         await opened(pilot)
         app.sync_now()  # the periodic sync is off in tests
         await settle(pilot)
-        [note] = list(app.screen.query(NoteItem))
-        assert "Thanks for [link=x]this[/link] [/]" in text_of(note)
+        [note] = new_notes(app)
+        assert note.text == "Thanks for [link=x]this[/link] [/]"
+        assert "Thanks for [link=x]this[/link] [/]" in text_of(app.screen.query_one(NewNotes))
         assert text_of(app.screen.query_one("#notes-title")) == "New from Sam [/]"
         for key in ("c", "g", "w", "a", "t"):
             await pilot.press(key)

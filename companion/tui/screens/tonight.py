@@ -8,15 +8,16 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Input, ListItem, Static
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Input, Static
 
 from companion.tui import changes
 from companion.tui import tonight_data as data
 from companion.tui.screens.base import PracticeScreen
 from companion.tui.widgets.due_list import DueList
-from companion.tui.widgets.note_list import NoteItem, NoteList
-from companion.tui.widgets.record_list import EmptyItem
+from companion.tui.widgets.links import link
+from companion.tui.widgets.new_notes import NewNotes
 
 if TYPE_CHECKING:
     from companion.service import Session
@@ -38,6 +39,7 @@ class TonightScreen(PracticeScreen):
         """`initial`: Tonight's data read already (at start-up): built in, not loaded."""
         super().__init__()
         self._initial = initial
+        self._partner: str | None = None  # whom a quick note goes to (None: not joined yet)
         if initial is not None:
             self._asked = True
 
@@ -53,11 +55,13 @@ class TonightScreen(PracticeScreen):
             )
             yield Static("New notes", id="notes-title", classes="section-title", markup=False)
             yield Static(id="landed", markup=False)
-            yield NoteList(*(self._note_items(initial) if initial else ()), id="new-notes")
+            yield NewNotes(
+                initial.notes if initial else (), NO_NEW_NOTES if initial else "", id="new-notes"
+            )
             yield Static(id="more-notes", classes="hint", markup=False)
-        with Vertical(id="quick-note"):
-            yield Static(id="quick-note-label", markup=False)
-            yield Input(id="note-input", placeholder="What did they do, and how did it land?")
+        # The note's field is made when the person starts one (n, or a click on the link):
+        # a text field is among the costliest widgets to build, style and draw.
+        yield Static(id="quick-note")
 
     def on_mount(self) -> None:
         initial, self._initial = self._initial, None
@@ -84,17 +88,9 @@ class TonightScreen(PracticeScreen):
             f"Press c to choose from {tonight.people.other}'s care menu."
         )
 
-    @staticmethod
-    def _note_items(tonight: data.Tonight) -> list[ListItem]:
-        if not tonight.notes:
-            return [EmptyItem(NO_NEW_NOTES)]
-        return [NoteItem(row, received=True) for row in tonight.notes]
-
     async def show(self, tonight: data.Tonight) -> None:
         self.query_one(DueList).set_rows(tonight.due, self._nothing_due(tonight))
-        await self.query_one(NoteList).replace(
-            [NoteItem(row, received=True) for row in tonight.notes], NO_NEW_NOTES
-        )
+        self.query_one(NewNotes).set_rows(tonight.notes, NO_NEW_NOTES)
         self._fill(tonight)
         self.call_after_refresh(self._seen, tonight)
 
@@ -112,14 +108,24 @@ class TonightScreen(PracticeScreen):
         more = self.query_one("#more-notes", Static)
         more.update(f"…and {tonight.more_notes} more in Gratitude (press g).")
         more.display = tonight.more_notes > 0
-        label = self.query_one("#quick-note-label", Static)
-        note_input = self.query_one("#note-input", Input)
-        if who.partner:
-            label.update(f"A quick note of thanks to {who.partner}  (Enter sends it)")
-            note_input.disabled = False
-        else:
+        self._partner = who.partner
+        self._label_quick_note()
+
+    def _label_quick_note(self) -> None:
+        label = self.query_one("#quick-note", Static)
+        partner = self._partner
+        if not partner:
             label.update("Notes of thanks open up once your partner has joined this space.")
-            note_input.disabled = True
+        elif self.query("#note-input"):
+            label.update(f"A quick note of thanks to {partner}  (Enter sends it)")
+        else:
+            label.update(
+                Content.assemble(
+                    f"A quick note of thanks to {partner}: ",
+                    link("write one", "screen.write_note"),
+                    "  (n)",
+                )
+            )
 
     def _seen(self, tonight: data.Tonight) -> None:
         """Tonight has been on screen: the notes it showed are read, and what arrived is
@@ -146,13 +152,22 @@ class TonightScreen(PracticeScreen):
     def _marked(self, event: DueList.Marked) -> None:
         self.change(partial(changes.tick, action_id=event.action_id, status=event.status))
 
-    @on(NoteList.Landed)
-    def _landed(self, event: NoteList.Landed) -> None:
+    @on(NewNotes.Landed)
+    def _landed(self, event: NewNotes.Landed) -> None:
         self.change(partial(changes.mark_landed, note_id=event.note_id))
 
     @on(Input.Submitted, "#note-input")
     def _send(self, event: Input.Submitted) -> None:
         self.change(partial(changes.send_note, text=event.value), then=event.input.clear)
 
-    def action_write_note(self) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "write_note":
+            return self._partner is not None
+        return super().check_action(action, parameters)
+
+    async def action_write_note(self) -> None:
+        if not self.query("#note-input"):
+            field = Input(id="note-input", placeholder="What did they do, and how did it land?")
+            await self.mount(field, after="#quick-note")
+            self._label_quick_note()
         self.query_one("#note-input", Input).focus()

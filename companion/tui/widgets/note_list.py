@@ -14,21 +14,8 @@ from textual.content import Content
 from textual.message import Message
 
 from companion.tui.tonight_data import NoteRow
-from companion.tui.widgets.links import link
+from companion.tui.widgets.new_notes import note_content
 from companion.tui.widgets.record_list import RecordItem, RecordList
-
-
-def note_content(row: NoteRow, received: bool) -> Content:
-    if received:
-        meta = f"from {row.author} · {row.when}" + (" · new" if row.new else "")
-    else:
-        meta = f"to {row.to} · {row.when}" + (" · read" if row.read and not row.landed else "")
-    parts: list[Content | str | tuple[str, str]] = [Content(row.text), "\n", (meta, "$text-muted")]
-    if row.landed:
-        parts += ["  ", ("♥ landed", "$text-success")]
-    elif received:
-        parts += ["  ", link("This landed", "landed")]
-    return Content.assemble(*parts)
 
 
 class NoteItem(RecordItem):
