@@ -53,7 +53,8 @@ from companion.tui.screens.unlock import UnlockScreen
 from companion.tui.widgets.agreement_list import AgreementItem, AgreementList
 from companion.tui.widgets.checkin_card import CheckinCard
 from companion.tui.widgets.due_list import DueList, due_content
-from companion.tui.widgets.nav_bar import NavBar
+from companion.tui.widgets.header import AppHeader
+from companion.tui.widgets.nav_bar import BottomBar
 from companion.tui.widgets.new_notes import NewNotes, note_content
 from companion.tui.widgets.note_list import NoteItem
 from companion.tui.widgets.review_list import ReviewItem
@@ -763,16 +764,16 @@ async def test_every_screen_has_a_key_and_a_palette_command(evening: Couple) -> 
             ("t", "tonight"),
         ]:
             # Every screen's key is in the footer's first row, the current one marked.
-            nav = app.screen.query_one(NavBar)
+            nav = app.screen.query_one(BottomBar)
             assert nav.current == app.current_mode
             destination = BY_MODE[mode]
             assert destination.key == key
-            assert f"{destination.shown_key} {destination.label}" in text_of(nav)
+            assert f"{destination.shown_key} {destination.label}" in text_of(nav).split("\n")[0]
             await pilot.press(key)
             await settle(pilot)
             assert app.current_mode == mode
             assert_footer_fits(app)
-            assert app.screen.query_one(NavBar).region.width == SIZE[0]
+            assert app.screen.query_one(BottomBar).region.width == SIZE[0]
         titles = {c.title for c in app.get_system_commands(app.screen)}
         labels = {"Tonight", "Care", "Gratitude", "Check-in", "Agreements", "Help"}
         assert labels | {"Progress", "History", "Settings", "Keys", "Sync now"} <= titles
@@ -818,8 +819,7 @@ async def test_a_partners_note_arrives_live_while_the_app_is_open(space: Couple)
             assert time.monotonic() - landed < 10, "the note never showed"
             await pilot.pause(0.05)
         assert "Arrived: Sam sent you a note." in notices(messages)
-        status = app.screen.query_one("#sync-status")
-        assert "Up to date" in text_of(status)
+        assert text_of(app.screen.query_one(AppHeader)).endswith("Up to date")
         sam.close()
         closing = time.monotonic()
     assert time.monotonic() - closing < 5  # the watcher let the app close promptly
@@ -829,7 +829,7 @@ async def test_the_status_line_says_when_changes_wait_for_the_folder(space: Coup
     app = space.app("alex")
     async with app.run_test(size=SIZE) as pilot:
         await opened(pilot)
-        assert text_of(app.screen.query_one("#sync-status")).endswith("Up to date")
+        assert text_of(app.screen.query_one(AppHeader)).endswith("Up to date")
         (space.shared / "companion").rename(space.shared / "elsewhere")  # unmounted
         await pilot.press("n")
         await type_text(pilot, "Thanks for the walk")
@@ -837,12 +837,12 @@ async def test_the_status_line_says_when_changes_wait_for_the_folder(space: Coup
         await settle(pilot)
         app.sync_now()
         await settle(pilot)
-        shown = text_of(app.screen.query_one("#sync-status"))
+        shown = text_of(app.screen.query_one(AppHeader))
         assert shown.endswith("1 change waiting (shared folder not reachable)")
         (space.shared / "elsewhere").rename(space.shared / "companion")
         app.sync_now()
         await settle(pilot)
-        assert text_of(app.screen.query_one("#sync-status")).endswith("Up to date")
+        assert text_of(app.screen.query_one(AppHeader)).endswith("Up to date")
 
 
 async def test_a_damaged_file_is_a_problem_to_look_at(space: Couple) -> None:
@@ -861,9 +861,10 @@ async def test_a_damaged_file_is_a_problem_to_look_at(space: Couple) -> None:
         await opened(pilot)
         app.sync_now()
         await settle(pilot)
-        assert text_of(app.screen.query_one("#sync-status")).endswith("A problem to look at")
+        assert text_of(app.screen.query_one(AppHeader)).endswith("A problem to look at")
         assert any(n.startswith("Sync problem: Device") for n in notices(messages))
-        await pilot.click("#sync-status")  # the details are in Settings
+        header = app.screen.query_one(AppHeader)  # the status, at its right end: its details
+        await pilot.click(header, offset=(header.size.width - 3, 0))  # are in Settings
         await settle(pilot)
         assert isinstance(app.screen, SettingsScreen)
         problems = text_of(app.screen.query_one("#folder-problems"))

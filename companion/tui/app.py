@@ -31,7 +31,6 @@ from companion.tui.prefetch import Prefetch
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
 from companion.tui.screens.tonight import TonightScreen
-from companion.tui.widgets.header import SyncStatus
 
 if TYPE_CHECKING:
     # The first paint needs none of these: they load with the session, after it.
@@ -394,10 +393,6 @@ class CompanionApp(App[None]):
             yield SystemCommand(page.label, page.help_text, lambda: self.action_go("help"))
         yield SystemCommand("Keys", "Show or hide the keys of this screen", self.action_toggle_keys)
         yield from super().get_system_commands(screen)
-
-    @on(SyncStatus.Clicked)
-    def _status_clicked(self) -> None:
-        self.action_go("settings")
 
     def tonight_painted(self) -> None:
         """Tonight is on screen: note the first time for the benchmark, if it asked."""

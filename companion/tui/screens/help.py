@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from companion.tui.resources import style_path
 from companion.tui.widgets.header import AppHeader
-from companion.tui.widgets.nav_bar import BottomBar, NavBar
+from companion.tui.widgets.nav_bar import BottomBar
 
 HELP_TEXT = """\
 ## A practice, not therapy
@@ -106,7 +106,8 @@ class HelpScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = "a practice, not therapy"
         # Before unlocking, the other screens aren't there to go to.
-        self.query_one(NavBar).display = self.app.backend is not None  # type: ignore[attr-defined]
+        if self.app.backend is None:  # type: ignore[attr-defined]
+            self.query_one(BottomBar).hide_nav()
         self.query_one("#help-body").focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -1,64 +1,59 @@
-"""The top line of every screen: where you are, and whether your partner's changes flow."""
+"""The top line of every screen: where you are, and whether your partner's changes flow.
+
+One widget draws the line (the screen's title on the left, the sync status on the right):
+it is on the way to every screen's first paint, where each widget costs.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.content import Content
-from textual.message import Message
-from textual.widgets import Static
+from textual.style import Style
+from textual.widget import Widget
 
 if TYPE_CHECKING:
     from companion.tui.data import SyncState
 
 MARKS = {"ok": "●", "waiting": "◌", "offline": "◌", "problem": "▲"}
+# The details behind the status are in Settings: a click on it goes there.
+DETAILS = Style.from_meta({"@click": "app.go('settings')"})
 
 
-class SyncStatus(Static):
-    """ "Up to date", "N changes waiting (…)", or "A problem to look at": the app's SyncState.
+def status_content(state: SyncState) -> Content:
+    """ "Up to date", "N changes waiting (…)", or "A problem to look at", marked."""
+    color = "$text-success" if state.kind == "ok" else "$text-warning"
+    status = Content.assemble((MARKS[state.kind], "bold"), " ", state.text)
+    return status.stylize_before(color).stylize(DETAILS)
 
-    Clicking it asks the app to show the details (in Settings).
-    """
 
-    class Clicked(Message):
-        """The person wants the details behind the status line."""
+class AppHeader(Widget):
+    """The screen's title and subtitle on the left, the app's SyncState on the right."""
 
     def on_mount(self) -> None:
-        self.watch(self.app, "sync_state", self._show)
+        self.auto_links = False  # the status keeps its colour: it is clickable, not a link
+        self.watch(self.screen, "title", self.refresh)
+        self.watch(self.screen, "sub_title", self.refresh)
+        self.watch(self.app, "sync_state", self._sync_state_changed)
 
-    def _show(self, state: SyncState | None) -> None:
-        self.display = state is not None
+    def _sync_state_changed(self, state: SyncState | None) -> None:
         if state is None:
-            return
-        kind = state.kind
-        for name in MARKS:
-            self.set_class(name == kind, f"-{name}")
-        self.update(Content.assemble((MARKS[kind], "bold"), " ", state.text))
-        last = f"{state.last_sync:%a %d %b, %H:%M}" if state.last_sync else "not yet"
-        self.tooltip = (
-            f"Shared folder: {state.shared_folder}\nLast sync: {last}\nDetails: Settings (,)"
-        )
+            self.tooltip = None
+        else:
+            last = f"{state.last_sync:%a %d %b, %H:%M}" if state.last_sync else "not yet"
+            self.tooltip = (
+                f"Shared folder: {state.shared_folder}\nLast sync: {last}\nDetails: Settings (,)"
+            )
+        self.refresh()
 
-    def on_click(self) -> None:
-        self.post_message(self.Clicked())
-
-
-class AppHeader(Horizontal):
-    """The screen's title and subtitle on the left, the sync status on the right."""
-
-    def compose(self) -> ComposeResult:
-        yield Static(id="header-title", markup=False)
-        yield SyncStatus(id="sync-status")
-
-    def on_mount(self) -> None:
-        self.watch(self.screen, "title", self._retitle)
-        self.watch(self.screen, "sub_title", self._retitle)
-
-    def _retitle(self) -> None:
+    def render(self) -> Content:
         screen = self.screen
         title = Content.styled(screen.title or "", "bold")
         if screen.sub_title:
             title = Content.assemble(title, " — ", (screen.sub_title, "$text-muted"))
-        self.query_one("#header-title", Static).update(title)
+        state = getattr(self.app, "sync_state", None)
+        if state is None:
+            return title
+        status = status_content(state)
+        gap = max(2, self.content_size.width - title.cell_length - status.cell_length)
+        return Content.assemble(title, " " * gap, status)

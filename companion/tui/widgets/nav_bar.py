@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Static
+from textual.widget import Widget
 
 from companion.tui.navigation import DESTINATIONS
 
@@ -31,14 +29,6 @@ def nav_content(current: str | None) -> Content:
         item = Content.assemble(key, " ", label)
         parts.append(item.stylize(f"@click=app.go('{destination.mode}')"))
     return Content(" ").join(parts)
-
-
-class NavBar(Static):
-    """Every screen of the app by its key: the footer's first row (one widget, not nine)."""
-
-    def __init__(self, current: str | None) -> None:
-        super().__init__(nav_content(current), id="nav-bar")
-        self.current = current
 
 
 def keys_content(screen: Screen, width: int) -> Content:
@@ -75,10 +65,17 @@ def keys_content(screen: Screen, width: int) -> Content:
     return Content.assemble(keys, " " * gap, end)
 
 
-class KeysBar(Static):
-    """This screen's keys: one widget drawing them all (Textual's Footer makes a widget of
-    each key and builds them twice as a screen first shows, on the path to its first paint).
-    """
+class BottomBar(Widget):
+    """Docked at the bottom: every screen's key on one line (the current one marked), then
+    the keys that work here. One widget drawing both lines: Textual's Footer makes a widget of
+    each key and builds them twice as a screen first shows, on the path to its first paint."""
+
+    def __init__(self, current: str | None) -> None:
+        super().__init__(id="bottom-bar")
+        self.current = current
+        # Before unlocking, the other screens aren't there to go to (see the help screen).
+        self.show_nav = True
+        self._nav = Content.assemble(" ", nav_content(current))
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -90,17 +87,13 @@ class KeysBar(Static):
         if self.is_attached and screen is self.screen:
             self.refresh()
 
+    def hide_nav(self) -> None:
+        self.show_nav = False
+        self.refresh(layout=True)
+
     def render(self) -> Content:
-        return keys_content(self.screen, self.size.width)
-
-
-class BottomBar(Vertical):
-    """The screens' keys over the Footer with this screen's own keys, docked at the bottom."""
-
-    def __init__(self, current: str | None) -> None:
-        super().__init__(id="bottom-bar")
-        self.current = current
-
-    def compose(self) -> ComposeResult:
-        yield NavBar(self.current)
-        yield KeysBar(id="keys-bar")
+        width = self.content_size.width
+        keys = keys_content(self.screen, width).truncate(width, ellipsis=True)
+        if not self.show_nav:
+            return keys
+        return Content.assemble(self._nav.truncate(width), "\n", keys)
