@@ -76,6 +76,9 @@ class BottomBar(Widget):
         # Before unlocking, the other screens aren't there to go to (see the help screen).
         self.show_nav = True
         self._nav = Content.assemble(" ", nav_content(current))
+        # This screen's keys as last drawn, and at what width: Textual draws the bar several
+        # times as a screen first shows, and the keys change only with the bindings.
+        self._keys: tuple[int, Content] | None = None
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -85,6 +88,7 @@ class BottomBar(Widget):
 
     def _bindings_changed(self, screen: Screen) -> None:
         if self.is_attached and screen is self.screen:
+            self._keys = None
             self.refresh()
 
     def hide_nav(self) -> None:
@@ -93,7 +97,9 @@ class BottomBar(Widget):
 
     def render(self) -> Content:
         width = self.content_size.width
-        keys = keys_content(self.screen, width).truncate(width, ellipsis=True)
+        if self._keys is None or self._keys[0] != width:
+            self._keys = (width, keys_content(self.screen, width).truncate(width, ellipsis=True))
+        keys = self._keys[1]
         if not self.show_nav:
             return keys
         return Content.assemble(self._nav.truncate(width), "\n", keys)
