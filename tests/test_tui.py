@@ -492,6 +492,33 @@ async def test_tonight_shows_new_notes_banner_and_sends_a_quick_note(evening: Co
     assert all(n.get("read") for n in sam.notes() if n.author == sam.me)
 
 
+async def test_tonight_marks_a_note_landed_by_key_and_keeps_the_cursor_on_it(
+    evening: Couple,
+) -> None:
+    app = evening.app("alex")
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        await pilot.press("tab")  # from the care list to the notes
+        notes = app.screen.query_one(NewNotes)
+        assert app.screen.focused is notes and notes.index == 0
+        await pilot.press("down")
+        second = notes.rows[1].id
+        await pilot.press("l")
+        await settle(pilot)
+        assert [n.landed for n in new_notes(app)] == [False, True]
+        assert notes.current is not None and notes.current.id == second  # read again, same note
+        first = note_content(notes.rows[0], received=True).wrap(notes.content_size.width)
+        await pilot.click(notes, offset=(3, 0))  # the first note's text, not its link
+        assert notes.index == 0
+        await pilot.click(notes, offset=(3, len(first)))  # the blank line between two notes
+        assert notes.index == 0
+        await pilot.click(notes, offset=(3, len(first) + 1))  # the second note's first line
+        assert notes.index == 1
+    sam = evening.session("sam")
+    sam.sync()
+    assert [n.get("landed", False) for n in sam.notes() if n.author == sam.me].count(True) == 1
+
+
 # -- Gratitude ------------------------------------------------------------------------------
 
 
