@@ -32,9 +32,12 @@ class AppHeader(Widget):
 
     def on_mount(self) -> None:
         self.auto_links = False  # the status keeps its colour: it is clickable, not a link
-        self.watch(self.screen, "title", self.refresh)
-        self.watch(self.screen, "sub_title", self.refresh)
+        self.watch(self.screen, "title", self._retitled)
+        self.watch(self.screen, "sub_title", self._retitled)
         self.watch(self.app, "sync_state", self._sync_state_changed)
+
+    def _retitled(self) -> None:
+        self.refresh()
 
     def _sync_state_changed(self, state: SyncState | None) -> None:
         if state is None:

@@ -73,7 +73,7 @@ class BottomBar(Widget):
     def __init__(self, current: str | None) -> None:
         super().__init__(id="bottom-bar")
         self.current = current
-        # Before unlocking, the other screens aren't there to go to (see the help screen).
+        # The screens' line (hidden on the help screen before unlocking: see hide_nav).
         self.show_nav = True
         self._nav = Content.assemble(" ", nav_content(current))
         # This screen's keys as last drawn, and at what width: Textual draws the bar several
