@@ -11,6 +11,7 @@ from textual.message import Message
 
 from companion.domain import model as m
 from companion.tui.data import AgreementRow
+from companion.tui.widgets.links import link
 from companion.tui.widgets.record_list import RecordItem, RecordList
 
 
@@ -33,7 +34,7 @@ def agreement_content(row: AgreementRow, partner: str, acceptable: bool) -> Cont
         (status_text(row, partner), meta_style),
     ]
     if acceptable:
-        parts += ["  ", Content.from_markup("[@click=accept][u]Accept[/u][/]")]
+        parts += ["  ", link("Accept", "accept")]
     return Content.assemble(*parts)
 
 
