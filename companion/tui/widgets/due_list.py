@@ -79,7 +79,6 @@ class DueList(RowList[DueRow]):
 
     def action_mark_row(self, index: int, status: str) -> None:
         """A click on one of a row's links: that row, ticked (or not) as the link says."""
-        if 0 <= index < len(self.rows):
-            self.focus()
-            self.move_to(index)
-            self.post_message(self.Marked(self.rows[index].action_id, status or None))
+        row = self.link_clicked(index)
+        if row is not None:
+            self.post_message(self.Marked(row.action_id, status or None))

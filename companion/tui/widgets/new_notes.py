@@ -61,7 +61,6 @@ class NewNotes(RowList[NoteRow]):
 
     def action_landed_row(self, index: int) -> None:
         """A click on a row's "This landed" link."""
-        if 0 <= index < len(self.rows) and not self.rows[index].landed:
-            self.focus()
-            self.move_to(index)
-            self.post_message(self.Landed(self.rows[index].id))
+        row = self.link_clicked(index)
+        if row is not None and not row.landed:
+            self.post_message(self.Landed(row.id))

@@ -143,6 +143,15 @@ class RowList(Widget, Generic[Row], can_focus=True):
                 immediate=True,
             )
 
+    def link_clicked(self, index: int) -> Row | None:
+        """A click on a link in row `index`: focus here, the cursor on that row, and the row
+        (None if the rows changed under the click)."""
+        if not 0 <= index < len(self.rows):
+            return None
+        self.focus()
+        self.move_to(index)
+        return self.rows[index]
+
     def action_cursor(self, step: int) -> None:
         if self.rows:
             self.move_to(max(0, min(len(self.rows) - 1, (self.index or 0) + step)))
