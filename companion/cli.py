@@ -8,12 +8,15 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from companion.errors import EXIT_USAGE, CompanionError, DataError, UsageError
 from companion.store.home import PASSPHRASE_ENV
+
+if TYPE_CHECKING:
+    from companion.service import Session
 
 
 def _home() -> Path:
@@ -49,28 +52,16 @@ def read_passphrase(prompt: str = "Passphrase", *, confirm: bool = False) -> str
         ) from None
 
 
-def open_session():
-    from companion.service import Session
+def open_session() -> Session:
+    """The space, with the key this device remembers, else the passphrase."""
+    from companion.service import NotRemembered, Passphrase, Remembered, open_space
 
     if os.environ.get(PASSPHRASE_ENV) is None:
-        remembered = Session.open_remembered(_home())
-        if remembered is not None:
-            return remembered
-    return Session.unlock(_home(), read_passphrase())
-
-
-def open_session_for_rebuild():
-    """Unlock without reading the local copy: it may be the very thing that is damaged."""
-    from companion.service import Session, load_header
-    from companion.store import early
-    from companion.store import profile as profiles
-
-    profile = profiles.load(_home())
-    header = load_header(profile)
-    passphrase = read_passphrase()
-    started = early.take(_home(), passphrase)
-    kek = started.result() if started is not None and started.params == header.kdf else None
-    return Session(profile, header, header.unlock(passphrase, kek))
+        try:
+            return open_space(_home(), Remembered())
+        except NotRemembered:
+            pass
+    return open_space(_home(), Passphrase(read_passphrase()))
 
 
 def emit_json(data: Any) -> None:
@@ -349,9 +340,9 @@ def status(session, as_json: bool, clear_problems: bool) -> None:
 def sync(rebuild: bool) -> None:
     """One pass: share this device's changes, bring in your partner's."""
     if rebuild:
-        from companion.service import rebuild_replica
+        from companion.service import Passphrase, rebuild_space
 
-        session = rebuild_replica(open_session_for_rebuild())
+        session = rebuild_space(_home(), lambda: Passphrase(read_passphrase()))
         click.echo(
             "Rebuilt this device's copy from the shared folder "
             f"(the old copy is set aside in {session.profile.home})."
@@ -472,7 +463,7 @@ def export(session, fmt: str, output: Path | None) -> None:
 )
 def remember(forget: bool, key_file: bool) -> None:
     """Remember the passphrase on this device (in the OS keychain), or forget it."""
-    from companion.service import Session
+    from companion.service import Passphrase, open_space
 
     if forget:
         from companion.store import keychain
@@ -490,7 +481,7 @@ def remember(forget: bool, key_file: bool) -> None:
             "Keep typing it (safest), or run `companion remember --key-file` to keep the key "
             "in your profile: it opens your space for anyone with a copy of this disk.",
         )
-    session = Session.unlock(_home(), read_passphrase())
+    session = open_space(_home(), Passphrase(read_passphrase()))
     if key_file:
         click.echo(
             "Warning: a key file opens your space for anyone with a copy of this disk.",
@@ -504,9 +495,9 @@ def remember(forget: bool, key_file: bool) -> None:
 @cli.command()
 def passwd() -> None:
     """Change the space's passphrase (both partners use the new one afterwards)."""
-    from companion.service import Session
+    from companion.service import Passphrase, open_space
 
-    session = Session.unlock(_home(), read_passphrase("Current passphrase"))
+    session = open_space(_home(), Passphrase(read_passphrase("Current passphrase")))
     if os.environ.get("COMPANION_NEW_PASSPHRASE") is not None:
         new = os.environ["COMPANION_NEW_PASSPHRASE"]
     else:

@@ -1,8 +1,8 @@
 """Start deriving the passphrase key at the very start of a command, before the rest loads.
 
 The key derivation takes a large part of a short command's time; run in a thread (it releases
-the GIL) it overlaps with importing and setting up everything else. The Session that unlocks
-later takes the running derivation over if its parameters match the space's.
+the GIL) it overlaps with importing and setting up everything else. Opening the space later
+(service/opening.py) takes the running derivation over if its parameters match the space's.
 """
 
 from __future__ import annotations
@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from companion.errors import CompanionError
 from companion.store import crypto
+from companion.store import profile as profiles
+from companion.store.spacefile import SPACE_FILE
 
 _pending: dict[tuple[str, str], crypto.BackgroundDerivation] = {}
 
@@ -18,13 +21,13 @@ _pending: dict[tuple[str, str], crypto.BackgroundDerivation] = {}
 def begin(home: Path, passphrase: str) -> None:
     """Best effort: any problem is left for the real unlock to report."""
     try:
-        body = json.loads((home / "profile.json").read_text("utf-8"))
-        shared = Path(body["shared_folder"]) / "companion" / "space.json"
-        source = shared if shared.exists() else home / "space.json"
+        profile = profiles.load(home)
+        shared = profile.space_dir / SPACE_FILE
+        source = shared if shared.exists() else profile.space_copy
         params = json.loads(source.read_text("utf-8"))["kdf"]
         if not isinstance(params, dict):
             return
-    except (OSError, ValueError, KeyError, TypeError):
+    except (CompanionError, OSError, ValueError, KeyError, TypeError):
         return
     _pending[(str(home), passphrase)] = crypto.BackgroundDerivation(passphrase, params)
 

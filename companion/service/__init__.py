@@ -1,0 +1,58 @@
+"""What the CLI and the TUI call: set up, unlock, change and read a couple's space.
+
+`Session` (session.py) is the core (core.py: opening, the one path of every change, who is
+who, today) plus one part per practice: care.py, notes.py, checkins.py, reviews.py,
+agreements.py. A space is opened one way, `open_space` with a key source (opening.py); its
+life cycle (init, join, rebuild, export) is in space.py; lookup.py finds what a person means.
+"""
+
+from companion.service.clock import created_at, iso_from_ms, wall_ms
+from companion.service.header import MIN_PASSPHRASE, check_passphrase, load_header
+from companion.service.lookup import resolve
+from companion.service.opening import (
+    DataKey,
+    KeySource,
+    NotRemembered,
+    Passphrase,
+    Remembered,
+    data_key_for,
+    start_unlock,
+    unlock,
+)
+from companion.service.session import Session, open_space
+from companion.service.space import (
+    SPACE_DIR,
+    init_space,
+    join_space,
+    new_device_id,
+    rebuild_replica,
+    rebuild_space,
+    write_export,
+)
+
+__all__ = [
+    "MIN_PASSPHRASE",
+    "SPACE_DIR",
+    "DataKey",
+    "KeySource",
+    "NotRemembered",
+    "Passphrase",
+    "Remembered",
+    "Session",
+    "check_passphrase",
+    "created_at",
+    "data_key_for",
+    "init_space",
+    "iso_from_ms",
+    "join_space",
+    "load_header",
+    "new_device_id",
+    "open_space",
+    "rebuild_replica",
+    "rebuild_space",
+    "resolve",
+    "start_unlock",
+    "unlock",
+    "wall_ms",
+    "write_export",
+]

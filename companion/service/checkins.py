@@ -1,0 +1,175 @@
+"""The weekly check-in, sealed until both partners have shared theirs.
+
+Sealing is cryptographic: the answers are encrypted under a fresh key per check-in, which
+this device keeps (encrypted, never synced) and publishes only once the partner's own
+check-in for the week exists, or when its author unseals early.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from typing import Any
+
+from companion.domain import model as m
+from companion.domain import rules
+from companion.domain.ids import checkin_id, iso_week
+from companion.domain.records import Record
+from companion.errors import UsageError
+from companion.service.core import SessionCore, locked
+from companion.store import crypto
+from companion.store.replica import KEYS
+
+CHECKIN_LABELS = {
+    "supported": "moment you felt supported",
+    "attention": "area needing more attention",
+    "limits": "limits to respect",
+    "victory": "small victory",
+    "request": "request for next week",
+}
+
+
+def _tag(sealed: str) -> str:
+    """Which sealed answers a key belongs to."""
+    return hashlib.sha256(sealed.encode("ascii")).hexdigest()[:16]
+
+
+class CheckinsPart(SessionCore):
+    """The check-ins of a Session: writing, sealing, releasing keys, opening."""
+
+    @locked
+    def checkin(self, week: str | None = None, **answers: Any) -> Record:
+        """Save my check-in for a week, sealed until my partner's is in (or I unseal it)."""
+        week = m.parse_week(week) if week else iso_week(self.today())
+        clean: dict[str, Any] = {}
+        for name in ("supported", "attention"):
+            clean[name] = m.clean_text(answers.get(name), CHECKIN_LABELS[name])
+        for name in ("limits", "victory", "request"):
+            if answers.get(name):
+                clean[name] = m.clean_text(answers[name], CHECKIN_LABELS[name])
+        if answers.get("energy") is not None:
+            clean["energy"] = m.parse_energy(answers["energy"])
+        rid = checkin_id(self.me, week)
+        key = crypto.new_data_key()
+        sealed = crypto.b64e(
+            crypto.seal(key, json.dumps(clean).encode("utf-8"), self._checkin_aad(rid))
+        )
+        # The key is kept (encrypted, on this device only) before the sealed answers exist.
+        keys = self.replica.meta("checkin_keys", {}, partition=KEYS)
+        keys[rid] = {"for": _tag(sealed), "k": crypto.b64e(key)}
+        self.replica.set_meta(checkin_keys=keys, partition=KEYS)
+        existing = self.replica.get(rid, m.CHECKIN)
+        kind = "set" if existing is not None and not existing.deleted else "create"
+        fields: dict[str, Any] = {"week": week, "sealed": sealed}
+        if kind == "create":
+            fields["key"] = None
+        self.commit([self.op(kind, rid, m.CHECKIN, fields)], flush=False)
+        self.release_checkin_keys()
+        self.flush()
+        return self.open_checkin(self._present(rid, m.CHECKIN))
+
+    def _checkin_aad(self, record_id: str) -> bytes:
+        return f"companion checkin v1|{self.profile.space_id}|{record_id}".encode()
+
+    @locked
+    def release_checkin_keys(self, *, early: str | None = None) -> list[str]:
+        """Publish the key of each of my sealed check-ins whose time has come.
+
+        That is when my partner's own check-in for the same week exists, when it was already
+        released before an edit, or (`early`, a record id) when I choose to unseal it now.
+        """
+        keys: dict[str, dict[str, str]] = self.replica.meta("checkin_keys", {}, partition=KEYS)
+        if not keys:
+            return []
+        partner = self.partner
+        ops, done = [], []
+        for rid, entry in keys.items():
+            record = self.replica.get(rid, m.CHECKIN)
+            if record is None or record.author != self.me or record.deleted:
+                continue
+            if record.get("sealed") is None or _tag(record["sealed"]) != entry["for"]:
+                done.append(rid)  # an edit from another of my devices replaced this one
+                continue
+            published = record.get("key")
+            if published and published.get("for") == entry["for"]:
+                done.append(rid)
+                continue
+            if published or rid == early or self._partner_checked_in(partner, record["week"]):
+                ops.append(self.op("set", rid, m.CHECKIN, {"key": entry}))
+                done.append(rid)
+        if ops:
+            self.commit(ops, flush=False)
+        if done:
+            for rid in done:
+                keys.pop(rid, None)
+            self.replica.set_meta(checkin_keys=keys, partition=KEYS)
+        return [op["id"] for op in ops]
+
+    @locked
+    def unseal_checkin(self, week: str | None = None) -> Record:
+        """Show my partner my check-in now, before theirs is in."""
+        week = m.parse_week(week) if week else iso_week(self.today())
+        rid = checkin_id(self.me, week)
+        record = self.replica.get(rid, m.CHECKIN)
+        if record is None or record.deleted:
+            raise UsageError(f"You have no check-in for {week} yet.")
+        if rid not in self.release_checkin_keys(early=rid) and not record.get("key"):
+            raise UsageError(
+                "This check-in was written on another of your devices, which holds its key.",
+                "Unseal it there; it opens by itself once your partner's check-in is in.",
+            )
+        self.flush()
+        return self.open_checkin(self._present(rid, m.CHECKIN))
+
+    def open_checkin(self, record: Record) -> Record:
+        """The check-in with its answers if this device may read them, else marked sealed."""
+        sealed = record.get("sealed")
+        if sealed is None:
+            return record
+        answers = None
+        published = record.get("key")
+        entry = None
+        if published and published.get("for") == _tag(sealed):
+            entry = published
+        elif record.author == self.me:
+            local = self.replica.meta("checkin_keys", {}, partition=KEYS).get(record.id)
+            if local and local.get("for") == _tag(sealed):
+                entry = local
+        if entry is not None:
+            try:
+                plain = crypto.open_sealed(
+                    crypto.b64d(entry["k"]), crypto.b64d(sealed), self._checkin_aad(record.id)
+                )
+                answers = json.loads(plain)
+            except (crypto.OpenFailed, ValueError):
+                answers = None
+        fields = {"week": record.get("week")}
+        if answers is None:
+            fields["sealed"] = True
+        else:
+            fields.update(answers)
+            fields["sealed"] = False
+        return replace(record, fields=fields)
+
+    def checkins(self) -> list[Record]:
+        return [self.open_checkin(r) for r in self.dated([m.CHECKIN])]
+
+    def _checkin_of(self, partner: str | None, week: str) -> Record | None:
+        if partner is None:
+            return None
+        record = self.replica.get(checkin_id(partner, week), m.CHECKIN)
+        return None if record is None or record.deleted else record
+
+    def _partner_checked_in(self, partner: str | None, week: str) -> bool:
+        return self._checkin_of(partner, week) is not None
+
+    def checkin_state(self, week: str | None = None) -> rules.CheckinState:
+        """Where a week's check-in stands (looked up by id: one month file, not all)."""
+        week = week or iso_week(self.today())
+        mine, theirs = self._checkin_of(self.me, week), self._checkin_of(self.partner, week)
+        return rules.CheckinState(
+            week,
+            None if mine is None else self.open_checkin(mine),
+            None if theirs is None else self.open_checkin(theirs),
+        )

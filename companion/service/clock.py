@@ -1,0 +1,29 @@
+"""The wall clock the service stamps changes with, and how its times read to a person."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+
+from companion.domain.hlc import stamp_ms
+from companion.domain.records import Record
+
+
+def wall_ms() -> int:
+    """Milliseconds since the epoch; COMPANION_NOW (ISO time) pins it for tests and demos."""
+    fixed = os.environ.get("COMPANION_NOW")
+    if fixed:
+        when = dt.datetime.fromisoformat(fixed)
+        if when.tzinfo is None:
+            when = when.astimezone()
+        return int(when.timestamp() * 1000)
+    return time.time_ns() // 1_000_000
+
+
+def iso_from_ms(ms: int) -> str:
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).astimezone().isoformat(timespec="seconds")
+
+
+def created_at(record: Record) -> str:
+    return iso_from_ms(stamp_ms(record.created))

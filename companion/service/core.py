@@ -1,0 +1,365 @@
+"""The core of an unlocked space: who is who, today, and the one path every change takes.
+
+Every change follows one path: an operation is stamped by the clock, written to the outbox
+(durable, so it doubles as a write-ahead log), merged into the replica, then shipped to the
+shared folder as a segment when it is reachable. The parts of the practice (care.py,
+notes.py, checkins.py, …) build on this core; Session (session.py) puts them together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from functools import wraps
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from companion.domain import model as m
+from companion.domain.hlc import Clock
+from companion.domain.ids import make_id, month_partition
+from companion.domain.records import Record, make_op
+from companion.errors import StorageFullError, UsageError
+from companion.service.clock import wall_ms
+from companion.service.header import check_passphrase, load_header
+from companion.store import crypto, spacefile
+from companion.store import profile as profiles
+from companion.store.lock import ProfileLock
+from companion.store.replica import CORE, Replica
+from companion.store.spacefile import SPACE_FILE, SpaceHeader
+from companion.sync import engine
+from companion.sync.journal import Journal
+
+P = ParamSpec("P")
+R = TypeVar("R")
+S = TypeVar("S", bound="SessionCore")
+
+
+def locked(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """Run a Session method holding the profile's lock (it is re-entrant)."""
+
+    @wraps(method)
+    def wrapper(self: S, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+class SessionCore:
+    """An unlocked space on this device: its replica, journal, clock and lock."""
+
+    def __init__(
+        self,
+        profile: profiles.Profile,
+        header: SpaceHeader,
+        data_key: bytes,
+        now: Callable[[], int] = wall_ms,
+    ) -> None:
+        self.profile = profile
+        self.header = header
+        self.now = now
+        self._data_key = data_key
+        self.replica = Replica(
+            profile.replica_dir, profile.outbox_dir, data_key, profile.space_id, profile.device_id
+        )
+        self.journal = Journal(
+            profile.space_dir,
+            crypto.subkey(data_key, "segment"),
+            profile.space_id,
+            profile.device_id,
+        )
+        self.clock = Clock(profile.device_id)
+        self.lock = ProfileLock(profile.home / profiles.LOCK_FILE)
+
+    @property
+    def data_key(self) -> bytes:
+        """The space's data key: only ever handed to this device's own processes."""
+        return self._data_key
+
+    @locked
+    def _open(self) -> None:
+        """Bring the replica up to date with the outbox (and the folder, if it is new)."""
+        if not self.replica.exists():
+            self.replica.create_dirs()
+            self.replica.set_meta(created=self.now())
+            engine.import_new(self.replica, self.journal, self.clock, self.now())
+        elif self.journal.available():
+            # segments of ours the replica may not have merged (a crash right after writing)
+            mine = self.replica.meta("cursors", {}).get(self.profile.device_id, {})
+            if self.journal.listing(self.profile.device_id).last_seq > mine.get("seq", 0):
+                engine.import_new(self.replica, self.journal, self.clock, self.now())
+        last = self.replica.meta("clock")
+        if last:
+            self.clock.observe(last, self.now())
+        pending = self.replica.outbox()
+        for _, ops in pending:
+            for op in ops:
+                self.clock.observe(op["hlc"], self.now())
+            self.replica.apply(ops)
+        if self.header.to_bytes() != (
+            self.profile.space_copy.read_bytes() if self.profile.space_copy.exists() else b""
+        ):
+            spacefile.save(self.header, self.profile.space_copy)
+
+    # -- who is who, where ------------------------------------------------------------------
+
+    @property
+    def me(self) -> str:
+        return self.profile.partner_id
+
+    def partners(self) -> dict[str, str]:
+        """Partner id → name, in the order they joined."""
+        found = [r for r in self.replica.records(CORE) if r.type == m.PARTNER and not r.deleted]
+        found.sort(key=lambda r: r.created)
+        return {r.id: r.get("name", "?") for r in found}
+
+    @property
+    def partner(self) -> str | None:
+        return next((pid for pid in self.partners() if pid != self.me), None)
+
+    def name_of(self, partner_id: str | None) -> str:
+        if partner_id is None:
+            return "your partner"
+        return self.partners().get(partner_id, "someone")
+
+    def today(self) -> dt.date:
+        return dt.datetime.fromtimestamp(self.now() / 1000).date()
+
+    @property
+    def device_id(self) -> str:
+        return self.profile.device_id
+
+    @property
+    def space_id(self) -> str:
+        return self.profile.space_id
+
+    @property
+    def home(self) -> Path:
+        """This device's profile folder."""
+        return self.profile.home
+
+    @property
+    def shared_folder(self) -> Path:
+        return self.profile.shared_folder
+
+    @property
+    def space_dir(self) -> Path:
+        """The space's own folder inside the shared folder."""
+        return self.profile.space_dir
+
+    def watched_dirs(self) -> tuple[Path, Path]:
+        """Where the devices' journals land, and this device's own journal among them."""
+        return self.journal.devices_dir, self.journal.own_dir
+
+    def remembered_where(self) -> str | None:
+        """Where this device remembers the key ('keychain', 'file'), or None."""
+        from companion.store import keychain
+
+        return keychain.where(self.profile)
+
+    def remember(self, *, allow_file: bool = False) -> str:
+        from companion.store import keychain
+
+        return keychain.remember(self.profile, self._data_key, allow_file=allow_file)
+
+    def forget(self) -> None:
+        from companion.store import keychain
+
+        keychain.forget(self.profile)
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def op(
+        self, kind: str, record_id: str, record_type: str, fields: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        return make_op(
+            kind,
+            record_id,
+            record_type,
+            self.clock.tick(self.now()),
+            self.profile.device_id,
+            self.me,
+            fields,
+        )
+
+    @locked
+    def commit(self, ops: list[dict[str, Any]], *, flush: bool = True) -> list[Record]:
+        """Make changes durable, then merge them into the replica.
+
+        With the shared folder reachable, the new segment itself is the durable record (the
+        replica is rebuilt from it after a crash); otherwise the outbox is, and the changes
+        wait there until the folder is back.
+        """
+        shipped = flush and engine.export_pending(self.replica, self.journal, self.clock, ops)
+        if not shipped:
+            self.replica.outbox_put(ops)
+        try:
+            changed = self.replica.apply(ops)
+            if shipped:
+                engine.advance_own_cursor(self.replica, self.journal, self.clock)
+        except StorageFullError:
+            if not shipped:
+                raise
+            raise StorageFullError(
+                "Your change is saved in the shared folder, but the disk is full, so this "
+                "device's own copy couldn't be brought up to date.",
+                "Free some space; the change shows here again the next time companion opens.",
+            ) from None
+        return changed
+
+    @locked
+    def close(self) -> None:
+        """Write down this device's bookkeeping; call when done with the session."""
+        self.replica.save_meta()
+
+    def __enter__(self: S) -> S:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @locked
+    def flush(self) -> int:
+        return engine.export_pending(self.replica, self.journal, self.clock)
+
+    @locked
+    def clear_problems(self) -> int:
+        """Forget the problems sync noted, once a person has dealt with them.
+
+        Damage that is still there is found again on the next pass; a fork or a shared id was
+        a one-time event, and is only reported again if it happens again.
+        """
+        problems = self.replica.meta("problems", [])
+        self.replica.set_meta(problems=[])
+        return len(problems)
+
+    def new_id(self) -> str:
+        return make_id(self.now())
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def core(self, record_type: str, *, include_deleted: bool = False) -> list[Record]:
+        found = [r for r in self.replica.records(CORE) if r.type == record_type]
+        if not include_deleted:
+            found = [r for r in found if not r.deleted]
+        return sorted(found, key=lambda r: r.created)
+
+    def core_records(self) -> list[Record]:
+        """Every record of the core partition (people, devices, menus, care, agreements)."""
+        return list(self.replica.records(CORE))
+
+    def record(self, record_id: str, record_type: str) -> Record | None:
+        """One record by id (deleted ones too), looked up in its own partition."""
+        return self.replica.get(record_id, record_type)
+
+    def title_of(self, record_id: str | None, record_type: str) -> str | None:
+        """A care action's title, a need's text: what a referring record names, if known."""
+        if not record_id:
+            return None
+        found = self.replica.get(record_id, record_type)
+        if found is None:
+            return None
+        return found.get("title") if record_type == m.CARE else found.get("text")
+
+    def dated(
+        self,
+        record_types: Iterable[str],
+        partitions: Iterable[str] | None = None,
+        *,
+        include_deleted: bool = False,
+    ) -> list[Record]:
+        parts = self.replica.partitions() if partitions is None else partitions
+        found = self.replica.records_of(record_types, parts)
+        if not include_deleted:
+            found = [r for r in found if not r.deleted]
+        return sorted(found, key=lambda r: r.created)
+
+    def months(self) -> list[str]:
+        """The month partitions that hold dated records ('m-YYYY-MM'), oldest first."""
+        return sorted(self.replica.partitions())
+
+    def recent_partitions(self, day: dt.date, days_back: int = 7) -> list[str]:
+        first = month_partition(day - dt.timedelta(days=days_back))
+        last = month_partition(day)
+        return [p for p in self.replica.partitions() if first <= p <= last]
+
+    # -- how sync stands --------------------------------------------------------------------
+
+    def folder_available(self) -> bool:
+        return self.journal.available()
+
+    def waiting(self) -> int:
+        """Changes of this device not yet in the shared folder."""
+        return self.replica.outbox_count()
+
+    def problems(self) -> list[dict[str, Any]]:
+        """What sync passes noted and a person hasn't cleared yet."""
+        return list(self.replica.meta("problems", []))
+
+    def last_sync(self) -> int | None:
+        """When a pass last reached the shared folder (ms), if ever."""
+        last = self.replica.meta("last_sync")
+        return int(last) if last else None
+
+    def cursors(self) -> dict[str, dict[str, Any]]:
+        """How far this device has read each device's journal."""
+        return dict(self.replica.meta("cursors", {}))
+
+    # -- names, preferences, what I have seen -----------------------------------------------
+
+    def rename(self, name: str) -> Record:
+        """Change how I am called in our space (both partners see it)."""
+        self.commit([self.op("set", self.me, m.PARTNER, {"name": m.clean_name(name)})])
+        return self._present(self.me, m.PARTNER)
+
+    def set_checkin_day(self, weekday: int) -> None:
+        """The day of the week I like to do the check-in (0 = Monday), shared with my partner."""
+        if not 0 <= weekday <= 6:
+            raise UsageError("A check-in day is one of Monday to Sunday.")
+        self.commit([self.op("set", self.me, m.PARTNER, {"checkin_day": weekday})])
+
+    def checkin_day(self) -> int:
+        me = self.replica.get(self.me, m.PARTNER)
+        return int(me.get("checkin_day", 6)) if me else 6
+
+    def preference(self, name: str, default: Any = None) -> Any:
+        """A setting of this device only (theme and the like); never synced."""
+        return self.replica.meta("preferences", {}).get(name, default)
+
+    @locked
+    def set_preference(self, name: str, value: Any) -> None:
+        prefs = dict(self.replica.meta("preferences", {}))
+        prefs[name] = value
+        self.replica.set_meta(preferences=prefs)
+
+    def seen_until(self) -> str:
+        """The clock stamp up to which I have looked at what arrived, on this device."""
+        return str(self.replica.meta("seen_until", ""))
+
+    @locked
+    def mark_seen(self, stamp: str | None = None) -> None:
+        self.replica.set_meta(defer=True, seen_until=stamp or self.clock.last)
+
+    def _present(self, record_id: str, record_type: str) -> Record:
+        """A record just written by this session: it is there, or the replica is broken."""
+        found = self.replica.get(record_id, record_type)
+        if found is None:
+            raise RuntimeError(f"{record_type} {record_id} vanished right after it was saved")
+        return found
+
+    # -- passphrase -------------------------------------------------------------------------
+
+    def change_passphrase(self, new_passphrase: str) -> None:
+        check_passphrase(new_passphrase)
+        if not self.journal.available():
+            raise UsageError(
+                "The shared folder isn't reachable, so the passphrase can't change now.",
+                f"Make sure {self.profile.shared_folder} is there and synced, then try again.",
+            )
+        current = load_header(self.profile)
+        header, _ = spacefile.create(
+            new_passphrase, self.profile.space_id, self._data_key, current.key_version + 1
+        )
+        spacefile.save(header, self.profile.space_dir / SPACE_FILE)
+        spacefile.save(header, self.profile.space_copy)
+        self.header = header

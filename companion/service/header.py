@@ -1,0 +1,61 @@
+"""The space's header (space.json): which copy to trust, and what a passphrase must be."""
+
+from __future__ import annotations
+
+from companion.errors import DataError, UsageError
+from companion.store import profile as profiles
+from companion.store import spacefile
+from companion.store.spacefile import SPACE_FILE, SpaceHeader
+
+MIN_PASSPHRASE = 8
+
+
+def check_passphrase(passphrase: str) -> str:
+    if len(passphrase or "") < MIN_PASSPHRASE:
+        raise UsageError(
+            f"A passphrase needs at least {MIN_PASSPHRASE} characters.",
+            "A few unrelated words make a good one that is easy to remember.",
+        )
+    return passphrase
+
+
+def load_header(profile: profiles.Profile) -> SpaceHeader:
+    """The shared space.json; the profile's copy only when the folder is unreachable."""
+    shared = profile.space_dir / SPACE_FILE
+    if shared.exists() or profile.space_dir.exists():
+        try:
+            header = spacefile.load(shared)
+        except DataError as exc:
+            if profile.space_copy.exists():
+                exc.hint = (
+                    f"{exc.hint or ''}\nThis device keeps a copy at {profile.space_copy}: "
+                    f"copy it to {shared} to repair the space."
+                ).strip()
+            raise
+    elif profile.space_copy.exists():
+        header = spacefile.load(profile.space_copy)
+    else:
+        raise DataError(
+            f"The shared folder {profile.shared_folder} isn't there, and this device has no "
+            "copy of the space's lock.",
+            "Mount or sync the shared folder, then try again.",
+        )
+    if header.space_id != profile.space_id:
+        raise DataError(
+            f"The space in {profile.shared_folder} is not the one this device belongs to.",
+            "Point this profile at the right folder, or join that space with a new profile.",
+        )
+    if profile.space_copy.exists():
+        try:
+            copy = spacefile.load(profile.space_copy)
+        except DataError:
+            copy = None  # a damaged copy is replaced by the good shared one on open
+        if copy is not None and copy.key_version > header.key_version:
+            raise DataError(
+                f"The space file in {profile.shared_folder} is older than the one this device "
+                f"last used (lock version {header.key_version}, not {copy.key_version}): an "
+                "old copy may have been put back, and with it an old passphrase.",
+                f"If nobody restored a backup on purpose, copy {profile.space_copy} over "
+                f"{shared} to put the newer one back.",
+            )
+    return header

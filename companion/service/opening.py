@@ -1,0 +1,89 @@
+"""Where a key source becomes the space's data key (session.open_space opens with it).
+
+A key source is a passphrase (the KDF runs here, or a derivation started earlier is taken
+over), the key remembered on this device (keychain or key file), or the data key itself
+(handed over by this app's own start-up helper). The command line, the app, the start-up
+helper and `verify` all get their key through `data_key_for`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+from companion.errors import CompanionError, UsageError
+from companion.service.header import load_header
+from companion.store import crypto, early
+from companion.store import profile as profiles
+from companion.store.spacefile import SpaceHeader
+
+
+class Passphrase(NamedTuple):
+    """The passphrase; `derivation` is its key derivation, if one was started earlier."""
+
+    text: str
+    derivation: crypto.BackgroundDerivation | None = None
+
+
+class Remembered(NamedTuple):
+    """The data key this device remembers (opt-in: `companion remember`)."""
+
+
+class DataKey(NamedTuple):
+    """The data key itself, from this app's own start-up helper."""
+
+    key: bytes
+
+
+KeySource = Passphrase | Remembered | DataKey
+
+
+class NotRemembered(UsageError):
+    """This device remembers no key that opens the space: ask for the passphrase."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This device doesn't remember a key that opens the space.",
+            "Type the passphrase, or run `companion remember` once it is open.",
+        )
+
+
+def data_key_for(profile: profiles.Profile, header: SpaceHeader, source: KeySource) -> bytes | None:
+    """The data key from a key source: None when this device remembers none.
+
+    A wrong passphrase raises UnlockError, a damaged header DataError (spacefile.unlock).
+    """
+    if isinstance(source, DataKey):
+        return source.key
+    if isinstance(source, Remembered):
+        from companion.store import keychain
+
+        return keychain.recall(profile)
+    derivation = source.derivation or early.take(profile.home, source.text)
+    kek = None
+    if derivation is not None and derivation.params == header.kdf:
+        kek = derivation.result()
+    return header.unlock(source.text, kek)
+
+
+def unlock(home: Path, source: KeySource) -> tuple[profiles.Profile, SpaceHeader, bytes]:
+    """This device's profile, the space's header and its data key; the replica is not read."""
+    profile = profiles.load(home)
+    header = load_header(profile)
+    data_key = data_key_for(profile, header, source)
+    if data_key is None:
+        raise NotRemembered()
+    return profile, header, data_key
+
+
+def start_unlock(home: Path, passphrase: str) -> crypto.BackgroundDerivation | None:
+    """Begin deriving the passphrase key now, so start-up and the KDF overlap."""
+    started = early.take(home, passphrase)
+    if started is not None:
+        return started
+    try:
+        profile = profiles.load(home)
+        header = load_header(profile)
+    except (CompanionError, OSError):  # reported by the real unlock later
+        return None
+    return crypto.BackgroundDerivation(passphrase, header.kdf)

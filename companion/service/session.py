@@ -1,0 +1,81 @@
+"""The Session the command line and the app use: the core plus each part of the practice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from companion.service.agreements import AgreementsPart
+from companion.service.care import CarePart
+from companion.service.checkins import CheckinsPart
+from companion.service.clock import wall_ms
+from companion.service.core import locked
+from companion.service.notes import NotesPart
+from companion.service.opening import (
+    DataKey,
+    KeySource,
+    NotRemembered,
+    Passphrase,
+    Remembered,
+    unlock,
+)
+from companion.service.reviews import ReviewsPart
+from companion.store import crypto
+from companion.sync import engine
+
+
+class Session(CarePart, NotesPart, CheckinsPart, ReviewsPart, AgreementsPart):
+    """An unlocked space on this device."""
+
+    @locked
+    def sync(self) -> engine.SyncResult:
+        """One pass: ours out, theirs in; then any check-in key whose time has come."""
+        result = engine.sync_once(self.replica, self.journal, self.clock, self.now())
+        if self.release_checkin_keys():
+            result.exported += self.flush()
+        return result
+
+    @classmethod
+    def unlock(
+        cls,
+        home: Path,
+        passphrase: str,
+        now: Callable[[], int] = wall_ms,
+        derivation: crypto.BackgroundDerivation | None = None,
+    ) -> Session:
+        """Open with the passphrase. `derivation` is a key derivation started earlier."""
+        return open_space(home, Passphrase(passphrase, derivation), now)
+
+    @classmethod
+    def open_remembered(cls, home: Path, now: Callable[[], int] = wall_ms) -> Session | None:
+        """Open with the data key remembered on this device, or None if there is none."""
+        try:
+            return open_space(home, Remembered(), now)
+        except NotRemembered:
+            return None
+
+    @classmethod
+    def open_with_key(
+        cls, home: Path, data_key: bytes, now: Callable[[], int] = wall_ms
+    ) -> Session:
+        """Open with the data key itself (found moments ago by this app's own helper)."""
+        return open_space(home, DataKey(data_key), now)
+
+
+def open_space(home: Path, source: KeySource, now: Callable[[], int] = wall_ms) -> Session:
+    """Open this device's space: the one way the command line, the app and its helper do.
+
+    NotRemembered when a remembered key is asked for and this device has none, or one that
+    no longer opens the space (the passphrase changed since).
+    """
+    from companion.store.storage import StorageDamaged
+
+    profile, header, data_key = unlock(home, source)
+    session = Session(profile, header, data_key, now)
+    try:
+        session._open()
+    except StorageDamaged:
+        if isinstance(source, Remembered):
+            raise NotRemembered() from None
+        raise
+    return session

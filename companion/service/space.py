@@ -1,0 +1,221 @@
+"""The space's life cycle: create it, join it, rebuild this device's copy, export from it."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from companion.domain import model as m
+from companion.errors import UsageError
+from companion.service.clock import wall_ms
+from companion.service.header import check_passphrase, load_header
+from companion.service.opening import KeySource, NotRemembered, data_key_for
+from companion.service.session import Session
+from companion.store import profile as profiles
+from companion.store import spacefile
+from companion.store.fsutil import atomic_write, ensure_private_dir
+from companion.store.spacefile import SPACE_FILE
+from companion.sync import engine
+
+SPACE_DIR = "companion"
+
+
+def new_device_id() -> str:
+    return secrets.token_hex(8)
+
+
+@dataclass(frozen=True)
+class SpaceLocation:
+    folder: Path
+
+    @property
+    def space_dir(self) -> Path:
+        return self.folder / SPACE_DIR
+
+    @property
+    def space_file(self) -> Path:
+        return self.space_dir / SPACE_FILE
+
+
+def _check_new_profile(home: Path) -> None:
+    if profiles.exists(home):
+        existing = profiles.load(home)
+        raise UsageError(
+            f"This device already has a companion profile in {home} "
+            f"(shared folder {existing.shared_folder}).",
+            "Use another COMPANION_HOME for a second profile.",
+        )
+
+
+def _clear_leftovers(home: Path) -> None:
+    """Remove what an interrupted init or join left behind (never a finished profile)."""
+    for name in ("replica", "outbox", profiles.SPACE_COPY):
+        target = home / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+
+
+def _folder(folder: str | Path) -> SpaceLocation:
+    path = Path(folder).expanduser().absolute()
+    if not path.is_dir():
+        raise UsageError(
+            f"The folder {path} doesn't exist.",
+            "Create it, or share it with your sync tool first, then try again.",
+        )
+    return SpaceLocation(path)
+
+
+def init_space(
+    home: Path, folder: str | Path, name: str, passphrase: str, now: Callable[[], int] = wall_ms
+) -> Session:
+    name = m.clean_name(name)
+    location = _folder(folder)
+    if location.space_file.exists():
+        raise UsageError(
+            f"{location.folder} already holds a companion space.",
+            f"To use it from this device, run `companion join {location.folder} --name NAME`.",
+        )
+    check_passphrase(passphrase)
+    _check_new_profile(home)
+    header, data_key = spacefile.create(passphrase, spacefile.new_space_id())
+    device_id = new_device_id()
+    profile = profiles.Profile(
+        home=home,
+        device_id=device_id,
+        partner_id=new_device_id(),
+        space_id=header.space_id,
+        shared_folder=location.folder,
+    )
+    ensure_private_dir(home)
+    _clear_leftovers(home)
+    session = Session(profile, header, data_key, now)
+    session.replica.create_dirs()
+    spacefile.save(header, profile.space_copy)
+    ensure_private_dir(location.space_dir)
+    ensure_private_dir(session.journal.devices_dir)
+    ensure_private_dir(session.journal.own_dir)
+    spacefile.save(header, location.space_file)
+    profile.save()
+    session.commit(
+        [
+            session.op("create", profile.partner_id, m.PARTNER, {"name": name}),
+            session.op("create", device_id, m.DEVICE, _device_fields(profile)),
+        ]
+    )
+    return session
+
+
+def join_space(
+    home: Path,
+    folder: str | Path,
+    name: str,
+    passphrase: str,
+    now: Callable[[], int] = wall_ms,
+    progress: Callable[[float], None] | None = None,
+) -> Session:
+    name = m.clean_name(name)
+    location = _folder(folder)
+    if not location.space_file.exists():
+        raise UsageError(
+            f"There is no companion space in {location.folder}.",
+            "Check that your sync tool has finished bringing the folder over, or create a "
+            f"space there with `companion init {location.folder} --name NAME`.",
+        )
+    _check_new_profile(home)
+    header = spacefile.load(location.space_file)
+    data_key = header.unlock(passphrase)
+    created_home = not home.exists()
+    ensure_private_dir(home)
+    _clear_leftovers(home)
+    device_id = new_device_id()
+    staging = profiles.Profile(
+        home=home,
+        device_id=device_id,
+        partner_id="",
+        space_id=header.space_id,
+        shared_folder=location.folder,
+    )
+    session = Session(staging, header, data_key, now)
+    try:
+        session.replica.create_dirs()
+        engine.import_new(session.replica, session.journal, session.clock, now(), progress)
+        known = session.partners()
+        match = [pid for pid, known_name in known.items() if known_name.lower() == name.lower()]
+        if match:
+            partner_id = match[0]
+        elif len(known) >= 2:
+            names = " and ".join(known.values())
+            raise UsageError(
+                f"This space already belongs to {names}; a space is for two people.",
+                "If you are one of them, join with that name to add this device.",
+            )
+        else:
+            partner_id = new_device_id()
+    except BaseException:
+        _clear_leftovers(home)
+        if created_home:
+            shutil.rmtree(home, ignore_errors=True)
+        raise
+    profile = profiles.Profile(
+        home=home,
+        device_id=device_id,
+        partner_id=partner_id,
+        space_id=header.space_id,
+        shared_folder=location.folder,
+    )
+    session.profile = profile
+    spacefile.save(header, profile.space_copy)
+    ensure_private_dir(session.journal.own_dir)
+    profile.save()
+    ops = []
+    if not match:
+        ops.append(session.op("create", partner_id, m.PARTNER, {"name": name}))
+    ops.append(session.op("create", device_id, m.DEVICE, _device_fields(profile)))
+    session.commit(ops)
+    return session
+
+
+def rebuild_replica(session: Session) -> Session:
+    """Set the local copy aside (never deleted) and rebuild it from the folder and outbox."""
+    profile = session.profile
+    if not session.journal.available():
+        raise UsageError(
+            "The shared folder isn't reachable, so there is nothing to rebuild from.",
+            f"Make sure {profile.shared_folder} is there and synced, then try again.",
+        )
+    if profile.replica_dir.exists():
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = profile.home / f"replica.set-aside-{stamp}-{secrets.token_hex(3)}"
+        profile.replica_dir.rename(aside)
+    fresh = Session(profile, session.header, session.data_key, session.now)
+    fresh._open()
+    return fresh
+
+
+def rebuild_space(home: Path, ask: Callable[[], KeySource]) -> Session:
+    """Unlock without reading the local copy (it may be what is damaged), then rebuild it.
+
+    `ask` gives the key source once the profile and the header are known to be readable.
+    """
+    profile = profiles.load(home)
+    header = load_header(profile)
+    data_key = data_key_for(profile, header, ask())
+    if data_key is None:
+        raise NotRemembered()
+    return rebuild_replica(Session(profile, header, data_key))
+
+
+def _device_fields(profile: profiles.Profile) -> dict[str, Any]:
+    return {"partner": profile.partner_id, "label": socket.gethostname()[:60]}
+
+
+def write_export(path: Path, text: str) -> None:
+    atomic_write(path, text.encode("utf-8"), mode=0o600)
