@@ -1,0 +1,47 @@
+"""The `companion` command. Each subcommand is a thin call into the layers below.
+
+base.py holds the group and what the commands share; the commands live in space.py (set-up
+and keys), practice.py (the evening's changes), reading.py and syncing.py.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from companion.cli import practice, reading, space, syncing  # noqa: F401 (they add the commands)
+from companion.cli.base import _home, cli
+from companion.errors import EXIT_USAGE, CompanionError
+from companion.store.home import PASSPHRASE_ENV
+
+__all__ = ["cli", "main"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI, turning every error a person can act on into a message and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    passphrase = os.environ.get(PASSPHRASE_ENV)
+    if passphrase and not (set(args) & {"init", "join", "demo", "-h", "--help", "--version"}):
+        from companion.store import early
+
+        early.begin(_home(), passphrase)
+    try:
+        code = cli.main(args=argv, prog_name="companion", standalone_mode=False)
+    except CompanionError as exc:
+        click.echo(f"companion: {exc.render()}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc), err=True)
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Abort:
+        click.echo("\nStopped.", err=True)
+        sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        click.echo("\nStopped.", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,94 @@
+"""What every command shares: the group, the passphrase prompt, opening the space, JSON out."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from companion.errors import UsageError
+from companion.store.home import PASSPHRASE_ENV
+
+if TYPE_CHECKING:
+    from companion.service import Session
+
+
+def _home() -> Path:
+    from companion.store.profile import profile_home
+
+    return profile_home()
+
+
+def read_passphrase(prompt: str = "Passphrase", *, confirm: bool = False) -> str:
+    """From COMPANION_PASSPHRASE, else a hidden prompt (or a line of standard input)."""
+    env = os.environ.get(PASSPHRASE_ENV)
+    if env is not None:
+        return env
+    if not sys.stdin.isatty():
+        # piped in by a script: one line per prompt (twice when confirming), never echoed
+        first = sys.stdin.readline().rstrip("\r\n")
+        if not first:
+            raise UsageError(
+                "No passphrase was given.", f"Type it at the prompt, or set {PASSPHRASE_ENV}."
+            )
+        if confirm:
+            second = sys.stdin.readline().rstrip("\r\n")
+            if second and second != first:
+                raise UsageError("The two passphrases don't match; nothing was created.")
+        return first
+    try:
+        return click.prompt(
+            prompt, hide_input=True, confirmation_prompt=confirm, err=True, show_default=False
+        )
+    except click.Abort:
+        raise UsageError(
+            "No passphrase was given.", f"Type it at the prompt, or set {PASSPHRASE_ENV}."
+        ) from None
+
+
+def open_session() -> Session:
+    """The space, with the key this device remembers, else the passphrase."""
+    from companion.service import NotRemembered, Passphrase, Remembered, open_space
+
+    if os.environ.get(PASSPHRASE_ENV) is None:
+        try:
+            return open_space(_home(), Remembered())
+        except NotRemembered:
+            pass
+    return open_space(_home(), Passphrase(read_passphrase()))
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def with_session(func: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        session = open_session()
+        try:
+            return func(session, *args, **kwargs)
+        finally:
+            session.close()
+
+    return wrapper
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="companion")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """A private evening companion for two partners rebuilding emotional reciprocity.
+
+    Run without a command to open the full-screen app.
+    """
+    if ctx.invoked_subcommand is None:
+        from companion.tui.app import run_app
+
+        run_app()

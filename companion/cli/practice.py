@@ -1,0 +1,154 @@
+"""Commands of the practice: add, tick, checkin, unseal, review, accept, retire, landed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from companion.cli.base import cli, with_session
+
+
+@cli.group()
+def add() -> None:
+    """Add a gratitude note, a need to your care menu, or a care action."""
+
+
+@add.command("gratitude")
+@click.argument("text", nargs=-1, required=True)
+@with_session
+def add_gratitude(session, text: tuple[str, ...]) -> None:
+    """A note of thanks to your partner: what they did, and how it landed."""
+    record = session.add_gratitude(" ".join(text))
+    click.echo(f"Sent to {session.name_of(record.get('to'))}. ({record.id[:8]})")
+
+
+@add.command("need")
+@click.argument("text", nargs=-1, required=True)
+@with_session
+def add_need(session, text: tuple[str, ...]) -> None:
+    """What care looks like for you, added to your care menu."""
+    record = session.add_need(" ".join(text))
+    click.echo(f"Added to your care menu. ({record.id[:8]})")
+
+
+@add.command("care")
+@click.argument("text", nargs=-1, required=True)
+@click.option(
+    "--cadence",
+    default="daily",
+    show_default=True,
+    help="daily, weekdays, weekly, as-needed, or days such as mon,wed,fri.",
+)
+@click.option("--need", "need_ref", help="The need from your partner's menu this answers.")
+@with_session
+def add_care(session, text: tuple[str, ...], cadence: str, need_ref: str | None) -> None:
+    """A small act of care you commit to, with how often."""
+    from companion.domain.model import describe_cadence
+
+    record = session.add_care(" ".join(text), cadence, need_ref)
+    when = describe_cadence(record.get("cadence"), record.get("days"))
+    click.echo(f"Care action added: {record.get('title')} — {when}. ({record.id[:8]})")
+
+
+@add.command("agreement")
+@click.argument("text", nargs=-1, required=True)
+@with_session
+def add_agreement(session, text: tuple[str, ...]) -> None:
+    """Propose an agreement (a boundary, a limit, how you pause a conflict)."""
+    record = session.propose_agreement(" ".join(text))
+    click.echo(
+        f"Proposed. It holds once {session.name_of(session.partner)} accepts it. ({record.id[:8]})"
+    )
+
+
+@cli.command()
+@click.argument("action")
+@click.option("--skip", is_flag=True, help="Skipped today (low energy). A skip is not a failure.")
+@click.option("--undo", is_flag=True, help="Take back the tick for that day.")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="The day, if not today.")
+@with_session
+def tick(session, action: str, skip: bool, undo: bool, day: str | None) -> None:
+    """Mark one of your care actions done (or skipped) for today or another day."""
+    from companion.domain.model import parse_date
+
+    when = parse_date(day, session.today())
+    record = session.tick(action, when, skip=skip, undo=undo)
+    title = session.title_of(record.get("action"), "care")
+    if undo:
+        click.echo(f"Untouched: {title} on {when.isoformat()}.")
+    elif skip:
+        click.echo(f"Skipped for {when.isoformat()}: {title}. Rest is care too.")
+    else:
+        click.echo(f"Done for {when.isoformat()}: {title}.")
+
+
+@cli.command()
+@click.option("--supported", required=True, help="One recent moment you felt supported.")
+@click.option("--attention", required=True, help="When …, I felt …; what would help is …")
+@click.option("--energy", type=str, help="Your energy this week, 1 (empty) to 5 (plenty).")
+@click.option("--limits", help="Limits to respect this week.")
+@click.option("--victory", help="A small victory to celebrate.")
+@click.option("--request", help="One request for next week.")
+@click.option("--week", metavar="YYYY-Www", help="The ISO week, if not this one.")
+@with_session
+def checkin(session, week: str | None, **answers: Any) -> None:
+    """Your weekly reciprocity check-in."""
+    record = session.checkin(week, **answers)
+    state = session.checkin_state(record.get("week"))
+    click.echo(f"Your check-in for {record.get('week')} is saved.")
+    if state.both_submitted:
+        click.echo(f"{session.name_of(session.partner)}'s is in too: `companion list checkins`.")
+    else:
+        click.echo(f"It waits for {session.name_of(session.partner)}'s.")
+
+
+@cli.command()
+@click.option("--week", metavar="YYYY-Www", help="The ISO week, if not this one.")
+@with_session
+def unseal(session, week: str | None) -> None:
+    """Let your partner read your check-in now, before theirs is in."""
+    record = session.unseal_checkin(week)
+    click.echo(
+        f"Your check-in for {record.get('week')} is open to {session.name_of(session.partner)}."
+    )
+
+
+@cli.command()
+@click.argument("action")
+@click.argument("verdict", type=click.Choice(["landed", "missed", "not-needed"]))
+@click.option("--week", metavar="YYYY-Www", help="The ISO week (default: last week).")
+@with_session
+def review(session, action: str, verdict: str, week: str | None) -> None:
+    """As the receiver, say how one of your partner's care actions felt last week."""
+    record = session.review(action, verdict, week)
+    click.echo(f"Noted for {record.get('week')}: {verdict}.")
+
+
+@cli.command()
+@click.argument("agreement")
+@with_session
+def accept(session, agreement: str) -> None:
+    """Accept an agreement your partner proposed."""
+    record = session.accept_agreement(agreement)
+    click.echo(f"Agreed: {record.get('text')}")
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["need", "care", "agreement"]))
+@click.argument("ref")
+@with_session
+def retire(session, kind: str, ref: str) -> None:
+    """Retire a need, a care action or an agreement that no longer fits (history stays)."""
+    record = session.retire(kind, ref)
+    click.echo(f"Retired: {record.get('title') or record.get('text')}")
+
+
+@cli.command()
+@click.argument("note")
+@with_session
+def landed(session, note: str) -> None:
+    """Tell your partner one of their notes landed."""
+    record = session.resolve_note(note)
+    session.mark_notes([record], read=True, landed=True)
+    click.echo(f"{session.name_of(record.author)} will see that it landed.")

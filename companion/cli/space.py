@@ -1,0 +1,197 @@
+"""Commands that set up the space and its keys: init, join, remember, passwd, verify, demo."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from companion.cli.base import _home, cli, emit_json, read_passphrase
+from companion.errors import UsageError
+from companion.store.home import PASSPHRASE_ENV
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", required=True, help="Your first name or nickname.")
+def init(folder: Path, name: str) -> None:
+    """Create the space in FOLDER (a folder your sync tool shares) and this device's profile."""
+    from companion.domain.model import clean_name
+    from companion.service import init_space
+
+    clean_name(name)
+    passphrase = read_passphrase("Choose a passphrase", confirm=True)
+    session = init_space(_home(), folder, name, passphrase)
+    session.close()
+    click.echo(f"Welcome, {clean_name(name)}. Your space is ready in {session.space_dir}.")
+    click.echo(
+        "Your partner joins from their machine, once the folder has synced there:\n"
+        f"  companion join {session.shared_folder} --name THEIR-NAME\n"
+        "They will need the same passphrase: tell it to them in person."
+    )
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", required=True, help="Your name: a new one, or yours for another device.")
+def join(folder: Path, name: str) -> None:
+    """Join the space in FOLDER, as the other partner or as another device of one."""
+    from companion.service import join_space
+
+    passphrase = read_passphrase()
+    with click.progressbar(
+        length=1000, label="Bringing in your shared history", file=sys.stderr, width=30
+    ) as bar:
+        shown = 0
+
+        def progress(fraction: float) -> None:
+            nonlocal shown
+            step = int(fraction * 1000) - shown
+            if step > 0:
+                bar.update(step)
+                shown += step
+
+        session = join_space(_home(), folder, name, passphrase, progress=progress)
+    session.close()
+    partner = session.partner
+    who = session.name_of(session.me)
+    if partner:
+        click.echo(
+            f"Welcome, {who}. You're in the space you share with {session.name_of(partner)}."
+        )
+    else:
+        click.echo(f"Welcome, {who}. You've joined the space.")
+
+
+@cli.command()
+@click.option("--forget", is_flag=True, help="Stop remembering; ask for the passphrase again.")
+@click.option(
+    "--key-file",
+    is_flag=True,
+    help="Where there is no keychain, keep the key in a 0600 file in your profile instead.",
+)
+def remember(forget: bool, key_file: bool) -> None:
+    """Remember the passphrase on this device (in the OS keychain), or forget it."""
+    from companion.service import Passphrase, open_space
+
+    if forget:
+        from companion.store import keychain
+        from companion.store import profile as profiles
+
+        keychain.forget(profiles.load(_home()))
+        click.echo("Forgotten. companion asks for the passphrase again on this device.")
+        return
+    from companion.store import keychain
+
+    if not key_file and not keychain.keychain_available():
+        raise UsageError(
+            "This system has no keychain that companion can use, so it can't remember the "
+            "passphrase safely.",
+            "Keep typing it (safest), or run `companion remember --key-file` to keep the key "
+            "in your profile: it opens your space for anyone with a copy of this disk.",
+        )
+    session = open_space(_home(), Passphrase(read_passphrase()))
+    if key_file:
+        click.echo(
+            "Warning: a key file opens your space for anyone with a copy of this disk.",
+            err=True,
+        )
+    where = session.remember(allow_file=key_file)
+    place = "the system keychain" if where == "keychain" else "a key file in your profile"
+    click.echo(f"Remembered in {place}. `companion remember --forget` undoes it.")
+
+
+@cli.command()
+def passwd() -> None:
+    """Change the space's passphrase (both partners use the new one afterwards)."""
+    from companion.service import Passphrase, open_space
+
+    session = open_space(_home(), Passphrase(read_passphrase("Current passphrase")))
+    if os.environ.get("COMPANION_NEW_PASSPHRASE") is not None:
+        new = os.environ["COMPANION_NEW_PASSPHRASE"]
+    else:
+        try:
+            new = click.prompt(
+                "New passphrase", hide_input=True, confirmation_prompt=True, err=True
+            )
+        except click.Abort:
+            raise UsageError("No new passphrase was given; nothing changed.") from None
+    session.change_passphrase(new)
+    click.echo("Passphrase changed. Tell your partner the new one in person.")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
+@click.pass_context
+def verify(ctx: click.Context, as_json: bool) -> None:
+    """Open every file of the space and of this device's copy; list each problem and what to do.
+
+    Changes nothing. Exits 0 when all is well, 3 when something needs attention.
+    """
+    from companion.errors import EXIT_DATA
+    from companion.verify import run
+
+    report = run(_home(), read_passphrase, remembered=os.environ.get(PASSPHRASE_ENV) is None)
+    if as_json:
+        emit_json(report.to_json())
+    else:
+        click.echo(report.text())
+    if not report.ok:
+        count = len(report.problems)
+        click.echo(f"companion: verify found {count} problem(s).", err=True)
+        ctx.exit(EXIT_DATA)
+
+
+@cli.command()
+@click.option("--keep", is_flag=True, help="Keep the demo space afterwards (its path is shown).")
+@click.option("--weeks", default=5, show_default=True, type=click.IntRange(1, 52))
+def demo(keep: bool, weeks: int) -> None:
+    """Try the app on a throw-away space, with a simulated partner writing to you live."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from companion import demo as demo_space
+
+    root = Path(tempfile.mkdtemp(prefix="companion-demo-"))
+    partner = None
+    try:
+        click.echo(f"Setting up a demo space with {weeks} weeks of history ", nl=False, err=True)
+        space = demo_space.build(root, weeks, progress=lambda: click.echo(".", nl=False, err=True))
+        click.echo(" ready.", err=True)
+        env = {
+            **os.environ,
+            "COMPANION_HOME": str(space.sam_home),
+            PASSPHRASE_ENV: demo_space.PASSPHRASE,
+        }
+        log = (root / "partner.log").open("w")
+        partner = subprocess.Popen(
+            [sys.executable, "-m", "companion.demo", "partner", str(space.sam_home)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+        )
+        os.environ["COMPANION_HOME"] = str(space.alex_home)
+        os.environ[PASSPHRASE_ENV] = demo_space.PASSPHRASE
+        from companion.tui.app import run_app
+
+        run_app()
+    finally:
+        if partner is not None and partner.poll() is None:
+            partner.terminate()
+            try:
+                partner.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                partner.kill()
+        if keep:
+            click.echo(
+                f"The demo space is kept in {root}. Open it again with:\n"
+                f"  COMPANION_HOME={root / 'alex'} COMPANION_PASSPHRASE='{demo_space.PASSPHRASE}' "
+                "companion",
+                err=True,
+            )
+        else:
+            shutil.rmtree(root, ignore_errors=True)
