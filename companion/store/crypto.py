@@ -175,7 +175,7 @@ class BackgroundDerivation:
 
     def result(self) -> bytes:
         if self._pid:
-            chunks = []
+            chunks: list[bytes] = []
             while sum(map(len, chunks)) < KEY_BYTES:
                 chunk = os.read(self._read_fd, KEY_BYTES)
                 if not chunk:

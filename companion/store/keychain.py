@@ -15,7 +15,12 @@ from pathlib import Path
 from companion.errors import UsageError
 from companion.store import crypto
 from companion.store.fsutil import atomic_write, read_bytes
-from companion.store.profile import KEY_FILE, KEYCHAIN_MARK, Profile, remembered_in
+
+# The names of the files that say a key is remembered are part of this module's interface too
+# (verify reads them here); the `as` says so to type checkers.
+from companion.store.profile import KEY_FILE as KEY_FILE
+from companion.store.profile import KEYCHAIN_MARK as KEYCHAIN_MARK
+from companion.store.profile import Profile, remembered_in
 
 SERVICE = "companion"
 

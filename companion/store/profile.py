@@ -12,14 +12,14 @@ from pathlib import Path
 
 from companion.errors import DataError, UsageError
 from companion.store.fsutil import atomic_write, ensure_private_dir
-from companion.store.home import (  # noqa: F401 (part of this module's interface)
-    KEY_FILE,
-    KEYCHAIN_MARK,
-    PROFILE_FILE,
-    exists,
-    profile_home,
-    remembered_in,
-)
+
+# Part of this module's interface; the `as` says so to type checkers.
+from companion.store.home import KEY_FILE as KEY_FILE
+from companion.store.home import KEYCHAIN_MARK as KEYCHAIN_MARK
+from companion.store.home import PROFILE_FILE as PROFILE_FILE
+from companion.store.home import exists as exists
+from companion.store.home import profile_home as profile_home
+from companion.store.home import remembered_in as remembered_in
 
 SPACE_COPY = "space.json"
 LOCK_FILE = "lock"

@@ -25,15 +25,13 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from tinydb.table import Document
-
 from companion.domain import model
 from companion.domain.ids import id_ms, is_valid_id
 from companion.domain.records import Record, merge, record_from_state
 from companion.errors import DataError
 from companion.store import crypto
 from companion.store.fsutil import atomic_write, ensure_private_dir, fsync_dir, is_temp_name
-from companion.store.storage import KeyedDB, StorageDamaged, open_db
+from companion.store.storage import KeyedDB, StorageDamaged, keyed_document, open_db
 
 CORE = "core"
 LOCAL = "local"
@@ -127,7 +125,7 @@ class Replica:
 
     def verify_all(self) -> list[tuple[str, DataError]]:
         """Open every partition; return those that fail."""
-        problems = []
+        problems: list[tuple[str, DataError]] = []
         for partition in [CORE, LOCAL, KEYS, *self.partitions()]:
             path = self.path(partition)
             if not path.exists():
@@ -142,7 +140,8 @@ class Replica:
 
     def _raw(self, partition: str) -> dict[str, Any]:
         data = self.db(partition).storage.read() or {}
-        return data.get(RECORDS, {})
+        records: dict[str, Any] = data.get(RECORDS, {})
+        return records
 
     def records(self, partition: str) -> list[Record]:
         out = []
@@ -190,10 +189,11 @@ class Replica:
             if not really:
                 continue
             present = [rid for rid in really if rid in existing]
-            fresh = [Document(really[rid], doc_id=rid) for rid in really if rid not in existing]
+            fresh = [keyed_document(really[rid], rid) for rid in really if rid not in existing]
             with db.storage.batch():
                 if present:
-                    table.update(_replace_with(really), doc_ids=present)
+                    # tinydb annotates document ids as int; a KeyedTable's are record ids
+                    table.update(_replace_with(really), doc_ids=present)  # type: ignore[arg-type]
                 if fresh:
                     table.insert_multiple(fresh)
             for state in really.values():
@@ -222,7 +222,7 @@ class Replica:
                 stack.enter_context(db.storage.deferred())
             stack.enter_context(db.storage.batch())
             for name, value in values.items():
-                table.upsert(Document({"v": value}, doc_id=name))
+                table.upsert(keyed_document({"v": value}, name))
 
     def save_meta(self) -> None:
         if LOCAL in self._dbs:
@@ -277,7 +277,7 @@ class Replica:
         fsync_dir(self.outbox_dir)
 
 
-def _replace_with(states: dict[str, dict[str, Any]]):
+def _replace_with(states: dict[str, dict[str, Any]]) -> Callable[[dict[str, Any]], None]:
     def transform(doc: dict[str, Any]) -> None:
         new = states[doc["id"]]
         doc.clear()

@@ -106,16 +106,20 @@ def _kdf_ok(kdf: Any) -> bool:
     if not 8 <= len(salt) <= 64:
         return False
     # Within what this app ever writes, with room to grow; beyond it a crafted file could
-    # only make unlocking hang or exhaust memory.
+    # only make unlocking hang or exhaust memory. Each of `keys` is known to be an int here.
     if kdf["name"] == crypto.ARGON2ID:
-        lanes = kdf["lanes"]
+        iterations: int = kdf["iterations"]
+        lanes: int = kdf["lanes"]
+        memory_cost: int = kdf["memory_cost"]
         return (
-            1 <= kdf["iterations"] <= 64
+            1 <= iterations <= 64
             and 1 <= lanes <= 64
-            and 8 * lanes <= kdf["memory_cost"] <= 4 * 1024 * 1024
+            and 8 * lanes <= memory_cost <= 4 * 1024 * 1024
         )
-    n = kdf["n"]
-    return 2**10 <= n <= 2**22 and n & (n - 1) == 0 and 1 <= kdf["r"] <= 32 and 1 <= kdf["p"] <= 16
+    n: int = kdf["n"]
+    r: int = kdf["r"]
+    p: int = kdf["p"]
+    return 2**10 <= n <= 2**22 and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16
 
 
 def parse(data: bytes, path: Path) -> SpaceHeader:
@@ -164,7 +168,9 @@ def load(path: Path) -> SpaceHeader:
     return parse(data, path)
 
 
-def create(passphrase: str, space_id: str, data_key: bytes | None = None, version: int = 1):
+def create(
+    passphrase: str, space_id: str, data_key: bytes | None = None, version: int = 1
+) -> tuple[SpaceHeader, bytes]:
     """A new header wrapping `data_key` (a fresh one if None) under `passphrase`."""
     data_key = data_key or crypto.new_data_key()
     kdf = crypto.new_kdf_params()

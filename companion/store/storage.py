@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
-from tinydb.table import Table
+from tinydb.table import Document, Table
 
 from companion.errors import DataError
 from companion.store import crypto
@@ -91,7 +92,7 @@ class EncryptedStorage(Storage):
         self._dirty = False
 
     @contextmanager
-    def batch(self):
+    def batch(self) -> Iterator[None]:
         """Group many TinyDB writes into one encrypted, fsync'd write of the file."""
         self._batch_depth += 1
         try:
@@ -107,7 +108,7 @@ class EncryptedStorage(Storage):
             self._flush()
 
     @contextmanager
-    def deferred(self):
+    def deferred(self) -> Iterator[None]:
         """Keep writes in memory until `flush_pending` (for bookkeeping a crash may lose)."""
         self._deferring += 1
         try:
@@ -154,12 +155,30 @@ def decode(blob: bytes, key: bytes, aad: bytes, path: Path) -> dict[str, Any]:
 class KeyedTable(Table):
     """A table whose documents are keyed by record id rather than by counter."""
 
-    document_id_class = str
+    # tinydb lets a table choose its id class but annotates ids as int throughout
+    document_id_class = str  # type: ignore[assignment]
+
+
+def keyed_document(value: Mapping[str, Any], record_id: str) -> Document:
+    """A document for a KeyedTable, under its record id."""
+    return Document(value, doc_id=record_id)  # type: ignore[arg-type]  # ids are str here
 
 
 class KeyedDB(TinyDB):
+    """A TinyDB over one EncryptedStorage, whose batching and flushing the replica uses."""
+
     table_class = KeyedTable
+
+    def __init__(self, storage: EncryptedStorage) -> None:
+        # TinyDB makes its storage by calling what it is handed; handing it a call that returns
+        # this one lets `storage` keep its own type
+        super().__init__(storage=lambda: storage)
+        self._encrypted = storage
+
+    @property
+    def storage(self) -> EncryptedStorage:
+        return self._encrypted
 
 
 def open_db(path: Path, key: bytes, aad: bytes, sync_dir: bool = True) -> KeyedDB:
-    return KeyedDB(path, storage=EncryptedStorage, key=key, aad=aad, sync_dir=sync_dir)
+    return KeyedDB(EncryptedStorage(path, key, aad, sync_dir=sync_dir))

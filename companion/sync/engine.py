@@ -17,16 +17,18 @@ from companion.domain.records import Record
 from companion.store.replica import Replica
 from companion.sync import segments
 from companion.sync.journal import Journal, Listing, segment_name, snapshot_name
-from companion.sync.segments import SegmentIncomplete, SegmentInvalid
 
-DAMAGED = "damaged"
-FORKED = "forked"
-ROLLED_BACK = "rolled-back"
-FOREIGN_OPS = "foreign-ops"
-SHARED_ID = "shared-id"
-STUCK = "stuck"
-# A file still incomplete after this long is no longer "arriving": it is reported.
-STUCK_AFTER_MS = 30 * 60 * 1000
+# The kinds of problem a pass reports are part of this module's interface (verify names its
+# findings after them); the `as` says so to type checkers.
+from companion.sync.reader import DAMAGED as DAMAGED
+from companion.sync.reader import FOREIGN_OPS as FOREIGN_OPS
+from companion.sync.reader import FORKED as FORKED
+from companion.sync.reader import ROLLED_BACK as ROLLED_BACK
+from companion.sync.reader import SHARED_ID as SHARED_ID
+from companion.sync.reader import STUCK as STUCK
+from companion.sync.reader import STUCK_AFTER_MS as STUCK_AFTER_MS
+from companion.sync.reader import Reader
+from companion.sync.segments import SegmentIncomplete, SegmentInvalid
 
 # Compaction, in two tiers so that no change is rewritten more than twice however long a
 # couple uses the app: once this many loose segments pile up they become one snapshot; once
@@ -45,10 +47,6 @@ class SyncResult:
     problems: list[dict[str, Any]] = field(default_factory=list)
     waiting: int = 0
     incoming_ops: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _problem(kind: str, device: str, seq: int, message: str) -> dict[str, Any]:
-    return {"kind": kind, "device": device, "seq": seq, "message": message}
 
 
 def export_pending(
@@ -118,7 +116,8 @@ def _fold(journal: Journal, snaps: list[tuple[int, int]], seqs: list[int]) -> bo
     device = journal.device_id
     ops: list[dict[str, Any]] = []
     prev = last_hash = ""
-    first = last = None
+    first: int | None = None
+    last = 0  # read only once `first` is set, and set along with it
     names: list[str] = []
     try:
         for a, b in snaps:
@@ -145,208 +144,11 @@ def _fold(journal: Journal, snaps: list[tuple[int, int]], seqs: list[int]) -> bo
             names.append(segment_name(seq))
     except (SegmentIncomplete, SegmentInvalid):
         return False  # never compact over something we can't read; verify reports it
-    if first is None or last is None or first == last:
+    if first is None or first == last:
         return False
     journal.write_snapshot(first, last, prev, last_hash, segments.compact(ops))
     journal.remove_own(names)
     return True
-
-
-class _Reader:
-    """Reads one device's new files past its cursor."""
-
-    def __init__(
-        self, journal: Journal, device: str, cursor: dict[str, Any], problems, now_ms: int
-    ):
-        self.now_ms = now_ms
-        self.journal = journal
-        self.device = device
-        self.cursor = cursor
-        self.problems = problems
-        self.ops: list[dict[str, Any]] = []
-
-    def take(self, seq: int, ops: list[dict[str, Any]]) -> None:
-        suffix = "." + self.device
-        for op in ops:
-            if op["device"] != self.device or not op["hlc"].endswith(suffix):
-                self.problems[(FOREIGN_OPS, self.device, seq)] = _problem(
-                    FOREIGN_OPS, self.device, seq, "holds changes signed as another device"
-                )
-                continue
-            self.ops.append(op)
-
-    def damaged(self, seq: int, what: str, exc: Exception) -> None:
-        self.problems[(DAMAGED, self.device, seq)] = _problem(
-            DAMAGED, self.device, seq, f"{what} is damaged or tampered with ({exc})"
-        )
-
-    def run(self, listing: Listing, seen_conflicts: dict[str, str], own: bool) -> None:
-        cursor = self.cursor
-        self.retry_skipped()
-        self.retry_skipped_snapshots(listing)
-        if listing.last_seq < cursor["seq"] and (listing.segments or listing.snapshots):
-            self.problems[(ROLLED_BACK, self.device, listing.last_seq)] = _problem(
-                ROLLED_BACK,
-                self.device,
-                listing.last_seq,
-                f"its journal went back from {cursor['seq']} to {listing.last_seq} "
-                "(a restored backup?)",
-            )
-        elif cursor["seq"] and cursor["hash"] and cursor["seq"] in listing.segments:
-            current = self.journal.digest_of(self.device, cursor["seq"])
-            if current is not None and current != cursor["hash"]:
-                # a different file at a number already read: another history (a fork) only if
-                # it opens; otherwise it is damage, reported as such and nothing re-read
-                try:
-                    self.journal.read(self.device, cursor["seq"])
-                except SegmentIncomplete:
-                    pass
-                except SegmentInvalid as exc:
-                    self.damaged(cursor["seq"], f"segment {cursor['seq']}", exc)
-                else:
-                    self.fork(cursor["seq"])
-        self.forward(listing)
-        self.conflicts(listing, seen_conflicts, own)
-
-    def retry_skipped(self) -> None:
-        for seq in list(self.cursor.get("skipped", [])):
-            try:
-                segment = self.journal.read(self.device, seq)
-            except SegmentIncomplete:
-                continue
-            except SegmentInvalid as exc:
-                self.damaged(seq, f"segment {seq}", exc)  # still damaged: still reported
-                continue
-            if segment is not None:
-                self.take(seq, segment.ops)
-            self.cursor["skipped"].remove(seq)
-            self.problems.pop((DAMAGED, self.device, seq), None)
-
-    def retry_skipped_snapshots(self, listing: Listing) -> None:
-        for first, last in [tuple(r) for r in self.cursor.get("skipped_snapshots", [])]:
-            # the snapshot itself, or a larger one that has since taken it in
-            covering = [(a, b) for a, b in listing.snapshots if a <= first and last <= b]
-            for a, b in sorted(covering, key=lambda r: r[1] - r[0]):
-                try:
-                    snap = self.journal.read_snapshot(self.device, a, b)
-                except (SegmentIncomplete, SegmentInvalid):
-                    continue
-                if snap is None:
-                    continue
-                self.take(a, snap.ops)
-                self.cursor["skipped_snapshots"].remove([first, last])
-                self.problems.pop((DAMAGED, self.device, first), None)
-                break
-
-    def fork(self, seq: int) -> None:
-        """Two histories under one device id: re-read all of it (merging is idempotent)."""
-        self.problems[(FORKED, self.device, seq)] = _problem(
-            FORKED,
-            self.device,
-            seq,
-            f"its journal forked at segment {seq}: two devices may share one profile "
-            "(a cloned laptop or restored backup). Everything from both is kept.",
-        )
-        self.cursor.update(seq=0, hash="")
-
-    def forward(self, listing: Listing) -> None:
-        cursor = self.cursor
-        while True:
-            nxt = cursor["seq"] + 1
-            if nxt in listing.segments:
-                try:
-                    segment = self.journal.read(self.device, nxt)
-                except SegmentIncomplete:
-                    self.incomplete(nxt)
-                    return
-                except SegmentInvalid as exc:
-                    self.damaged(nxt, f"segment {nxt}", exc)
-                    cursor.setdefault("skipped", []).append(nxt)
-                    cursor.update(seq=nxt, hash="")
-                    continue
-                if segment is None:
-                    return
-                if cursor["hash"] and segment.prev != cursor["hash"]:
-                    self.problems[(FORKED, self.device, nxt)] = _problem(
-                        FORKED,
-                        self.device,
-                        nxt,
-                        f"its journal forked at segment {nxt}: two devices may share one "
-                        "profile. Everything from both is kept.",
-                    )
-                self.take(nxt, segment.ops)
-                last_hlc = max((op["hlc"] for op in segment.ops), default="")
-                cursor.update(
-                    seq=nxt, hash=segment.digest, last_hlc=max(last_hlc, cursor.get("last_hlc", ""))
-                )
-                continue
-            covering = [(a, b) for a, b in listing.snapshots if a <= nxt <= b]
-            if not covering:
-                return
-            first, last = max(covering, key=lambda r: r[1])
-            try:
-                snap = self.journal.read_snapshot(self.device, first, last)
-            except SegmentIncomplete:
-                self.incomplete(nxt)
-                return
-            except SegmentInvalid as exc:
-                # reported and passed over: the segments after it still merge, and it is
-                # read again each pass in case a good copy comes back
-                self.damaged(first, f"snapshot {first}–{last}", exc)
-                cursor.setdefault("skipped_snapshots", []).append([first, last])
-                cursor.update(seq=last, hash="")
-                continue
-            if snap is None:
-                return
-            self.take(first, snap.ops)
-            last_hlc = max((op["hlc"] for op in snap.ops), default="")
-            cursor.update(
-                seq=last, hash=snap.last_hash, last_hlc=max(last_hlc, cursor.get("last_hlc", ""))
-            )
-
-    def incomplete(self, seq: int) -> None:
-        """Wait quietly for a file still arriving; report it once it has waited too long."""
-        cursor = self.cursor
-        if cursor.get("waiting") != seq:
-            cursor.update(waiting=seq, waiting_since=self.now_ms)
-        elif self.now_ms - cursor.get("waiting_since", self.now_ms) > STUCK_AFTER_MS:
-            self.problems[(STUCK, self.device, seq)] = _problem(
-                STUCK,
-                self.device,
-                seq,
-                f"file {seq} has stayed incomplete for a long time; changes after it wait. "
-                "Check the sync tool on the other machine.",
-            )
-
-    def conflicts(self, listing: Listing, seen: dict[str, str], own: bool) -> None:
-        for conflict in listing.conflicts:
-            key = f"{self.device}/{conflict.name}"
-            if key in seen:
-                if own:
-                    self.journal.set_aside(conflict.name)
-                continue
-            try:
-                found = self.journal.read_conflict(self.device, conflict)
-            except SegmentIncomplete:
-                continue
-            except SegmentInvalid as exc:
-                self.damaged(conflict.first, f"conflict copy {conflict.name}", exc)
-                seen[key] = "damaged"
-                continue
-            if found is None:
-                continue
-            self.take(conflict.first, found.ops)
-            seen[key] = "merged"
-            self.problems[(SHARED_ID, self.device, conflict.first)] = _problem(
-                SHARED_ID,
-                self.device,
-                conflict.first,
-                f"the sync tool made a conflict copy ({conflict.name}): two devices are "
-                "writing as one. Its changes were merged; give one of them a fresh profile "
-                "with `companion join`.",
-            )
-            if own:
-                self.journal.set_aside(conflict.name)
 
 
 def import_new(
@@ -371,7 +173,7 @@ def import_new(
     devices = journal.device_ids()
     for index, device in enumerate(devices):
         cursor = dict(cursors.get(device) or {"seq": 0, "hash": ""})
-        reader = _Reader(journal, device, cursor, problems, now_ms)
+        reader = Reader(journal, device, cursor, problems, now_ms)
         reader.run(journal.listing(device), seen_conflicts, own=device == journal.device_id)
         if cursor.get("waiting", 0) <= cursor["seq"]:
             cursor.pop("waiting", None)

@@ -172,7 +172,9 @@ class Journal:
             return None
         return segments.decode_snapshot(self.key, self.space_id, device, first, last, data)
 
-    def read_conflict(self, device: str, conflict: Conflict):
+    def read_conflict(
+        self, device: str, conflict: Conflict
+    ) -> segments.Segment | segments.Snapshot | None:
         data = read_bytes(self.devices_dir / device / conflict.name)
         if data is None:
             return None

@@ -221,7 +221,14 @@ def compact(ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _op(kind, state, stamp, author, device, fields):
+def _op(
+    kind: str,
+    state: dict[str, Any],
+    stamp: str,
+    author: str | None,
+    device: str,
+    fields: dict[str, Any],
+) -> dict[str, Any]:
     return {
         "op": kind,
         "id": state["id"],

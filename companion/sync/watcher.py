@@ -12,9 +12,12 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from companion.sync.journal import is_ignored_name
+
+if TYPE_CHECKING:
+    import asyncio
 
 DEBOUNCE_MS = 150
 RESCAN_MS = 15_000
@@ -106,7 +109,7 @@ async def awatch(
     *,
     poll: bool | None = None,
     rescan_ms: int = RESCAN_MS,
-    stop_event=None,
+    stop_event: asyncio.Event | None = None,
     own_dir: Path | None = None,
 ) -> AsyncIterator[int]:
     """The async form of `watch`, for the TUI's long-lived worker."""
