@@ -74,29 +74,30 @@ def check_headers(profile: profiles.Profile, report: Report) -> list[tuple[Path,
                 f"this device's ({profile.space_id}).",
                 "Point this profile at the right folder, or join that space with a new profile.",
             )
-    shared_ok = shared is not None and shared.space_id == profile.space_id
-    copy_ok = copy is not None and copy.space_id == profile.space_id
+    usable_shared = shared if shared is not None and shared.space_id == profile.space_id else None
+    usable_copy = copy if copy is not None and copy.space_id == profile.space_id else None
     if shared is None and shared_bytes is not None and report.problems:
         last = report.problems[-1] if report.problems[-1].kind == SPACE_FILE_DAMAGED else None
         if last is not None:
-            if copy_ok:
+            if usable_copy is not None:
                 last.hint = f"This device's copy ({copy_path}) is intact: copy it to {shared_path}."
             else:
                 last.hint = (
                     "Restore it from a backup, or from the copy your partner's machine keeps "
                     "(their profile folder's space.json)."
                 )
-    if shared_ok and copy_ok and shared != copy:
-        if copy.key_version > shared.key_version:
+    if usable_shared is not None and usable_copy is not None and usable_shared != usable_copy:
+        shared_version, copy_version = usable_shared.key_version, usable_copy.key_version
+        if copy_version > shared_version:
             report.problem(
                 SPACE_FILE_DAMAGED,
                 shared_path,
-                f"The shared space.json is older (key version {shared.key_version}) than the "
-                f"copy this device already had (version {copy.key_version}): someone put an "
+                f"The shared space.json is older (key version {shared_version}) than the "
+                f"copy this device already had (version {copy_version}): someone put an "
                 "old one back, and with it an old passphrase opens the space again.",
                 f"Copy {copy_path} to {shared_path}, and keep using the newer passphrase.",
             )
-        elif copy.key_version == shared.key_version:
+        elif copy_version == shared_version:
             report.problem(
                 SPACE_COPY,
                 copy_path,
@@ -112,7 +113,7 @@ def check_headers(profile: profiles.Profile, report: Report) -> list[tuple[Path,
                 "was changed on another device).",
                 "It is brought up to date the next time the space is unlocked here.",
             )
-    usable = [(shared_path, shared)] if shared_ok else []
-    if copy_ok and copy != shared:
-        usable.append((copy_path, copy))
+    usable = [(shared_path, usable_shared)] if usable_shared is not None else []
+    if usable_copy is not None and usable_copy != shared:
+        usable.append((copy_path, usable_copy))
     return usable

@@ -81,7 +81,8 @@ class Verifier:
         own = self.meta_value("own", {})
         for device in sorted(set(devices) | set(cursors)):
             listing = listings.get(device, Listing())
-            cursor = cursors.get(device) if isinstance(cursors.get(device), dict) else {}
+            entry = cursors.get(device)
+            cursor = entry if isinstance(entry, dict) else {}
             if (
                 device == self.profile.device_id
                 and isinstance(own, dict)
@@ -111,12 +112,13 @@ class Verifier:
                 # The journal is whole again now (else it was found above): worth knowing only.
                 self.report.note(kind, path, message, device=device, seq=seq)
                 continue
-            hint = {
+            hints: dict[Any, str] = {
                 FORKED: FRESH_PROFILE,
                 SHARED_ID: FRESH_PROFILE,
                 FOREIGN_OPS: "Someone with the passphrase wrote those files by hand or with a "
                 "modified app; those changes were not merged.",
-            }.get(kind, "")
+            }
+            hint = hints.get(kind, "")
             self.report.problem(
                 kind or "recorded",
                 path,

@@ -105,15 +105,15 @@ def _unlock(
                         f"This device's copy ({path}) is intact: copy it to {shared_path}."
                     )
         if refused is not None:
-            shared, exc = refused
+            shared, refusal = refused
             if header.key_version > shared.key_version:
                 return header, data_key  # an old space.json put back: reported already
             if header.key_version < shared.key_version:
-                exc.hint = (
-                    f"{exc.hint or ''}\nIt opens this device's older copy of space.json: the "
+                refusal.hint = (
+                    f"{refusal.hint or ''}\nIt opens this device's older copy of space.json: the "
                     "passphrase was changed on another device since. Use the new one."
                 ).strip()
-                raise exc
+                raise refusal
             # It is the shared file that was changed, not this device's copy.
             report.problems = [p for p in report.problems if p.kind != SPACE_COPY]
             report.problem(
@@ -126,11 +126,11 @@ def _unlock(
             )
         return header, data_key
     if refused is not None:
-        exc = refused[1]
+        refusal = refused[1]
         if damaged:
-            exc.hint = (
-                f"{exc.hint or ''}\nOnly one copy of space.json could be used; if the passphrase "
-                "was changed since that copy was made, it wants the older passphrase."
+            refusal.hint = (
+                f"{refusal.hint or ''}\nOnly one copy of space.json could be used; if the "
+                "passphrase was changed since that copy was made, it wants the older passphrase."
             ).strip()
-        raise exc
+        raise refusal
     return None
