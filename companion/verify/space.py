@@ -61,12 +61,14 @@ class Verifier:
         self.check_recorded()
 
     def meta_value(self, name: str, default: Any) -> Any:
+        """A value from this device's bookkeeping, or `default` when it is missing or malformed."""
         entry = (self.meta or {}).get(name)
         if not isinstance(entry, dict) or "v" not in entry:
             return default
         return entry["v"]
 
     def check_space(self) -> None:
+        """The shared folder's names, then each device's directory against what was read."""
         check_space_dir(self.profile.space_dir, self.report)
         devices = list_devices(self.journal.devices_dir, self.report)
         listings = {device: self.journal.listing(device) for device in devices}
