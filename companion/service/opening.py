@@ -9,7 +9,7 @@ helper and `verify` all get their key through `data_key_for`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
 from companion.errors import CompanionError, UsageError
 from companion.service.header import load_header
@@ -46,6 +46,18 @@ class NotRemembered(UsageError):
             "This device doesn't remember a key that opens the space.",
             "Type the passphrase, or run `companion remember` once it is open.",
         )
+
+
+@overload
+def data_key_for(
+    profile: profiles.Profile, header: SpaceHeader, source: Passphrase | DataKey
+) -> bytes: ...
+
+
+@overload
+def data_key_for(
+    profile: profiles.Profile, header: SpaceHeader, source: KeySource
+) -> bytes | None: ...
 
 
 def data_key_for(profile: profiles.Profile, header: SpaceHeader, source: KeySource) -> bytes | None:

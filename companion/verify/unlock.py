@@ -1,6 +1,6 @@
 """How verify gets the data key: the key this device remembers, if it still opens this
 space's files, or else the passphrase, tried on the shared space.json and on this device's
-copy of it."""
+copy of it. The key itself comes the one way every command gets it (service/opening.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from companion.errors import DataError, UnlockError
+from companion.service.opening import Passphrase, Remembered, data_key_for
 from companion.store import crypto
 from companion.store import profile as profiles
 from companion.store.replica import DB_SUFFIX, LOCAL, Replica
@@ -35,18 +36,16 @@ def obtain_key(
     the passphrase doesn't fit; damaged headers are reported.
     """
     if remembered:
-        data_key = _remembered_key(profile)
+        data_key = _remembered_key(profile, headers[0][1])
         if data_key is not None:
             return headers[0][1], data_key
     secret = passphrase() if callable(passphrase) else passphrase
     return _unlock(profile, headers, secret, report)
 
 
-def _remembered_key(profile: profiles.Profile) -> bytes | None:
+def _remembered_key(profile: profiles.Profile, header: SpaceHeader) -> bytes | None:
     """The data key remembered on this device, if it still opens this space's files."""
-    from companion.store import keychain
-
-    data_key = keychain.recall(profile)
+    data_key = data_key_for(profile, header, Remembered())
     if data_key is None:
         return None
     replica = Replica(
@@ -79,7 +78,7 @@ def _unlock(
     damaged = False
     for path, header in headers:
         try:
-            data_key = header.unlock(passphrase)
+            data_key = data_key_for(profile, header, Passphrase(passphrase))
         except UnlockError as exc:
             refused = refused or (header, exc)
             continue
