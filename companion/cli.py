@@ -348,6 +348,8 @@ def status(session, as_json: bool, clear_problems: bool) -> None:
 @click.option("--rebuild", is_flag=True, help="Rebuild the local copy from the shared folder.")
 def sync(rebuild: bool) -> None:
     """One pass: share this device's changes, bring in your partner's."""
+    from companion.sync.problems import Problem
+
     if rebuild:
         from companion.service import rebuild_replica
 
@@ -371,8 +373,8 @@ def sync(rebuild: bool) -> None:
         f"Shared {result.exported} change(s)" if result.exported else "Nothing waiting to share"
     )
     click.echo(f"{shared}; brought in {len(others)}.")
-    for problem in result.problems:
-        click.echo(f"Problem: device {problem['device'][:8]}: {problem['message']}", err=True)
+    for problem in map(Problem.from_dict, result.problems):
+        click.echo(f"Problem: device {problem.short_device}: {problem.message}", err=True)
 
 
 @cli.command()
@@ -389,6 +391,7 @@ def watch(poll: bool, rescan: int, once: bool) -> None:
     """Keep syncing in the background, headless (for a login service). Ctrl-C stops it."""
     import time
 
+    from companion.sync.problems import Problem
     from companion.sync.watcher import watch as watch_folder
     from companion.views import describe_arrivals
 
@@ -417,11 +420,10 @@ def watch(poll: bool, rescan: int, once: bool) -> None:
         arrived = describe_arrivals(session, result.imported)
         if arrived:
             log(arrived)
-        for problem in result.problems:
-            key = (problem["kind"], problem["device"], problem["seq"])
-            if key not in reported:
-                reported.add(key)
-                log(f"Problem: device {problem['device'][:8]}: {problem['message']}", err=True)
+        for problem in map(Problem.from_dict, result.problems):
+            if problem.key not in reported:
+                reported.add(problem.key)
+                log(f"Problem: device {problem.short_device}: {problem.message}", err=True)
 
     one_pass()
     if once:

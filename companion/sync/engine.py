@@ -17,6 +17,7 @@ from companion.domain.records import Record
 from companion.store.replica import Replica
 from companion.sync import segments
 from companion.sync.journal import Journal, Listing, segment_name, snapshot_name
+from companion.sync.problems import Problem
 from companion.sync.segments import SegmentIncomplete, SegmentInvalid
 
 DAMAGED = "damaged"
@@ -48,7 +49,7 @@ class SyncResult:
 
 
 def _problem(kind: str, device: str, seq: int, message: str) -> dict[str, Any]:
-    return {"kind": kind, "device": device, "seq": seq, "message": message}
+    return Problem(kind, device, seq, message).to_dict()
 
 
 def export_pending(
