@@ -10,10 +10,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from companion.domain import model as m
+from companion.domain.checkin_fields import CHECKIN_FIELDS
 from companion.domain.hlc import stamp_ms
 from companion.domain.ids import iso_week
 from companion.domain.records import Record
 from companion.service import Session, created_at, iso_from_ms
+from companion.sync.problems import Problem
 
 LIST_KINDS = {
     "gratitude": (m.GRATITUDE,),
@@ -195,8 +197,8 @@ def status_text(data: dict[str, Any]) -> str:
             lines.append(f"  [{mark}] {item['title']}")
     if data["problems"]:
         lines.append("Problems:")
-        for problem in data["problems"]:
-            lines.append(f"  device {problem['device'][:8]}: {problem['message']}")
+        for problem in map(Problem.from_dict, data["problems"]):
+            lines.append(f"  device {problem.short_device}: {problem.message}")
         lines.append("  Run `companion verify` for details and what to do.")
     return "\n".join(lines)
 
@@ -290,7 +292,7 @@ def export_markdown(session: Session) -> str:
                 out.append(f"- {session.name_of(record.author)}'s check-in (still sealed)")
             elif record.type == m.CHECKIN:
                 out.append(f"### {session.name_of(record.author)}'s check-in")
-                for field in m.CHECKIN_FIELDS:
+                for field in CHECKIN_FIELDS:
                     if record.get(field) is not None:
                         out.append(f"- **{field}**: {_md(str(record.get(field)))}")
             else:

@@ -238,7 +238,11 @@ def test_the_first_paint_loads_no_storage_crypto_or_sync() -> None:
         "import sys, companion.entry, companion.tui.app, companion.tui.prefetch;"
         "heavy = ('companion.service', 'companion.store.crypto', 'cryptography', 'tinydb',"
         " 'companion.sync.engine', 'companion.store.replica', 'click', 'keyring', 'watchfiles',"
-        " 'companion.tui.data', 'companion.domain.records', 'companion.domain.hlc');"
+        " 'companion.domain.records', 'companion.domain.hlc', 'companion.sync.problems',"
+        " 'companion.tui.read.care', 'companion.tui.read.gratitude', 'companion.tui.read.checkin',"
+        " 'companion.tui.read.agreements', 'companion.tui.read.progress',"
+        " 'companion.tui.read.history', 'companion.tui.read.settings',"
+        " 'companion.tui.read.sync_state');"
         "print(sorted(m for m in heavy if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -15,6 +15,7 @@ from companion.domain.records import DELETED
 from companion.store.replica import CORE
 from companion.sync import engine
 from companion.sync.journal import DEVICES
+from companion.sync.problems import Problem
 
 from .syncsim import World, fast_kdf
 
@@ -211,6 +212,14 @@ def test_tampered_segment_is_reported_and_the_rest_merges(world):
     result = b.sync()
     assert result.problems == []
     assert sorted(n.get("text") for n in b.notes()) == ["one", "two"]
+
+
+def test_a_problem_reads_back_and_is_kept_in_the_same_shape() -> None:
+    stored = {"kind": engine.DAMAGED, "device": "abcdef0123456789", "seq": 4, "message": "gone"}
+    problem = Problem.from_dict(stored)
+    assert problem.to_dict() == stored and list(problem.to_dict()) == list(stored)
+    assert problem.key == (engine.DAMAGED, "abcdef0123456789", 4)
+    assert problem.short_device == "abcdef01"
 
 
 def test_missing_folder_keeps_changes_waiting(world):

@@ -29,13 +29,22 @@ from textual.widgets import ContentSwitcher, HelpPanel, Input, Static, TextArea
 from textual.worker import WorkerState
 
 from companion.domain import model as m
+from companion.domain import rules
 from companion.domain.ids import iso_week
 from companion.service import Session, init_space, join_space
 from companion.store import crypto, keychain
 from companion.store import profile as profiles
-from companion.tui import data, prefetch
+from companion.sync.problems import Problem
+from companion.tui import prefetch
 from companion.tui.app import CompanionApp
 from companion.tui.navigation import BY_MODE, nav_width
+from companion.tui.read import gratitude as read_gratitude
+from companion.tui.read import progress as read_progress
+from companion.tui.read.care import week_text
+from companion.tui.read.checkin import frame_attention, split_attention
+from companion.tui.read.progress import progress, spark
+from companion.tui.read.sync_state import SyncState
+from companion.tui.read.tonight import DueRow, NoteRow, seen_since, tonight
 from companion.tui.resources import styles_dir
 from companion.tui.screens import history as history_screen
 from companion.tui.screens.agreements import AgreementsScreen
@@ -151,7 +160,7 @@ def evening(space: Couple) -> Couple:
     sam.checkin(
         None,
         supported="When you texted at lunch on my deadline day",
-        attention=data.frame_attention(
+        attention=frame_attention(
             "plans change at the last minute", "unimportant", "a message as soon as you know"
         ),
         energy=2,
@@ -288,11 +297,11 @@ def text_of(widget: Widget) -> str:
     return str(widget.render())
 
 
-def due_rows(app: CompanionApp) -> list[data.DueRow]:
+def due_rows(app: CompanionApp) -> list[DueRow]:
     return app.screen.query_one(DueList).rows
 
 
-def new_notes(app: CompanionApp) -> list[data.NoteRow]:
+def new_notes(app: CompanionApp) -> list[NoteRow]:
     """The notes Tonight lists as new."""
     return app.screen.query_one(NewNotes).rows
 
@@ -591,11 +600,11 @@ async def test_care_adopts_a_partners_need_with_a_cadence(evening: Couple) -> No
 
 
 async def test_care_shows_consistency_where_a_skip_is_rest() -> None:
-    action_week = data.rules.WeekConsistency("2026-W47", done=4, skipped=2, due=7)
-    assert data.week_text(action_week, m.DAILY, current=False) == "4 of 7, 2 rest"
-    assert data.week_text(action_week, m.DAILY, current=True) == "4 so far, 2 rest"
-    rest_week = data.rules.WeekConsistency("2026-W47", done=0, skipped=1, due=1)
-    assert data.week_text(rest_week, m.WEEKLY, current=False) == "rest"
+    action_week = rules.WeekConsistency("2026-W47", done=4, skipped=2, due=7)
+    assert week_text(action_week, m.DAILY, current=False) == "4 of 7, 2 rest"
+    assert week_text(action_week, m.DAILY, current=True) == "4 so far, 2 rest"
+    rest_week = rules.WeekConsistency("2026-W47", done=0, skipped=1, due=1)
+    assert week_text(rest_week, m.WEEKLY, current=False) == "rest"
 
 
 # -- Agreements -----------------------------------------------------------------------------
@@ -765,10 +774,10 @@ async def test_checkin_receiver_reviews_last_weeks_care(evening: Couple) -> None
 
 
 def test_attention_framing_round_trips() -> None:
-    framed = data.frame_attention("When we rush out", "I felt rushed.", "what would help is time")
+    framed = frame_attention("When we rush out", "I felt rushed.", "what would help is time")
     assert framed == "When we rush out, I felt rushed; what would help is time."
-    assert data.split_attention(framed) == ("we rush out", "rushed", "time")
-    assert data.split_attention("free text") == ("free text", "", "")
+    assert split_attention(framed) == ("we rush out", "rushed", "time")
+    assert split_attention("free text") == ("free text", "", "")
 
 
 # -- the app around the screens -------------------------------------------------------------
@@ -900,13 +909,13 @@ async def test_a_damaged_file_is_a_problem_to_look_at(space: Couple) -> None:
 
 
 def test_sync_state_words() -> None:
-    assert data.SyncState().text == "Up to date"
-    assert data.SyncState(waiting=2).text == "2 changes waiting"
-    offline = data.SyncState(folder_available=False, waiting=1)
+    assert SyncState().text == "Up to date"
+    assert SyncState(waiting=2).text == "2 changes waiting"
+    offline = SyncState(folder_available=False, waiting=1)
     assert offline.text == "1 change waiting (shared folder not reachable)"
-    problem = data.Problem("damaged", "abcdef0123456789", 4, "segment 4 failed to open")
-    assert data.SyncState(problems=(problem,)).text == "A problem to look at"
-    assert data.SyncState(folder_available=False).text == "Shared folder not reachable"
+    problem = Problem("damaged", "abcdef0123456789", 4, "segment 4 failed to open")
+    assert SyncState(problems=(problem,)).text == "A problem to look at"
+    assert SyncState(folder_available=False).text == "Shared folder not reachable"
 
 
 async def test_tonight_shows_what_arrived_since_i_last_looked(evening: Couple) -> None:
@@ -958,7 +967,7 @@ async def test_tonight_reports_its_first_paint_for_the_benchmark(
 async def test_gratitude_builds_a_limited_number_of_notes_and_more_on_request(
     practice: Couple, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(data, "NOTES_SHOWN", 2)
+    monkeypatch.setattr(read_gratitude, "NOTES_SHOWN", 2)
     app = practice.app("alex")
     async with app.run_test(size=SIZE) as pilot:
         await opened(pilot)
@@ -984,7 +993,7 @@ async def test_gratitude_builds_a_limited_number_of_notes_and_more_on_request(
 async def test_progress_shows_each_week_as_the_receiver_felt_it(
     practice: Couple, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(data, "PROGRESS_WEEKS", 4)
+    monkeypatch.setattr(read_progress, "PROGRESS_WEEKS", 4)
     app = practice.app("alex")
     async with app.run_test(size=SIZE) as pilot:
         await opened(pilot)
@@ -1029,12 +1038,12 @@ def test_progress_reads_only_the_months_its_weeks_fall_in(
         return original(types, partitions, **kwargs)
 
     monkeypatch.setattr(session, "dated", dated)
-    view = data.progress(session, count=2)
+    view = progress(session, count=2)
     assert [w.week for w in view.weeks] == ["2026-W48", "2026-W47"]
     assert view.earlier == "2026-W46"
     assert read == [["m-2026-11"]]
-    assert data.spark([0, 1, 2, 4]) == "▁▃▅█"
-    assert data.spark([1, 1], top=4) == "▃▃"
+    assert spark([0, 1, 2, 4]) == "▁▃▅█"
+    assert spark([1, 1], top=4) == "▃▃"
 
 
 # -- History --------------------------------------------------------------------------------
@@ -1250,7 +1259,7 @@ def test_snapshot_checkin_side_by_side(evening: Couple, snap_compare) -> None:
     alex.checkin(
         None,
         supported="Tea waiting when I got home late on Tuesday",
-        attention=data.frame_attention("we plan the weekend", "unheard", "asking me first"),
+        attention=frame_attention("we plan the weekend", "unheard", "asking me first"),
         energy=3,
         victory="Two calm evenings in a row",
     )
@@ -1317,8 +1326,13 @@ def test_stylesheets_ship_with_the_package_and_use_theme_variables_only() -> Non
 
 
 def test_screen_data_loads_without_textual() -> None:
-    """`companion watch` reuses describe_arrivals: tui/data.py must not pull Textual in."""
-    code = "import sys, companion.tui.data; print('textual' in sys.modules)"
+    """The screens' read models (tui/read/) are plain values: none of them pulls Textual in."""
+    code = (
+        "import sys, importlib, pkgutil, companion.tui.read as read;"
+        "[importlib.import_module(f'companion.tui.read.{m.name}')"
+        " for m in pkgutil.iter_modules(read.__path__)];"
+        "print('textual' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
 
@@ -1385,12 +1399,12 @@ def run_helper(home: Path, passphrase: str) -> dict | None:
 def test_the_start_up_helper_reads_what_tonight_shows(evening: Couple) -> None:
     found = run_helper(evening.alex, PASSPHRASE)
     session = evening.session("alex")
-    expected = data.tonight(session, data.seen_since(session))
+    expected = tonight(session, seen_since(session))
     assert found is not None and found["key"] == 32
     assert found["due"] == [row.title for row in expected.due] and found["due"]
     assert found["notes"] == [row.text for row in expected.notes] and found["notes"]
     # it only reads: nothing is marked read or seen by the helper
-    assert data.seen_since(evening.session("alex")).notes == found["since"]
+    assert seen_since(evening.session("alex")).notes == found["since"]
 
 
 def test_the_start_up_helper_opens_with_a_remembered_key(evening: Couple) -> None:
@@ -1410,8 +1424,8 @@ def test_the_start_up_helper_leaves_a_wrong_passphrase_to_the_app(evening: Coupl
 
 async def test_tonight_painted_from_the_helper_then_its_own_session(evening: Couple) -> None:
     session = evening.session("alex")
-    since = data.seen_since(session)
-    read = prefetch.Opened(session.data_key, "nord", since, data.tonight(session, since))
+    since = seen_since(session)
+    read = prefetch.Opened(session.data_key, "nord", since, tonight(session, since))
     session.close()
     app = CompanionApp(home=evening.alex, opened=read, sync_interval=None)
     gc.disable()  # as `companion` starts (entry.py): the app turns it back on once painted
@@ -1422,15 +1436,15 @@ async def test_tonight_painted_from_the_helper_then_its_own_session(evening: Cou
     finally:
         gc.enable()
     # the notes it showed were marked read after it was painted, by the app's own session
-    assert not data.tonight(evening.session("alex"), since).to_mark_read
+    assert not tonight(evening.session("alex"), since).to_mark_read
 
 
 async def test_the_helpers_reading_may_arrive_after_the_app_started(evening: Couple) -> None:
     """Past the short wait at start-up (a slow keychain, say), the app takes the helper's
     reading in a worker: Tonight fills in from it and the app's own session opens behind."""
     session = evening.session("alex")
-    since = data.seen_since(session)
-    read = prefetch.Opened(session.data_key, "nord", since, data.tonight(session, since))
+    since = seen_since(session)
+    read = prefetch.Opened(session.data_key, "nord", since, tonight(session, since))
     session.close()
 
     class Late:

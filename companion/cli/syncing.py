@@ -6,6 +6,7 @@ import click
 
 from companion.cli.base import _home, cli, open_session, read_passphrase
 from companion.errors import DataError
+from companion.sync.problems import Problem
 
 
 @cli.command()
@@ -35,8 +36,8 @@ def sync(rebuild: bool) -> None:
         f"Shared {result.exported} change(s)" if result.exported else "Nothing waiting to share"
     )
     click.echo(f"{shared}; brought in {len(others)}.")
-    for problem in result.problems:
-        click.echo(f"Problem: device {problem['device'][:8]}: {problem['message']}", err=True)
+    for problem in map(Problem.from_dict, result.problems):
+        click.echo(f"Problem: device {problem.short_device}: {problem.message}", err=True)
 
 
 @cli.command()
@@ -81,11 +82,10 @@ def watch(poll: bool, rescan: int, once: bool) -> None:
         arrived = describe_arrivals(session, result.imported)
         if arrived:
             log(arrived)
-        for problem in result.problems:
-            key = (problem["kind"], problem["device"], problem["seq"])
-            if key not in reported:
-                reported.add(key)
-                log(f"Problem: device {problem['device'][:8]}: {problem['message']}", err=True)
+        for problem in map(Problem.from_dict, result.problems):
+            if problem.key not in reported:
+                reported.add(problem.key)
+                log(f"Problem: device {problem.short_device}: {problem.message}", err=True)
 
     one_pass()
     if once:

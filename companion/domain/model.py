@@ -44,7 +44,6 @@ DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 MAX_TEXT = 2000
 MAX_NAME = 40
-CHECKIN_FIELDS = ("supported", "attention", "energy", "limits", "victory", "request")
 
 
 def clean_text(text: str | None, what: str, *, limit: int = MAX_TEXT) -> str:

@@ -14,20 +14,13 @@ from typing import Any
 
 from companion.domain import model as m
 from companion.domain import rules
+from companion.domain.checkin_fields import CHECKIN_LABELS
 from companion.domain.ids import checkin_id, iso_week
 from companion.domain.records import Record
 from companion.errors import UsageError
 from companion.service.core import SessionCore, locked
 from companion.store import crypto
 from companion.store.replica import KEYS
-
-CHECKIN_LABELS = {
-    "supported": "moment you felt supported",
-    "attention": "area needing more attention",
-    "limits": "limits to respect",
-    "victory": "small victory",
-    "request": "request for next week",
-}
 
 
 def _tag(sealed: str) -> str:

@@ -20,12 +20,12 @@ from companion.sync.journal import Journal, Listing, segment_name, snapshot_name
 
 # The kinds of problem a pass reports are part of this module's interface (verify names its
 # findings after them); the `as` says so to type checkers.
-from companion.sync.reader import DAMAGED as DAMAGED
-from companion.sync.reader import FOREIGN_OPS as FOREIGN_OPS
-from companion.sync.reader import FORKED as FORKED
-from companion.sync.reader import ROLLED_BACK as ROLLED_BACK
-from companion.sync.reader import SHARED_ID as SHARED_ID
-from companion.sync.reader import STUCK as STUCK
+from companion.sync.problems import DAMAGED as DAMAGED
+from companion.sync.problems import FOREIGN_OPS as FOREIGN_OPS
+from companion.sync.problems import FORKED as FORKED
+from companion.sync.problems import ROLLED_BACK as ROLLED_BACK
+from companion.sync.problems import SHARED_ID as SHARED_ID
+from companion.sync.problems import STUCK as STUCK
 from companion.sync.reader import STUCK_AFTER_MS as STUCK_AFTER_MS
 from companion.sync.reader import Reader
 from companion.sync.segments import SegmentIncomplete, SegmentInvalid

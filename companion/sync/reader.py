@@ -10,20 +10,23 @@ from __future__ import annotations
 from typing import Any
 
 from companion.sync.journal import Journal, Listing
+from companion.sync.problems import (
+    DAMAGED,
+    FOREIGN_OPS,
+    FORKED,
+    ROLLED_BACK,
+    SHARED_ID,
+    STUCK,
+    Problem,
+)
 from companion.sync.segments import SegmentIncomplete, SegmentInvalid
 
-DAMAGED = "damaged"
-FORKED = "forked"
-ROLLED_BACK = "rolled-back"
-FOREIGN_OPS = "foreign-ops"
-SHARED_ID = "shared-id"
-STUCK = "stuck"
 # A file still incomplete after this long is no longer "arriving": it is reported.
 STUCK_AFTER_MS = 30 * 60 * 1000
 
 
 def _problem(kind: str, device: str, seq: int, message: str) -> dict[str, Any]:
-    return {"kind": kind, "device": device, "seq": seq, "message": message}
+    return Problem(kind, device, seq, message).to_dict()
 
 
 class Reader:

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from companion.service import Session
     from companion.store.crypto import BackgroundDerivation
     from companion.sync.engine import SyncResult
-    from companion.tui import data
+    from companion.tui.read import sync_state as data
 
 # With the watcher on, a pass this often is only a backstop for events that never came.
 SYNC_SECONDS = 20.0
@@ -584,10 +584,10 @@ def _unlock_screen(refused: Exception | None = None) -> Screen:
 
 
 def _data():
-    """The screens' data module, loaded once the app is up (it isn't needed to paint)."""
-    from companion.tui import data
+    """The status line's read model, loaded once the app is up (it isn't needed to paint)."""
+    from companion.tui.read import sync_state
 
-    return data
+    return sync_state
 
 
 def run_app(prefetch: Prefetch | None = None) -> None:

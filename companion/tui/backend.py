@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from companion.tui import tonight_data as data
+from companion.tui.read import tonight
 
 if TYPE_CHECKING:
     from companion.service import Session
@@ -24,7 +24,7 @@ class Backend:
     key presses land in the order they were made.
     """
 
-    def __init__(self, session: Session | None, seen_since: data.Since | None = None) -> None:
+    def __init__(self, session: Session | None, seen_since: tonight.Since | None = None) -> None:
         """`session` None: it is still opening (attach() or fail() tells how that went);
         until then, whoever asks for it waits."""
         self._session = session
@@ -58,10 +58,10 @@ class Backend:
             self._opened.wait(TURN_TIMEOUT)
         return self._opened.is_set() and self._session is not None
 
-    def seen_since(self, session: Session) -> data.Since:
+    def seen_since(self, session: Session) -> tonight.Since:
         """What counts as new in this run: after the marker as it was at the first look."""
         if self._seen_since is None:
-            self._seen_since = data.seen_since(session)
+            self._seen_since = tonight.seen_since(session)
         return self._seen_since
 
     def ticket(self) -> int:

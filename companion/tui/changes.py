@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from companion.domain import model as m
 from companion.errors import UsageError
-from companion.tui.tonight_data import WEEKDAY_NAMES
+from companion.tui.read.tonight import WEEKDAY_NAMES
 
 if TYPE_CHECKING:
     from companion.service import Session

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from companion.tui.tonight_data import Since, Tonight
+    from companion.tui.read.tonight import Since, Tonight
 
 
 class Opened:
@@ -94,7 +94,7 @@ class Prefetch:
 def _open_and_read(home: Path, passphrase: str | None) -> Opened | None:
     """In the helper. None whenever the ordinary way should be taken (and say why)."""
     from companion.service import Session
-    from companion.tui import tonight_data as data
+    from companion.tui.read import tonight
 
     try:
         if passphrase:
@@ -104,12 +104,12 @@ def _open_and_read(home: Path, passphrase: str | None) -> Opened | None:
         if session is None:
             return None
         with session:
-            since = data.seen_since(session)
+            since = tonight.seen_since(session)
             return Opened(
                 data_key=session.data_key,
-                theme=data.theme_preference(session),
+                theme=tonight.theme_preference(session),
                 since=since,
-                tonight=data.tonight(session, since),
+                tonight=tonight.tonight(session, since),
             )
     except Exception:  # the app's own attempt reports it, with the right message
         return None

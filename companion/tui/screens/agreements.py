@@ -12,7 +12,8 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from companion.service import Session
-from companion.tui import changes, data
+from companion.tui import changes
+from companion.tui.read import agreements as read_agreements
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
 from companion.tui.screens.dialogs import ConfirmDialog
@@ -48,10 +49,10 @@ class AgreementsScreen(PracticeScreen):
     def focus_home(self) -> None:
         self.query_one(AgreementList).focus()
 
-    def read(self, session: Session) -> data.Agreements:
-        return data.agreements(session)
+    def read(self, session: Session) -> read_agreements.Agreements:
+        return read_agreements.agreements(session)
 
-    async def show(self, view: data.Agreements) -> None:
+    async def show(self, view: read_agreements.Agreements) -> None:
         self.sub_title = "proposed by one, accepted by the other"
         await self.query_one(AgreementList).replace(
             [AgreementItem(row, view.people.other) for row in view.rows],

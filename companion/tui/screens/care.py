@@ -12,7 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
 from companion.service import Session
-from companion.tui import changes, data
+from companion.tui import changes
+from companion.tui.read import care as read_care
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
 from companion.tui.screens.dialogs import CareActionDialog, CareChoice, ConfirmDialog
@@ -34,7 +35,7 @@ class CareScreen(PracticeScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.people = data.People("you", None)
+        self.people = read_care.People("you", None)
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="care-body"):
@@ -63,10 +64,10 @@ class CareScreen(PracticeScreen):
     def focus_home(self) -> None:
         self.query_one("#partner-needs", NeedList).focus()
 
-    def read(self, session: Session) -> data.Care:
-        return data.care(session)
+    def read(self, session: Session) -> read_care.Care:
+        return read_care.care(session)
 
-    async def show(self, care: data.Care) -> None:
+    async def show(self, care: read_care.Care) -> None:
         self.people = who = care.people
         self.sub_title = "the receiver defines care"
         await self.query_one("#my-needs", NeedList).replace(

@@ -22,9 +22,11 @@ from textual.widgets import (
     Tabs,
 )
 
+from companion.domain.checkin_fields import QUESTIONS
 from companion.errors import CompanionError, UsageError
 from companion.service import Session
-from companion.tui import changes, data
+from companion.tui import changes
+from companion.tui.read import checkin as read_checkin
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
 from companion.tui.screens.dialogs import CareActionDialog, CareChoice, ConfirmDialog
@@ -54,7 +56,7 @@ class CheckinScreen(PracticeScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.view: data.Checkin | None = None
+        self.view: read_checkin.Checkin | None = None
         self.editing = False
 
     def compose_body(self) -> ComposeResult:
@@ -78,23 +80,23 @@ class CheckinScreen(PracticeScreen):
                 yield ReviewList(id="reviews")
 
     def _questions(self) -> ComposeResult:
-        def ask(question: str, field: str, placeholder: str = "") -> ComposeResult:
-            yield Label(question, classes="question")
+        def ask(field: str, placeholder: str = "") -> ComposeResult:
+            yield Label(QUESTIONS[field], classes="question")
             yield Input(id=field, placeholder=placeholder, compact=True)
 
-        yield from ask("A moment I felt supported", "supported", "recently, when…")
-        yield Label("Needs more attention", classes="question")
+        yield from ask("supported", "recently, when…")
+        yield Label(QUESTIONS["attention"], classes="question")
         with Vertical(id="attention"):
             yield Input(id="when", placeholder="When …", compact=True)
             yield Input(id="felt", placeholder="I felt …", compact=True)
             yield Input(id="helps", placeholder="What would help is …", compact=True)
-        yield Label("My energy this week", classes="question")
+        yield Label(QUESTIONS["energy"], classes="question")
         with RadioSet(id="energy", compact=True):
             for value, label in ENERGY_CHOICES.items():
                 yield RadioButton(label, name=str(value))
-        yield from ask("Limits to respect", "limits", "optional: what I can't take on this week")
-        yield from ask("A small victory", "victory", "optional: something to celebrate")
-        yield from ask("My request for next week", "request", "optional: one small, doable ask")
+        yield from ask("limits", "optional: what I can't take on this week")
+        yield from ask("victory", "optional: something to celebrate")
+        yield from ask("request", "optional: one small, doable ask")
 
     def on_mount(self) -> None:
         # Half-written answers come back (the screen is let go when left; see keep_draft).
@@ -120,10 +122,10 @@ class CheckinScreen(PracticeScreen):
         else:
             tabs.query_one(Tabs).focus()
 
-    def read(self, session: Session) -> data.Checkin:
-        return data.checkin(session)
+    def read(self, session: Session) -> read_checkin.Checkin:
+        return read_checkin.checkin(session)
 
-    async def show(self, view: data.Checkin) -> None:
+    async def show(self, view: read_checkin.Checkin) -> None:
         self.view = view
         who = view.people
         self.sub_title = "sealed until you have both shared"
@@ -155,7 +157,7 @@ class CheckinScreen(PracticeScreen):
         )
         self.refresh_bindings()
 
-    async def _show_shared(self, view: data.Checkin) -> None:
+    async def _show_shared(self, view: read_checkin.Checkin) -> None:
         who = view.people
         lead = self.query_one("#shared-lead", Static)
         cards = self.query_one("#cards", Horizontal)
@@ -182,7 +184,7 @@ class CheckinScreen(PracticeScreen):
             await cards.mount(mine)
 
     def _fill(self, answers: dict[str, Any]) -> None:
-        when, felt, helps = data.split_attention(answers.get("attention", ""))
+        when, felt, helps = read_checkin.split_attention(answers.get("attention", ""))
         values = {**answers, "when": when, "felt": felt, "helps": helps}
         for field in TEXT_FIELDS:
             self.query_one(f"#{field}", Input).value = str(values.get(field) or "")
@@ -205,7 +207,9 @@ class CheckinScreen(PracticeScreen):
         pressed = self.query_one("#energy", RadioSet).pressed_button
         return {
             "supported": values["supported"],
-            "attention": data.frame_attention(values["when"], values["felt"], values["helps"]),
+            "attention": read_checkin.frame_attention(
+                values["when"], values["felt"], values["helps"]
+            ),
             "energy": int(pressed.name) if pressed is not None and pressed.name else None,
             "limits": values["limits"] or None,
             "victory": values["victory"] or None,

@@ -13,7 +13,9 @@ from textual.content import Content
 from textual.widgets import Button, Static, TextArea
 
 from companion.service import Session
-from companion.tui import changes, data
+from companion.tui import changes
+from companion.tui.read import gratitude as read_gratitude
+from companion.tui.read.tonight import People
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
 from companion.tui.widgets.note_list import NoteItem, NoteList
@@ -34,9 +36,9 @@ class GratitudeScreen(PracticeScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.people = data.People("you", None)
+        self.people = People("you", None)
         # Notes built each way; more on request (each note is a handful of widgets).
-        self.limit = data.NOTES_SHOWN
+        self.limit = read_gratitude.NOTES_SHOWN
         self.more = False
 
     def compose_body(self) -> ComposeResult:
@@ -63,13 +65,13 @@ class GratitudeScreen(PracticeScreen):
     def focus_home(self) -> None:
         self.query_one("#inbox", NoteList).focus()
 
-    def read(self, session: Session) -> data.Gratitude:
-        notes = data.gratitude(session, self.backend.seen_since(session), self.limit)
+    def read(self, session: Session) -> read_gratitude.Gratitude:
+        notes = read_gratitude.gratitude(session, self.backend.seen_since(session), self.limit)
         if notes.to_mark_read:
             session.mark_notes(notes.to_mark_read, read=True)
         return notes
 
-    async def show(self, notes: data.Gratitude) -> None:
+    async def show(self, notes: read_gratitude.Gratitude) -> None:
         self.people = who = notes.people
         self.sub_title = "specific, and how it landed"
         self.query_one("#compose-title", Static).update(f"A note of thanks to {who.other}")
@@ -94,13 +96,15 @@ class GratitudeScreen(PracticeScreen):
 
     def action_older(self) -> None:
         """Build the next notes back in time, each way."""
-        self.limit += data.NOTES_SHOWN
+        self.limit += read_gratitude.NOTES_SHOWN
         self.reload()
 
     @on(TextArea.Changed, "#note-text")
     def _hint(self) -> None:
         text = self.query_one("#note-text", TextArea).text
-        self.query_one("#note-hint", Static).update(data.note_hint(text, self.people.other))
+        self.query_one("#note-hint", Static).update(
+            read_gratitude.note_hint(text, self.people.other)
+        )
         self.keep_draft("note-text", text)
 
     def action_write(self) -> None:

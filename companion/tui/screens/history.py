@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.widgets import Button, Input, Static
 
 from companion.service import Session
-from companion.tui import data
+from companion.tui.read import history as read_history
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
 
@@ -26,8 +26,8 @@ MARKS = {"note": "♥", "checkin": "◆", "care": "✓", "agreement": "≡"}
 @dataclass(frozen=True)
 class Loaded:
     months: list[str]  # every month partition, newest first
-    chunks: dict[str, data.HistoryChunk]  # those loaded
-    agreements: list[data.HistoryItem] = field(default_factory=list)
+    chunks: dict[str, read_history.HistoryChunk]  # those loaded
+    agreements: list[read_history.HistoryItem] = field(default_factory=list)
 
 
 class HistoryScreen(PracticeScreen):
@@ -66,7 +66,7 @@ class HistoryScreen(PracticeScreen):
         self.query_one("#history-weeks").focus()
 
     def read(self, session: Session) -> Loaded:
-        months = data.history_months(session)
+        months = read_history.history_months(session)
         cached = self.loaded.chunks
         chunks = {}
         for index, month in enumerate(months[: self.month_count]):
@@ -74,8 +74,8 @@ class HistoryScreen(PracticeScreen):
             if index > 0 and month in cached:
                 chunks[month] = cached[month]
             else:
-                chunks[month] = data.history_chunk(session, month)
-        return Loaded(months, chunks, data.history_agreements(session))
+                chunks[month] = read_history.history_chunk(session, month)
+        return Loaded(months, chunks, read_history.history_agreements(session))
 
     async def show(self, loaded: Loaded) -> None:
         self.loaded = loaded
@@ -111,15 +111,15 @@ class HistoryScreen(PracticeScreen):
             for key, (done, rested) in chunk.care.items():
                 before = care.get(key, (0, 0))
                 care[key] = (before[0] + done, before[1] + rested)
-        weeks = data.history_weeks(items, care, data.month_start(oldest), query)
-        since = f"{data.month_start(oldest):%B %Y}"
+        weeks = read_history.history_weeks(items, care, read_history.month_start(oldest), query)
+        since = f"{read_history.month_start(oldest):%B %Y}"
         more = " Press o for the month before." if self.has_earlier else ""
         lead = f"From {since} on.{more}"
         if query:
             lead = f"{len(weeks)} week(s) with “{query}”, from {since} on.{more}"
         self.query_one("#history-lead", Static).update(lead)
         if earlier.display:
-            earlier.label = f"Load {data.month_start(self._next_month()):%B %Y}"
+            earlier.label = f"Load {read_history.month_start(self._next_month()):%B %Y}"
         empty.display = not weeks
         empty.update(
             f"Nothing from {since} on matches “{query}”." if query else "Nothing in these months."
@@ -158,7 +158,7 @@ class HistoryScreen(PracticeScreen):
             self.reload()
 
 
-def week_content(week: data.HistoryWeek, query: str) -> Content:
+def week_content(week: read_history.HistoryWeek, query: str) -> Content:
     lines = [Content.styled(f"Week of {week.label}", "bold $text-primary")]
     for kind, text in week.lines:
         first, _, rest = text.partition("\n")

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.widgets import Button, Static
 
 from companion.service import Session
-from companion.tui import data
+from companion.tui.read import progress as read_progress
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
 from companion.tui.widgets.week_card import NAME_WIDTH, WeekCard
@@ -38,9 +38,9 @@ class ProgressScreen(PracticeScreen):
         super().__init__()
         # Loaded a few months at a time: each chunk is PROGRESS_WEEKS weeks ending with the
         # week it is keyed by (None: this week). Only this week's chunk is read again.
-        self.chunks: dict[str | None, data.Progress] = {}
+        self.chunks: dict[str | None, read_progress.Progress] = {}
         self.untils: list[str | None] = [None]
-        self.view: data.Progress | None = None
+        self.view: read_progress.Progress | None = None
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="progress-body"):
@@ -57,19 +57,19 @@ class ProgressScreen(PracticeScreen):
     def focus_home(self) -> None:
         self.query_one("#progress-body").focus()
 
-    def read(self, session: Session) -> dict[str | None, data.Progress]:
+    def read(self, session: Session) -> dict[str | None, read_progress.Progress]:
         cached = self.chunks
         return {
             until: cached[until]
             if until is not None and until in cached
-            else data.progress(session, until=until, count=data.PROGRESS_WEEKS)
+            else read_progress.progress(session, until=until, count=read_progress.PROGRESS_WEEKS)
             for until in list(self.untils)
         }
 
-    async def show(self, chunks: dict[str | None, data.Progress]) -> None:
+    async def show(self, chunks: dict[str | None, read_progress.Progress]) -> None:
         self.chunks = chunks
         loaded = [chunks[until] for until in self.untils if until in chunks]
-        view = data.Progress(
+        view = read_progress.Progress(
             loaded[0].people,
             [week for chunk in loaded for week in chunk.weeks],
             loaded[-1].earlier,
@@ -104,7 +104,7 @@ class ProgressScreen(PracticeScreen):
         self.reload()
 
 
-def overview(view: data.Progress) -> Content:
+def overview(view: read_progress.Progress) -> Content:
     """Sparklines of the weeks shown, oldest to newest, one scale for both of you."""
     if not view.weeks:
         return Content.styled(
@@ -132,8 +132,8 @@ def overview(view: data.Progress) -> Content:
             Content.assemble(
                 "  ",
                 (shown.ljust(NAME_WIDTH), "bold"),
-                (data.spark(support[i], top_support).ljust(SPARK_COLUMN), "$text-primary"),
-                (data.spark(given[i], top_given), "$text-primary"),
+                (read_progress.spark(support[i], top_support).ljust(SPARK_COLUMN), "$text-primary"),
+                (read_progress.spark(given[i], top_given), "$text-primary"),
             )
         )
     return Content("\n").join(lines)

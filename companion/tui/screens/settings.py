@@ -11,7 +11,10 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from companion.service import Session
-from companion.tui import changes, data
+from companion.tui import changes
+from companion.tui.read import settings as read_settings
+from companion.tui.read.sync_state import SyncState, changes_text, when_text
+from companion.tui.read.tonight import WEEKDAY_NAMES
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
 from companion.tui.screens.dialogs import ConfirmDialog, PassphraseDialog
@@ -38,7 +41,7 @@ class SettingsScreen(PracticeScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.view: data.SettingsView | None = None
+        self.view: read_settings.SettingsView | None = None
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="settings-body"):
@@ -50,7 +53,7 @@ class SettingsScreen(PracticeScreen):
                     yield Static("Enter saves", classes="hint field-hint")
                 yield Label("My check-in day", classes="question")
                 yield Select(
-                    [(name, day) for day, name in enumerate(data.WEEKDAY_NAMES)],
+                    [(name, day) for day, name in enumerate(WEEKDAY_NAMES)],
                     id="checkin-day",
                     allow_blank=False,
                     compact=True,
@@ -103,10 +106,10 @@ class SettingsScreen(PracticeScreen):
         # The page, not a field: single-key shortcuts keep working until Tab picks a field.
         self.query_one("#settings-body").focus()
 
-    def read(self, session: Session) -> data.SettingsView:
-        return data.settings(session)
+    def read(self, session: Session) -> read_settings.SettingsView:
+        return read_settings.settings(session)
 
-    async def show(self, view: data.SettingsView) -> None:
+    async def show(self, view: read_settings.SettingsView) -> None:
         first = self.view is None
         self.view = view
         name = self.query_one("#name", Input)
@@ -119,7 +122,7 @@ class SettingsScreen(PracticeScreen):
             remember.value = view.remembered is not None
         self.query_one("#remember-note", Static).update(remember_note(view))
         if first:
-            self.query_one("#export-path", Input).value = data.default_export_path(
+            self.query_one("#export-path", Input).value = read_settings.default_export_path(
                 self._export_format(), view.today
             )
         self._folder(self.app.sync_state)
@@ -130,22 +133,22 @@ class SettingsScreen(PracticeScreen):
             with select.prevent(Select.Changed):
                 select.value = value
 
-    def _folder(self, state: data.SyncState | None) -> None:
+    def _folder(self, state: SyncState | None) -> None:
         if state is None:
             return
         today = self.view.today if self.view else None
         self.query_one("#folder-path", Static).update(state.shared_folder)
         reach = "reachable" if state.folder_available else "not reachable right now"
-        last = data.when_text(state.last_sync, today) if today else "–"
+        last = when_text(state.last_sync, today) if today else "–"
         waiting = (
-            f"{data.changes_text(state.waiting)} waiting on this device"
+            f"{changes_text(state.waiting)} waiting on this device"
             if state.waiting
             else "nothing waiting"
         )
         self.query_one("#folder-state", Static).update(
             f"{reach.capitalize()} · last sync {last} · {waiting}"
         )
-        lines = [f"Device {p.device[:8]}: {p.message}" for p in state.problems]
+        lines = [f"Device {p.short_device}: {p.message}" for p in state.problems]
         if state.error:
             lines.append(f"The last sync didn't finish: {state.error}")
         if lines:
@@ -226,7 +229,7 @@ class SettingsScreen(PracticeScreen):
         path = self.query_one("#export-path", Input)
         stem, dot, suffix = path.value.rpartition(".")
         if dot and suffix in ("md", "json", "csv") and isinstance(event.value, str):
-            path.value = f"{stem}.{data.export_suffix(event.value)}"
+            path.value = f"{stem}.{read_settings.export_suffix(event.value)}"
 
     @on(Input.Submitted, "#export-path")
     @on(Button.Pressed, "#export")
@@ -237,7 +240,7 @@ class SettingsScreen(PracticeScreen):
         self.change(partial(changes.export, fmt=fmt, path=path))
 
 
-def remember_note(view: data.SettingsView) -> str:
+def remember_note(view: read_settings.SettingsView) -> str:
     if view.remembered == "keychain":
         return (
             "On: kept in this system's keychain. Anyone using this computer account can "

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from companion.tui import changes
-from companion.tui import tonight_data as data
+from companion.tui.read import tonight as read_tonight
 from companion.tui.screens.base import PracticeScreen
 from companion.tui.widgets.due_list import DueList
 from companion.tui.widgets.links import link
@@ -35,7 +35,7 @@ class TonightScreen(PracticeScreen):
     # styles/tonight.tcss is loaded with the app's stylesheet (CompanionApp.CSS_PATH).
     BINDINGS: ClassVar[list[BindingType]] = [Binding("n", "write_note", "Write a note", show=False)]
 
-    def __init__(self, initial: data.Tonight | None = None) -> None:
+    def __init__(self, initial: read_tonight.Tonight | None = None) -> None:
         """`initial`: Tonight's data read already (at start-up): built in, not loaded."""
         super().__init__()
         self._initial = initial
@@ -76,11 +76,11 @@ class TonightScreen(PracticeScreen):
     def focus_home(self) -> None:
         self.query_one(DueList).focus()
 
-    def read(self, session: Session) -> data.Tonight:
-        return data.tonight(session, self.backend.seen_since(session))
+    def read(self, session: Session) -> read_tonight.Tonight:
+        return read_tonight.tonight(session, self.backend.seen_since(session))
 
     @staticmethod
-    def _nothing_due(tonight: data.Tonight) -> str:
+    def _nothing_due(tonight: read_tonight.Tonight) -> str:
         if tonight.has_actions:
             return "Nothing is due tonight. Rest is part of the practice too."
         return (
@@ -88,13 +88,13 @@ class TonightScreen(PracticeScreen):
             f"Press c to choose from {tonight.people.other}'s care menu."
         )
 
-    async def show(self, tonight: data.Tonight) -> None:
+    async def show(self, tonight: read_tonight.Tonight) -> None:
         self.query_one(DueList).set_rows(tonight.due, self._nothing_due(tonight))
         self.query_one(NewNotes).set_rows(tonight.notes, NO_NEW_NOTES)
         self._fill(tonight)
         self.call_after_refresh(self._seen, tonight)
 
-    def _fill(self, tonight: data.Tonight) -> None:
+    def _fill(self, tonight: read_tonight.Tonight) -> None:
         """Everything but the two lists."""
         who = tonight.people
         self.sub_title = f"{tonight.day:%A} {tonight.day.day} {tonight.day:%B}"
@@ -127,7 +127,7 @@ class TonightScreen(PracticeScreen):
                 )
             )
 
-    def _seen(self, tonight: data.Tonight) -> None:
+    def _seen(self, tonight: read_tonight.Tonight) -> None:
         """Tonight has been on screen: the notes it showed are read, and what arrived is
         no longer new on later runs. Written after the paint, so that it never delays it."""
         self.app.tonight_painted()

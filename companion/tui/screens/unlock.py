@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from companion.errors import CompanionError, UnlockError
-from companion.tui import tonight_data as data
+from companion.tui.read.tonight import theme_preference
 from companion.tui.resources import style_path
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ class UnlockScreen(Screen[None]):
 def theme_of(session: Session, app: CompanionApp) -> str | None:
     """This device's theme, read in the opening worker so that Tonight opens in it."""
     try:
-        return data.theme_preference(session)
+        return theme_preference(session)
     except Exception as exc:  # a theme is not worth refusing to open over
         app.call_from_thread(app.show_error, exc)
         return None

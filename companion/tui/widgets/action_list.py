@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from companion.tui.data import ActionRow
+from companion.tui.read.care import ActionRow
 from companion.tui.widgets.record_list import RecordItem, RecordList
 
 WEEK_COLUMN = 16

@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.message import Message
 
 from companion.domain import model as m
-from companion.tui.data import AgreementRow
+from companion.tui.read.agreements import AgreementRow
 from companion.tui.widgets.links import link
 from companion.tui.widgets.record_list import RecordItem, RecordList
 

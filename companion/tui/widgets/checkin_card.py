@@ -9,7 +9,8 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from companion.tui.data import CHECKIN_QUESTIONS, energy_text
+from companion.domain.checkin_fields import CHECKIN_QUESTIONS
+from companion.tui.read.checkin import energy_text
 
 
 class CheckinCard(VerticalScroll):
@@ -39,11 +40,11 @@ class CheckinCard(VerticalScroll):
         if self.note:
             yield Static(Content(self.note), classes="answer")
         first = True
-        for field, question in CHECKIN_QUESTIONS:
-            value = self.answers.get(field)
+        for field in CHECKIN_QUESTIONS:
+            value = self.answers.get(field.name)
             if value in (None, ""):
                 continue
-            text = energy_text(value) if field == "energy" else str(value)
-            yield Static(question, classes="question" + (" -first" if first else ""))
+            text = energy_text(value) if field.name == "energy" else str(value)
+            yield Static(field.question, classes="question" + (" -first" if first else ""))
             yield Static(Content(text), classes="answer")
             first = False

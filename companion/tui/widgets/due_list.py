@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.message import Message
 
 from companion.domain import model as m
-from companion.tui.tonight_data import DueRow
+from companion.tui.read.tonight import DueRow
 from companion.tui.widgets.links import link
 from companion.tui.widgets.row_list import RowList
 

@@ -13,7 +13,7 @@ from textual.style import Style
 from textual.widget import Widget
 
 if TYPE_CHECKING:
-    from companion.tui.data import SyncState
+    from companion.tui.read.sync_state import SyncState
 
 MARKS = {"ok": "●", "waiting": "◌", "offline": "◌", "problem": "▲"}
 # The details behind the status are in Settings: a click on it goes there.

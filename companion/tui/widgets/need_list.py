@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 
-from companion.tui.data import NeedRow
+from companion.tui.read.care import NeedRow
 from companion.tui.widgets.links import link
 from companion.tui.widgets.record_list import RecordItem, RecordList
 

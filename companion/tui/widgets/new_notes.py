@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 
-from companion.tui.tonight_data import NoteRow
+from companion.tui.read.tonight import NoteRow
 from companion.tui.widgets.links import link
 from companion.tui.widgets.row_list import RowList
 

@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 
-from companion.tui.tonight_data import NoteRow
+from companion.tui.read.tonight import NoteRow
 from companion.tui.widgets.new_notes import note_content
 from companion.tui.widgets.record_list import RecordItem, RecordList
 

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Static
 
-from companion.tui.data import VERDICT_LABELS, ReviewRow
+from companion.tui.read.checkin import VERDICT_LABELS, ReviewRow
 from companion.tui.widgets.record_list import RecordItem, RecordList
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from companion.tui.data import PersonWeek, ProgressWeek, given_text, received_text
+from companion.tui.read.progress import PersonWeek, ProgressWeek, given_text, received_text
 
 NAME_WIDTH = 10
 RECEIVED_WIDTH = 52

@@ -1,9 +1,10 @@
 """What Tonight shows, and what every screen shares: read before anything else loads.
 
 `companion` paints Tonight from these values, read by its start-up helper (tui/prefetch.py),
-so this module stays small and quick to import: the other screens' data are in tui/data.py,
-which re-exports everything here. Nothing here imports Textual or the store, and the values
-are NamedTuples (a frozen dataclass costs about a millisecond to define, at every start).
+so this module stays small and quick to import: the other screens' read models are beside it
+in tui/read/ and import what they share from here. Nothing here imports Textual or the store,
+and the values are NamedTuples (a frozen dataclass costs about a millisecond to define, at
+every start).
 """
 
 from __future__ import annotations

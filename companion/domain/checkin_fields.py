@@ -1,0 +1,28 @@
+"""The weekly check-in's questions: each answer's field, how it is asked, how it is named.
+
+One list for every place that asks, checks or shows a check-in (the TUI's form and cards,
+history, the export, the messages about an answer that can't be kept).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class CheckinField(NamedTuple):
+    name: str  # the check-in record's field
+    question: str  # how the check-in asks it, and heads the answer where it is shown
+    label: str  # how a sentence names it: "The {label} is empty."
+
+
+CHECKIN_QUESTIONS = (
+    CheckinField("supported", "A moment I felt supported", "moment you felt supported"),
+    CheckinField("attention", "Needs more attention", "area needing more attention"),
+    CheckinField("energy", "My energy this week", "energy"),
+    CheckinField("limits", "Limits to respect", "limits to respect"),
+    CheckinField("victory", "A small victory", "small victory"),
+    CheckinField("request", "My request for next week", "request for next week"),
+)
+CHECKIN_FIELDS = tuple(field.name for field in CHECKIN_QUESTIONS)
+CHECKIN_LABELS = {field.name: field.label for field in CHECKIN_QUESTIONS}
+QUESTIONS = {field.name: field.question for field in CHECKIN_QUESTIONS}

@@ -1,0 +1,51 @@
+"""What a sync pass found wrong with one device's files, as it is kept and as it is shown.
+
+The replica's meta keeps problems as plain dicts (`replica.meta("problems")`); this is their
+one typed shape for reading them back and for showing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+# The kinds of problem a pass reports (verify names its findings after them too).
+DAMAGED = "damaged"
+FORKED = "forked"
+ROLLED_BACK = "rolled-back"
+FOREIGN_OPS = "foreign-ops"
+SHARED_ID = "shared-id"
+STUCK = "stuck"
+
+
+class Problem(NamedTuple):
+    """One device's segment that sync couldn't take in as it is (forked, damaged, …)."""
+
+    kind: str
+    device: str
+    seq: int
+    message: str
+
+    @classmethod
+    def from_dict(cls, stored: Mapping[str, Any]) -> Problem:
+        """A problem as the replica's meta keeps it; missing parts read as empty."""
+        return cls(
+            stored.get("kind", ""),
+            stored.get("device", ""),
+            stored.get("seq", 0),
+            stored.get("message", ""),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The shape kept in the replica's meta and shown by `status --json`."""
+        return {"kind": self.kind, "device": self.device, "seq": self.seq, "message": self.message}
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        """What tells one problem from another: noticed again, it is the same problem."""
+        return (self.kind, self.device, self.seq)
+
+    @property
+    def short_device(self) -> str:
+        """The device's id as problems name it to a person (its first eight characters)."""
+        return self.device[:8]

@@ -1,0 +1,119 @@
+"""What Care shows: both care menus, and my acts of care with how recent weeks went."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from companion.domain import model as m
+from companion.domain import rules
+from companion.domain.ids import iso_week, week_monday
+from companion.tui.read.tonight import People, people, record_day
+
+if TYPE_CHECKING:
+    from companion.domain.records import Record
+    from companion.service import Session
+
+CONSISTENCY_WEEKS = 4
+
+
+@dataclass(frozen=True)
+class NeedRow:
+    id: str
+    text: str
+    adopted: bool
+
+
+@dataclass(frozen=True)
+class WeekCell:
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    id: str
+    title: str
+    cadence: str
+    receiver: str | None
+    need: str | None
+    weeks: list[WeekCell]
+
+
+@dataclass(frozen=True)
+class Care:
+    people: People
+    my_needs: list[NeedRow]
+    partner_needs: list[NeedRow]
+    actions: list[ActionRow]
+
+
+def week_text(week: rules.WeekConsistency, cadence: str, current: bool) -> str:
+    """How one week went for one act of care. A skip is rest, never a failure."""
+    rest = f", {week.skipped} rest" if week.skipped else ""
+    if cadence == m.WEEKLY:
+        if week.done:
+            return "done"
+        if week.skipped:
+            return "rest"
+        return "not yet" if current else "–"
+    if cadence == m.AS_NEEDED or week.due == 0:
+        return (f"{week.done}×" if week.done else "–") + rest
+    if current:
+        return f"{week.done} so far{rest}"
+    return f"{week.done} of {week.due}{rest}"
+
+
+def recent_weeks(today: dt.date, count: int = CONSISTENCY_WEEKS) -> list[str]:
+    return [iso_week(today - dt.timedelta(weeks=back)) for back in range(count - 1, -1, -1)]
+
+
+def consistency_cells(
+    action: Record, ticks: list[Record], weeks: list[str], today: dt.date
+) -> list[WeekCell]:
+    """Recent weeks since the action began: its creation, or an earlier day it was ticked for."""
+    ticked = [t.get("date") for t in ticks if t.get("action") == action.id and not t.deleted]
+    began = min([record_day(action), *(dt.date.fromisoformat(d) for d in ticked)])
+    first_week, current = iso_week(began), iso_week(today)
+    cells = []
+    for week in rules.consistency(action, ticks, [w for w in weeks if w >= first_week]):
+        if week.week == first_week and action.get("cadence") != m.WEEKLY:
+            # The week it began counts only the days from then on.
+            sunday = week_monday(week.week) + dt.timedelta(days=6)
+            days = (began + dt.timedelta(days=n) for n in range((sunday - began).days + 1))
+            week = replace(week, due=sum(rules.is_due(action, d) for d in days))
+        monday = week_monday(week.week)
+        label = "this week" if week.week == current else f"{monday.day} {monday:%b}"
+        cells.append(WeekCell(label, week_text(week, action.get("cadence"), week.week == current)))
+    return cells
+
+
+def care(session: Session) -> Care:
+    today = session.today()
+    me, partner = session.me, session.partner
+    needs = session.core(m.NEED)
+    actions = session.my_actions()
+    adopted = {a.get("need") for a in actions if a.get("need")}
+    weeks = recent_weeks(today)
+    ticks = session.dated([m.TICK], session.recent_partitions(today, 7 * CONSISTENCY_WEEKS))
+    mine = [n for n in needs if n.author == me and not n.get("retired")]
+    theirs = [n for n in needs if partner and n.author == partner and not n.get("retired")]
+    need_text = {n.id: n.get("text", "") for n in needs}
+    names = session.partners()
+    return Care(
+        people=people(session),
+        my_needs=[NeedRow(n.id, n.get("text", ""), False) for n in mine],
+        partner_needs=[NeedRow(n.id, n.get("text", ""), n.id in adopted) for n in theirs],
+        actions=[
+            ActionRow(
+                id=a.id,
+                title=a.get("title", ""),
+                cadence=m.describe_cadence(a.get("cadence"), a.get("days")),
+                receiver=names.get(a.get("for")),
+                need=need_text.get(a.get("need")),
+                weeks=consistency_cells(a, ticks, weeks, today),
+            )
+            for a in actions
+        ],
+    )

@@ -1,0 +1,124 @@
+"""What Check-in shows: this week's answers (mine, and theirs once both have shared), and last
+week's care to review."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from companion.domain import model as m
+from companion.domain.ids import iso_week
+from companion.tui.read.tonight import People, people, week_label
+
+if TYPE_CHECKING:
+    from companion.domain.records import Record
+    from companion.service import Session
+
+ENERGY_LABELS = {
+    1: "running on empty",
+    2: "low",
+    3: "steady",
+    4: "good",
+    5: "plenty to give",
+}
+VERDICT_LABELS = {"landed": "landed", "missed": "missed", "not-needed": "not needed"}
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    action_id: str
+    title: str
+    cadence: str
+    verdict: str | None
+
+
+@dataclass(frozen=True)
+class Checkin:
+    people: People
+    week: str
+    week_label: str
+    waiting_for: str
+    mine: dict[str, Any] | None
+    # The partner's answers, only once both have shared and their key has arrived.
+    theirs: dict[str, Any] | None
+    # Both have shared, but the partner's answers can't be opened here yet.
+    theirs_sealed: bool
+    review_week: str
+    review_label: str
+    reviews: list[ReviewRow]
+
+
+def checkin(session: Session) -> Checkin:
+    today = session.today()
+    week = iso_week(today)
+    state = session.checkin_state(week)
+    last_week = iso_week(today - dt.timedelta(days=7))
+    for_me = [
+        a
+        for a in session.core(m.CARE)
+        if a.get("for") == session.me and a.author != session.me and not a.get("retired")
+    ]
+    verdicts = {
+        r.get("action"): r.get("verdict")
+        for r in session.dated([m.REVIEW], session.recent_partitions(today, 14))
+        if r.get("week") == last_week and r.author == session.me
+    }
+    theirs = state.theirs if state.both_submitted else None
+    return Checkin(
+        people=people(session),
+        week=week,
+        week_label=week_label(week),
+        waiting_for=state.waiting_for,
+        mine=dict(state.mine.fields) if state.mine else None,
+        theirs=dict(theirs.fields) if theirs and not is_sealed(theirs) else None,
+        theirs_sealed=theirs is not None and is_sealed(theirs),
+        review_week=last_week,
+        review_label=week_label(last_week),
+        reviews=[
+            ReviewRow(
+                a.id,
+                a.get("title", ""),
+                m.describe_cadence(a.get("cadence"), a.get("days")),
+                verdicts.get(a.id),
+            )
+            for a in for_me
+        ],
+    )
+
+
+def is_sealed(checkin: Record) -> bool:
+    """Whether this device can't read a check-in's answers (yet)."""
+    return checkin.get("sealed") is True
+
+
+_LEADS = (
+    re.compile(r"^\s*when\s+", re.IGNORECASE),
+    re.compile(r"^\s*i\s+felt\s+", re.IGNORECASE),
+    re.compile(r"^\s*what\s+would\s+help\s+(is\s+)?", re.IGNORECASE),
+)
+
+
+def frame_attention(when: str, felt: str, helps: str) -> str:
+    """'When …, I felt …; what would help is …' from its three parts."""
+    parts = [
+        lead.sub("", part).strip().rstrip(".,;").strip()
+        for lead, part in zip(_LEADS, (when, felt, helps), strict=True)
+    ]
+    return f"When {parts[0]}, I felt {parts[1]}; what would help is {parts[2]}."
+
+
+_FRAMED = re.compile(r"^When (.*), I felt (.*); what would help is (.*?)\.?$", re.DOTALL)
+
+
+def split_attention(text: str) -> tuple[str, str, str]:
+    """The three parts back, for editing; unframed text goes in the first."""
+    found = _FRAMED.match(text or "")
+    if found:
+        return found.group(1), found.group(2), found.group(3)
+    return text or "", "", ""
+
+
+def energy_text(value: Any) -> str:
+    return f"{value} of 5 · {ENERGY_LABELS[value]}" if value in ENERGY_LABELS else "–"

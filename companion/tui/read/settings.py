@@ -1,0 +1,42 @@
+"""What Settings shows about this device and the two of us, and where an export goes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from companion.tui.read.tonight import People, people
+
+if TYPE_CHECKING:
+    from companion.service import Session
+
+
+@dataclass(frozen=True)
+class SettingsView:
+    people: People
+    today: dt.date
+    checkin_day: int
+    # Where this device remembers the key: 'keychain', 'file' or None.
+    remembered: str | None
+    keychain: bool
+
+
+def settings(session: Session) -> SettingsView:
+    from companion.store import keychain
+
+    return SettingsView(
+        people=people(session),
+        today=session.today(),
+        checkin_day=session.checkin_day(),
+        remembered=keychain.where(session.profile),
+        keychain=keychain.keychain_available(),
+    )
+
+
+def export_suffix(fmt: str) -> str:
+    return {"markdown": "md"}.get(fmt, fmt)
+
+
+def default_export_path(fmt: str, today: dt.date) -> str:
+    return f"~/companion-export-{today.isoformat()}.{export_suffix(fmt)}"
