@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import os
-import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -16,23 +15,11 @@ from textual.reactive import Reactive, reactive
 from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 
-from companion.errors import CompanionError
 from companion.store import home as profiles
-from companion.tui import memory
-from companion.tui.backend import Backend
-from companion.tui.messages import (
-    Attached,
-    NotOpened,
-    Prefetched,
-    SessionOpened,
-    StateRead,
-    Synced,
-    SyncFailed,
-)
+from companion.tui import memory, messages
 from companion.tui.navigation import BY_MODE, DESTINATIONS
 from companion.tui.opening import Opening
 from companion.tui.resources import style_path
-from companion.tui.screens.base import PracticeScreen
 from companion.tui.screens.tonight import TonightScreen
 from companion.tui.sync_loop import SYNC_SECONDS, SyncLoop
 
@@ -45,6 +32,7 @@ if TYPE_CHECKING:
     from companion.service import Session
     from companion.store.crypto import BackgroundDerivation
     from companion.tui import data
+    from companion.tui.backend import Backend
     from companion.tui.prefetch import Opened as PrefetchOpened
     from companion.tui.prefetch import Prefetch
     from companion.tui.protocol import CompanionAppLike, CompanionAppType
@@ -174,35 +162,21 @@ class CompanionApp(App[None]):
 
     # -- opening (tui/opening.py) -----------------------------------------------------------
 
-    @on(SessionOpened)
-    def _session_opened(self, message: SessionOpened) -> None:
-        """The space is open: show Tonight, and start syncing with the partner."""
-        self.backend = Backend(message.session)
-        theme = message.theme
-        if theme and theme in self.available_themes and theme != self.theme:
-            self.theme = theme
-        if self.current_mode == "tonight":
-            # Off come the unlock screen (and Help, if it was open over it); Tonight reads
-            # its data as it comes back to the top, or now if it never left.
-            covered = len(self.screen_stack) > 1
-            for _ in range(len(self.screen_stack) - 1):
-                self.pop_screen()
-            if not covered and isinstance(self.screen, PracticeScreen):
-                self.screen.reload()
-        else:
-            self.switch_mode("tonight")
+    @on(messages.SessionOpened)
+    def _session_opened(self, message: messages.SessionOpened) -> None:
+        self._opening.show(message.session, message.theme)
         self._session_ready(message.session)
 
-    @on(Prefetched)
-    def _prefetched(self, message: Prefetched) -> None:
+    @on(messages.Prefetched)
+    def _prefetched(self, message: messages.Prefetched) -> None:
         self._opening.prefetched_late(message.opened, self._tonight)
 
-    @on(NotOpened)
-    def _not_opened(self, message: NotOpened) -> None:
+    @on(messages.NotOpened)
+    def _not_opened(self, message: messages.NotOpened) -> None:
         self._opening.not_opened(message.error)
 
-    @on(Attached)
-    def _attached(self, message: Attached) -> None:
+    @on(messages.Attached)
+    def _attached(self, message: messages.Attached) -> None:
         self._session_ready(message.session)
 
     def _session_ready(self, session: Session) -> None:
@@ -308,18 +282,9 @@ class CompanionApp(App[None]):
 
     def show_error(self, error: BaseException) -> None:
         """Tell the person what happened and what to do; never a traceback."""
-        if isinstance(error, CompanionError):
-            text = error.message if not error.hint else f"{error.message}\n{error.hint}"
-            self.notify(text, severity="error", title=error.title, timeout=8, markup=False)
-            return
-        self.log.error("".join(traceback.format_exception(error)))
-        self.notify(
-            f"Something went wrong: {error}",
-            severity="error",
-            title="Unexpected problem",
-            timeout=8,
-            markup=False,
-        )
+        from companion.tui.notices import show_error  # only once something went wrong
+
+        show_error(self, error)
 
     # -- sync (tui/sync_loop.py) ------------------------------------------------------------
 
@@ -330,17 +295,11 @@ class CompanionApp(App[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         self._sync_loop.worker_state_changed(event)
 
-    @on(StateRead)
-    def _state_read(self, message: StateRead) -> None:
-        self._sync_loop.state_read(message)
-
-    @on(Synced)
-    def _synced(self, message: Synced) -> None:
-        self._sync_loop.synced(message)
-
-    @on(SyncFailed)
-    def _sync_failed(self, message: SyncFailed) -> None:
-        self._sync_loop.sync_failed(message)
+    @on(messages.StateRead)
+    @on(messages.Synced)
+    @on(messages.SyncFailed)
+    def _sync_reported(self, message: messages.SyncReport) -> None:
+        self._sync_loop.reported(message)
 
 
 def run_app(prefetch: Prefetch | None = None) -> None:

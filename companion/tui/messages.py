@@ -79,3 +79,7 @@ class StateRead(Message):
     def __init__(self, state: data.SyncState) -> None:
         super().__init__()
         self.state = state
+
+
+# What a sync worker reports back (tui/sync_loop.py).
+SyncReport = Synced | SyncFailed | StateRead

@@ -15,14 +15,15 @@ from typing import TYPE_CHECKING
 from companion.store import home as profiles
 from companion.tui.backend import Backend
 from companion.tui.messages import Attached, NotOpened, Prefetched, SessionOpened
+from companion.tui.screens.base import PracticeScreen
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
+    from companion.service import Session
     from companion.store.crypto import BackgroundDerivation
     from companion.tui.prefetch import Opened, Prefetch
     from companion.tui.protocol import CompanionAppType
-    from companion.tui.screens.base import PracticeScreen
 
 
 class Opening:
@@ -105,6 +106,26 @@ class Opening:
         from companion.tui.screens.unlock import theme_of
 
         self.app.post_message(SessionOpened(session, theme_of(session, self.app)))
+
+    def show(self, session: Session, theme: str | None) -> None:
+        """The space is open: show Tonight (the app then starts syncing with the partner).
+
+        `theme` is the one chosen on this device (read with the session, off the loop).
+        """
+        app = self.app
+        app.backend = Backend(session)
+        if theme and theme in app.available_themes and theme != app.theme:
+            app.theme = theme
+        if app.current_mode == "tonight":
+            # Off come the unlock screen (and Help, if it was open over it); Tonight reads
+            # its data as it comes back to the top, or now if it never left.
+            covered = len(app.screen_stack) > 1
+            for _ in range(len(app.screen_stack) - 1):
+                app.pop_screen()
+            if not covered and isinstance(app.screen, PracticeScreen):
+                app.screen.reload()
+        else:
+            app.switch_mode("tonight")
 
     def prefetched_late(self, opened: Opened, tonight: PracticeScreen) -> None:
         """The helper's reading came in after the app started: Tonight shows it."""

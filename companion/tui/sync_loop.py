@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from textual.worker import Worker, WorkerState
 
-from companion.tui.messages import StateRead, Synced, SyncFailed
+from companion.tui.messages import StateRead, Synced, SyncFailed, SyncReport
 from companion.tui.screens.base import PracticeScreen
 
 if TYPE_CHECKING:
@@ -148,8 +148,13 @@ class SyncLoop:
             return
         self.app.post_message(StateRead(state))
 
-    def state_read(self, message: StateRead) -> None:
-        if self.app.sync_state is None:
+    def reported(self, message: SyncReport) -> None:
+        """What a worker reported, handed on by the app (which receives the messages)."""
+        if isinstance(message, Synced):
+            self._synced(message)
+        elif isinstance(message, SyncFailed):
+            self._sync_failed(message)
+        elif self.app.sync_state is None:  # StateRead: a pass may already have said more
             self.app.sync_state = message.state
 
     def _pass_done(self) -> None:
@@ -158,7 +163,7 @@ class SyncLoop:
             self._sync_again = False
             self.sync_now()
 
-    def synced(self, message: Synced) -> None:
+    def _synced(self, message: Synced) -> None:
         """A pass went through: the status line, what changed about the folder, problems not
         reported yet, what arrived; the screen shows what came in."""
         app = self.app
@@ -194,7 +199,7 @@ class SyncLoop:
             app.screen.reload()
         self._pass_done()
 
-    def sync_failed(self, message: SyncFailed) -> None:
+    def _sync_failed(self, message: SyncFailed) -> None:
         """A pass failed: each error is said once, not again at every pass that meets it."""
         if message.state is not None:
             self.app.sync_state = message.state
