@@ -14,8 +14,7 @@ from companion.domain.checkin_fields import CHECKIN_FIELDS
 from companion.domain.hlc import stamp_ms
 from companion.domain.ids import iso_week
 from companion.domain.records import Record
-from companion.service import Session, created_at, iso_from_ms
-from companion.sync.problems import Problem
+from companion.service import Problem, Session, created_at, iso_from_ms
 
 LIST_KINDS = {
     "gratitude": (m.GRATITUDE,),
@@ -56,11 +55,9 @@ def record_json(
             out[f"{person}_id"] = out[person]
             out[person] = names.get(out[person]) if out[person] else None
     if "action" in out:
-        action = session.replica.get(out["action"], m.CARE)
-        out["action_title"] = action.get("title") if action else None
+        out["action_title"] = session.title_of(out["action"], m.CARE)
     if record.type == m.CARE and out.get("need"):
-        need = session.replica.get(out["need"], m.NEED)
-        out["need_text"] = need.get("text") if need else None
+        out["need_text"] = session.title_of(out["need"], m.NEED)
     if record.type == m.CARE:
         out["cadence_text"] = m.describe_cadence(out["cadence"], out.get("days"))
     return out
@@ -84,8 +81,7 @@ def text_line(session: Session, record: Record) -> str:
         to = session.name_of(record.get("for"))
         return f"{short}  {who} for {to}: {record.get('title')} — {cadence}{retired}"
     if record.type == m.TICK:
-        action = session.replica.get(record.get("action"), m.CARE)
-        title = action.get("title") if action else "?"
+        title = session.title_of(record.get("action"), m.CARE) or "?"
         mark = "✓ done" if record.get("status") == m.DONE else "– skipped (low energy)"
         return f"{short}  {record.get('date')}  {who}: {title}  {mark}"
     if record.type == m.CHECKIN and record.get("sealed"):
@@ -100,16 +96,14 @@ def text_line(session: Session, record: Record) -> str:
     if record.type == m.AGREEMENT:
         return f"{short}  [{record.get('status')}]  {record.get('text')}  (proposed by {who})"
     if record.type == m.REVIEW:
-        action = session.replica.get(record.get("action"), m.CARE)
-        title = action.get("title") if action else "?"
+        title = session.title_of(record.get("action"), m.CARE) or "?"
         return f"{short}  {record.get('week')}  {who}: {title} — {record.get('verdict')}"
     return f"{short}  {record.type}"
 
 
 def status_data(session: Session) -> dict[str, Any]:
-    replica = session.replica
     names = session.partners()
-    cursors = replica.meta("cursors", {})
+    cursors = session.cursors()
     devices = []
     for device in session.core(m.DEVICE):
         cursor = cursors.get(device.id, {})
@@ -119,7 +113,7 @@ def status_data(session: Session) -> dict[str, Any]:
                 "id": device.id,
                 "partner": names.get(device.get("partner"), "someone"),
                 "label": device.get("label"),
-                "this_device": device.id == session.profile.device_id,
+                "this_device": device.id == session.device_id,
                 "segments": cursor.get("seq", 0),
                 "last_activity": iso_from_ms(stamp_ms(last)) if last else None,
             }
@@ -128,23 +122,23 @@ def status_data(session: Session) -> dict[str, Any]:
     partner_last = [
         d["last_activity"]
         for d in devices
-        if d["partner"] == names.get(partner) and d["last_activity"]
+        if partner is not None and d["partner"] == names.get(partner) and d["last_activity"]
     ]
-    last_sync = replica.meta("last_sync")
+    last_sync = session.last_sync()
     state = session.checkin_state()
     return {
         "me": names.get(session.me),
         "partner": names.get(partner) if partner else None,
-        "space_id": session.profile.space_id,
-        "device_id": session.profile.device_id,
-        "profile": str(session.profile.home),
-        "shared_folder": str(session.profile.shared_folder),
-        "folder_available": session.journal.available(),
+        "space_id": session.space_id,
+        "device_id": session.device_id,
+        "profile": str(session.home),
+        "shared_folder": str(session.shared_folder),
+        "folder_available": session.folder_available(),
         "last_sync": iso_from_ms(last_sync) if last_sync else None,
         "partner_last_activity": max(partner_last) if partner_last else None,
-        "waiting": replica.outbox_count(),
+        "waiting": session.waiting(),
         "devices": devices,
-        "problems": replica.meta("problems", []),
+        "problems": [problem.to_dict() for problem in session.problems()],
         "checkin": {"week": state.week, "waiting_for": state.waiting_for},
         "due_today": [
             {"id": item.action.id, "title": item.action.get("title"), "status": item.status}
@@ -209,7 +203,7 @@ EXPORT_TYPES = (m.NEED, m.CARE, m.AGREEMENT, m.GRATITUDE, m.CHECKIN, m.TICK, m.R
 
 
 def all_records(session: Session) -> list[Record]:
-    core = [r for r in session.replica.records("core") if not r.deleted and r.type in EXPORT_TYPES]
+    core = [r for r in session.core_records() if not r.deleted and r.type in EXPORT_TYPES]
     dated = [
         session.open_checkin(r) if r.type == m.CHECKIN else r for r in session.dated(m.DATED_TYPES)
     ]
@@ -312,7 +306,7 @@ def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None
     """One quiet sentence about what the partner's devices sent, or None."""
     me, partner = session.me, session.partner
     name = session.name_of(partner)
-    mine = session.profile.device_id
+    mine = session.device_id
     said: list[str] = []
 
     def say(text: str) -> None:

@@ -29,16 +29,22 @@ from companion.service.space import (
     rebuild_space,
     write_export,
 )
+from companion.store.crypto import BackgroundDerivation
+from companion.sync.engine import SyncResult
+from companion.sync.problems import Problem
 
 __all__ = [
     "MIN_PASSPHRASE",
     "SPACE_DIR",
+    "BackgroundDerivation",
     "DataKey",
     "KeySource",
     "NotRemembered",
     "Passphrase",
+    "Problem",
     "Remembered",
     "Session",
+    "SyncResult",
     "check_passphrase",
     "created_at",
     "data_key_for",

@@ -28,6 +28,7 @@ from companion.store.replica import CORE, Replica
 from companion.store.spacefile import SPACE_FILE, SpaceHeader
 from companion.sync import engine
 from companion.sync.journal import Journal
+from companion.sync.problems import Problem
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -156,6 +157,12 @@ class SessionCore:
         from companion.store import keychain
 
         return keychain.where(self.profile)
+
+    def keychain_available(self) -> bool:
+        """Whether this system has a keychain the key could be remembered in."""
+        from companion.store import keychain
+
+        return keychain.keychain_available()
 
     def remember(self, *, allow_file: bool = False) -> str:
         from companion.store import keychain
@@ -292,9 +299,9 @@ class SessionCore:
         """Changes of this device not yet in the shared folder."""
         return self.replica.outbox_count()
 
-    def problems(self) -> list[dict[str, Any]]:
+    def problems(self) -> list[Problem]:
         """What sync passes noted and a person hasn't cleared yet."""
-        return list(self.replica.meta("problems", []))
+        return [Problem.from_dict(p) for p in self.replica.meta("problems", [])]
 
     def last_sync(self) -> int | None:
         """When a pass last reached the shared folder (ms), if ever."""

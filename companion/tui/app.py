@@ -2,54 +2,45 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import os
-import time
-import traceback
 from collections.abc import Callable, Iterable
-from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import App, SystemCommand
-from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
-from textual.worker import Worker, WorkerState
 
-from companion.errors import CompanionError
 from companion.store import home as profiles
-from companion.tui import memory
-from companion.tui.backend import Backend
+from companion.tui import memory, messages
 from companion.tui.navigation import BY_MODE, DESTINATIONS
-from companion.tui.prefetch import Opened as PrefetchOpened
-from companion.tui.prefetch import Prefetch
+from companion.tui.opening import Opening
 from companion.tui.resources import style_path
-from companion.tui.screens.base import PracticeScreen
 from companion.tui.screens.tonight import TonightScreen
+from companion.tui.sync_loop import SYNC_SECONDS, SyncLoop
 
 if TYPE_CHECKING:
+    from textual.await_complete import AwaitComplete
+    from textual.widget import AwaitMount
+    from textual.worker import Worker
+
     # The first paint needs none of these: they load with the session, after it.
-    from companion.service import Session
-    from companion.store.crypto import BackgroundDerivation
-    from companion.sync.engine import SyncResult
+    from companion.service import BackgroundDerivation, Session
+    from companion.tui.backend import Backend
+    from companion.tui.prefetch import Opened as PrefetchOpened
+    from companion.tui.prefetch import Prefetch
+    from companion.tui.protocol import CompanionAppLike, CompanionAppType
     from companion.tui.read import sync_state as data
 
-# With the watcher on, a pass this often is only a backstop for events that never came.
-SYNC_SECONDS = 20.0
-# The watcher's own timeout: how soon it notices that the app is closing, at worst.
-WATCH_TIMEOUT_MS = 2000
 DEFAULT_THEME = "catppuccin-mocha"
 # The garbage collector, off while `companion` starts, is on again by then at the latest.
 STARTUP_GC_SECONDS = 2.0
 # How long `companion` waits for its start-up helper before it starts without it (seconds).
 PREFETCH_WAIT = 1.0
-BENCH_EVENTS_ENV = "COMPANION_BENCH_EVENTS"
-BENCH_EXIT_ENV = "COMPANION_BENCH_EXIT"
 
 
 class CompanionApp(App[None]):
@@ -58,7 +49,7 @@ class CompanionApp(App[None]):
     TITLE = "companion"
     # Tonight's stylesheet comes with the app's: a screen's own CSS_PATH makes Textual parse
     # every stylesheet again as that screen first shows.
-    CSS_PATH: ClassVar[list[str]] = [style_path("app.tcss"), style_path("tonight.tcss")]
+    CSS_PATH: ClassVar[list[str | PurePath]] = [style_path("app.tcss"), style_path("tonight.tcss")]
     # Tonight is the app's first screen (get_default_screen) and its mode is "tonight": made
     # that way rather than by switching to it, because a switch to a new mode has Textual
     # parse and apply every stylesheet again. Its entry in MODES is added once it exists.
@@ -83,53 +74,6 @@ class CompanionApp(App[None]):
     # What the status line says; None until the space is open.
     sync_state: reactive[data.SyncState | None] = reactive(None, init=False)
 
-    class Synced(Message):
-        def __init__(self, result: SyncResult, state: data.SyncState, arrived: str | None) -> None:
-            super().__init__()
-            self.result = result
-            self.state = state
-            self.arrived = arrived
-
-    class SyncFailed(Message):
-        def __init__(self, error: Exception, state: data.SyncState | None) -> None:
-            super().__init__()
-            self.error = error
-            self.state = state
-
-    class StateRead(Message):
-        def __init__(self, state: data.SyncState) -> None:
-            super().__init__()
-            self.state = state
-
-    class Opened(Message):
-        """The space opened without asking (a passphrase given, or a remembered key)."""
-
-        def __init__(self, session: Session, theme: str | None) -> None:
-            super().__init__()
-            self.session = session
-            self.theme = theme
-
-    class Prefetched(Message):
-        """The start-up helper's reading came in after the app had started."""
-
-        def __init__(self, opened: PrefetchOpened) -> None:
-            super().__init__()
-            self.opened = opened
-
-    class Attached(Message):
-        """This process's own session is open (after Tonight was painted from the helper's)."""
-
-        def __init__(self, session: Session) -> None:
-            super().__init__()
-            self.session = session
-
-    class NotOpened(Message):
-        """It didn't: the unlock screen asks, saying why if there was a reason."""
-
-        def __init__(self, error: Exception | None) -> None:
-            super().__init__()
-            self.error = error
-
     def __init__(
         self,
         *,
@@ -153,31 +97,27 @@ class CompanionApp(App[None]):
         """
         super().__init__()
         self.home = home if home is not None else profiles.profile_home()
-        # Read here, before the event loop runs: the only disk access outside a worker.
-        self.has_profile = profiles.exists(self.home)
-        if remembered is None:
-            remembered = self.has_profile and profiles.remembered_in(self.home) is not None
-        self.remembered = remembered
-        self.initial_passphrase = passphrase
-        self.derivation = derivation
-        self.prefetch = prefetch
         self.sync_interval = sync_interval
         self.watch_folder = sync_interval is not None if watch is None else watch
         self.backend: Backend | None = None
-        self._opened: PrefetchOpened | None = None
-        if opened is not None:
-            theme = self._adopt(opened) or theme
-        if theme != self.theme:
-            self.theme = theme
-        self._syncing = False
-        self._sync_again = False
-        self._folder_ok = True
-        self._last_sync_error: str | None = None
-        self._problems_seen: set[tuple[str, str, int]] = set()
-        self._stop_watching = asyncio.Event()
-        self._painted = False
         # Text typed in a screen that was let go, by (mode, field id): back when it returns.
         self.drafts: dict[tuple[str, str], str] = {}
+        # The app's parts see it as its screens do; mypy checks here that it is what they expect.
+        like: CompanionAppLike = self
+        parts_view = cast("CompanionAppType", like)
+        self._opening = Opening(
+            parts_view,
+            passphrase=passphrase,
+            derivation=derivation,
+            remembered=remembered,
+            prefetch=prefetch,
+        )
+        self._sync_loop = SyncLoop(parts_view)
+        if opened is not None:
+            theme = self._opening.adopt(opened) or theme
+        if theme != self.theme:
+            self.theme = theme
+        self._painted = False
 
     @classmethod
     def from_environment(
@@ -204,7 +144,8 @@ class CompanionApp(App[None]):
         )
 
     def get_default_screen(self) -> Screen:
-        self._tonight = TonightScreen(self._opened.tonight if self._opened is not None else None)
+        opened = self._opening.prefetched
+        self._tonight = TonightScreen(opened.tonight if opened is not None else None)
         return self._tonight
 
     def on_mount(self) -> None:
@@ -213,126 +154,34 @@ class CompanionApp(App[None]):
         self.set_timer(STARTUP_GC_SECONDS, gc.enable)
         self.add_mode("tonight", BY_MODE["tonight"].make)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
-        if self._opened is not None:
-            return  # Tonight has its data; the session opens once it is painted
-        if not self.has_profile:
-            from companion.tui.screens.setup import SetupScreen
-
-            self.push_screen(SetupScreen())
-        elif self.initial_passphrase or self.remembered:
-            # Nothing to ask: Tonight says the space is opening, and fills in once it is.
-            self._open_without_asking()
-        else:
-            # Tonight is built under the unlock screen while the passphrase is typed.
-            self.push_screen(_unlock_screen())
+        self._opening.start()
 
     def on_unmount(self) -> None:
-        self._stop_watching.set()
+        self._sync_loop.stop()
 
-    # -- opening ----------------------------------------------------------------------------
+    # -- opening (tui/opening.py) -----------------------------------------------------------
 
-    def _adopt(self, opened: PrefetchOpened) -> str | None:
-        """Take on what the helper read: Tonight is painted from it; this process's own session
-        opens right after (_attach), and whatever needs it meanwhile waits for it. Returns
-        the device's theme, if it is one the app has."""
-        self._opened = opened
-        self.backend = Backend(None, opened.since)
-        return opened.theme if opened.theme in self.available_themes else None
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
-    def _open_without_asking(self) -> None:
-        from companion.service import Session
-
-        prefetch, self.prefetch = self.prefetch, None
-        opened = prefetch.take() if prefetch is not None else None
-        if opened is not None:
-            self.post_message(self.Prefetched(opened))
-            return
-        # No helper, or it couldn't: the ordinary way, which says what is wrong.
-        try:
-            if self.initial_passphrase:
-                session = Session.unlock(
-                    self.home, self.initial_passphrase, derivation=self.derivation
-                )
-            else:
-                remembered = Session.open_remembered(self.home)
-                if remembered is None:  # not this space's key any more
-                    self.post_message(self.NotOpened(None))
-                    return
-                session = remembered
-        except Exception as exc:
-            self.post_message(self.NotOpened(exc))
-            return
-        from companion.tui.screens.unlock import theme_of
-
-        self.post_message(self.Opened(session, theme_of(session, self)))
-
-    @on(Opened)
-    def _opened(self, message: Opened) -> None:
-        self.open_session(message.session, message.theme)
-
-    @on(Prefetched)
-    def _prefetched(self, message: Prefetched) -> None:
-        theme = self._adopt(message.opened)
-        if theme is not None and theme != self.theme:
-            self.theme = theme
-        self._tonight.show_data(message.opened.tonight)
-
-    @on(NotOpened)
-    def _not_opened(self, message: NotOpened) -> None:
-        self.backend = None
-        self.refresh_bindings()
-        self.push_screen(_unlock_screen(message.error))
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
-    def _attach(self, backend: Backend, data_key: bytes) -> None:
-        """This process's own session, with the key the helper found (no key derivation)."""
-        from companion.service import Session
-
-        backend.opening = True
-        try:
-            session = Session.open_with_key(self.home, data_key)
-        except Exception as exc:
-            backend.fail(exc)
-            self.post_message(self.NotOpened(exc))
-            return
-        backend.attach(session)
-        self.post_message(self.Attached(session))
-
-    @on(Attached)
-    def _attached(self, message: Attached) -> None:
+    @on(messages.SessionOpened)
+    def _session_opened(self, message: messages.SessionOpened) -> None:
+        self._opening.show(message.session, message.theme)
         self._session_ready(message.session)
 
-    def open_session(self, session: Session, theme: str | None = None) -> None:
-        """The space is open: show Tonight, and start syncing with the partner.
+    @on(messages.Prefetched)
+    def _prefetched(self, message: messages.Prefetched) -> None:
+        self._opening.prefetched_late(message.opened, self._tonight)
 
-        `theme` is the one chosen on this device (read with the session, off the loop).
-        """
-        self.backend = Backend(session)
-        if theme and theme in self.available_themes and theme != self.theme:
-            self.theme = theme
-        if self.current_mode == "tonight":
-            # Off come the unlock screen (and Help, if it was open over it); Tonight reads
-            # its data as it comes back to the top, or now if it never left.
-            covered = len(self.screen_stack) > 1
-            for _ in range(len(self.screen_stack) - 1):
-                self.pop_screen()
-            if not covered and isinstance(self.screen, PracticeScreen):
-                self.screen.reload()
-        else:
-            self.switch_mode("tonight")
-        self._session_ready(session)
+    @on(messages.NotOpened)
+    def _not_opened(self, message: messages.NotOpened) -> None:
+        self._opening.not_opened(message.error)
+
+    @on(messages.Attached)
+    def _attached(self, message: messages.Attached) -> None:
+        self._session_ready(message.session)
 
     def _session_ready(self, session: Session) -> None:
         """Keys that need the space work now; syncing with the partner begins."""
         self.refresh_bindings()
-        self._read_state()
-        # The first sync pass waits until Tonight is on screen (see tonight_painted): it holds
-        # the session, and what it may bring in is shown a moment later anyway.
-        if self.sync_interval:
-            self.set_interval(self.sync_interval, self.sync_now, name="sync")
-        if self.watch_folder:
-            self._watch(session.journal.devices_dir, session.journal.own_dir)
+        self._sync_loop.start(session, interval=self.sync_interval, watch=self.watch_folder)
 
     def close_session(self) -> None:
         """Write down the session's bookkeeping. Blocking: call once the app has exited."""
@@ -341,6 +190,22 @@ class CompanionApp(App[None]):
         if self.backend is not None and self.backend.settled(wait=self.backend.opening):
             with self.backend.session() as session:
                 session.close()
+
+    def tonight_painted(self) -> None:
+        """Tonight is on screen: the session opens behind it (if it was painted from the
+        start-up helper's reading), the first sync pass runs, the benchmark is told."""
+        if self._painted:
+            return
+        self._painted = True
+        gc.enable()
+        self._opening.attach_session()
+        if self.sync_interval:
+            self.sync_now()
+        from companion.tui import bench_hook  # loaded after the paint: nothing before needs it
+
+        bench_hook.first_paint(self)
+
+    # -- moving around ----------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "go":
@@ -359,7 +224,7 @@ class CompanionApp(App[None]):
         if mode != self.current_mode and not isinstance(self.screen, ModalScreen):
             self.switch_mode(mode)
 
-    def switch_mode(self, mode: str) -> AwaitComplete:
+    def switch_mode(self, mode: str) -> AwaitMount:
         leaving = BY_MODE.get(self.current_mode)
         done = super().switch_mode(mode)
         if leaving is not None and leaving.released and leaving.mode != mode:
@@ -394,24 +259,6 @@ class CompanionApp(App[None]):
         yield SystemCommand("Keys", "Show or hide the keys of this screen", self.action_toggle_keys)
         yield from super().get_system_commands(screen)
 
-    def tonight_painted(self) -> None:
-        """Tonight is on screen: note the first time for the benchmark, if it asked."""
-        if self._painted:
-            return
-        self._painted = True
-        gc.enable()
-        opened, self._opened = self._opened, None
-        if opened is not None and self.backend is not None:
-            self._attach(self.backend, opened.data_key)
-        if self.sync_interval:
-            self.sync_now()
-        events = os.environ.get(BENCH_EVENTS_ENV)
-        if events:
-            with open(events, "a", encoding="utf-8") as out:
-                out.write(f"painted {time.time()!r}\n")
-            if os.environ.get(BENCH_EXIT_ENV) == "1":
-                self.exit()
-
     # -- theme ------------------------------------------------------------------------------
 
     def _theme_changed(self, theme: Theme) -> None:
@@ -434,160 +281,24 @@ class CompanionApp(App[None]):
 
     def show_error(self, error: BaseException) -> None:
         """Tell the person what happened and what to do; never a traceback."""
-        if isinstance(error, CompanionError):
-            text = error.message if not error.hint else f"{error.message}\n{error.hint}"
-            self.notify(text, severity="error", title=error.title, timeout=8, markup=False)
-            return
-        self.log.error("".join(traceback.format_exception(error)))
-        self.notify(
-            f"Something went wrong: {error}",
-            severity="error",
-            title="Unexpected problem",
-            timeout=8,
-            markup=False,
-        )
+        from companion.tui.notices import show_error  # only once something went wrong
 
-    # -- sync -------------------------------------------------------------------------------
+        show_error(self, error)
 
-    @work(exclusive=True, exit_on_error=False, group="watch")
-    async def _watch(self, devices_dir: Path, own_dir: Path) -> None:
-        """Follow the partner's device folders; a sync pass whenever a file lands (our own
-        device's folder aside: this app's own writes need no pass)."""
-        from companion.sync.watcher import awatch
-
-        async for changed in awatch(
-            devices_dir, rescan_ms=WATCH_TIMEOUT_MS, stop_event=self._stop_watching, own_dir=own_dir
-        ):
-            # 0 is the watcher's own timeout, or a folder still missing: the periodic pass
-            # covers those.
-            if changed:
-                self.sync_now()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "watch" and event.state == WorkerState.ERROR:
-            error = event.worker.error
-            self.log.error(f"the folder watcher stopped: {error!r}")
-            self.notify(
-                f"Following the shared folder stopped ({error}). Changes are still shared "
-                "by the regular pass, and at once with Sync now (ctrl+p).",
-                severity="warning",
-                title="Live updates paused",
-                markup=False,
-            )
+    # -- sync (tui/sync_loop.py) ------------------------------------------------------------
 
     def sync_now(self) -> None:
         """One sync pass in the background; if one is running, another right after it."""
-        if self.backend is None:
-            return
-        if self._syncing:
-            self._sync_again = True
-            return
-        self._syncing = True
-        self._sync()
+        self._sync_loop.sync_now()
 
-    @work(thread=True, exclusive=False, exit_on_error=False, group="sync")
-    def _sync(self) -> None:
-        from companion.views import describe_arrivals
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self._sync_loop.worker_state_changed(event)
 
-        assert self.backend is not None
-        try:
-            with self.backend.session() as session:
-                result = session.sync()
-                arrived = describe_arrivals(session, result.imported)
-                state = _data().sync_state(session, result)
-        except Exception as exc:
-            self.post_message(self.SyncFailed(exc, self._state_after_failure(str(exc))))
-            return
-        self.post_message(self.Synced(result, state, arrived))
-
-    def _state_after_failure(self, error: str) -> data.SyncState | None:
-        try:
-            assert self.backend is not None
-            with self.backend.session() as session:
-                return _data().sync_state(session, error=error)
-        except Exception:
-            return None
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="state")
-    def _read_state(self) -> None:
-        """The status line before the first pass (or with syncing off): as it is on disk."""
-        assert self.backend is not None
-        try:
-            with self.backend.session() as session:
-                state = _data().sync_state(session)
-        except Exception as exc:
-            self.call_from_thread(self.show_error, exc)
-            return
-        self.post_message(self.StateRead(state))
-
-    @on(StateRead)
-    def _state_read(self, message: StateRead) -> None:
-        if self.sync_state is None:
-            self.sync_state = message.state
-
-    def _pass_done(self) -> None:
-        self._syncing = False
-        if self._sync_again:
-            self._sync_again = False
-            self.sync_now()
-
-    @on(Synced)
-    def _synced(self, message: Synced) -> None:
-        self._last_sync_error = None
-        self.sync_state = message.state
-        result = message.result
-        if result.folder_available != self._folder_ok:
-            self._folder_ok = result.folder_available
-            if result.folder_available:
-                self.notify("The shared folder is back; your changes are shared.", timeout=4)
-            else:
-                self.notify(
-                    f"The shared folder isn't reachable. {result.waiting} change(s) wait "
-                    "safely on this device.",
-                    severity="warning",
-                    title="Working offline",
-                )
-        for problem in result.problems:
-            key = (problem["kind"], problem["device"], problem["seq"])
-            if key not in self._problems_seen:
-                self._problems_seen.add(key)
-                self.notify(
-                    f"Device {problem['device'][:8]}: {problem['message']}. "
-                    "Everything else merged; Settings (,) lists it, `companion verify` "
-                    "has details.",
-                    severity="warning",
-                    title="Sync problem",
-                    markup=False,
-                )
-        if message.arrived:
-            self.notify(message.arrived, title="Arrived", timeout=5, markup=False)
-        if result.imported and isinstance(self.screen, PracticeScreen):
-            self.screen.reload()
-        self._pass_done()
-
-    @on(SyncFailed)
-    def _sync_failed(self, message: SyncFailed) -> None:
-        if message.state is not None:
-            self.sync_state = message.state
-        text = str(message.error)
-        if text != self._last_sync_error:
-            self._last_sync_error = text
-            self.show_error(message.error)
-        self._pass_done()
-
-
-def _unlock_screen(refused: Exception | None = None) -> Screen:
-    """The passphrase screen, loaded only when there is something to ask."""
-    from companion.tui.screens.unlock import UnlockScreen
-
-    return UnlockScreen(refused)
-
-
-def _data():
-    """The status line's read model, loaded once the app is up (it isn't needed to paint)."""
-    from companion.tui.read import sync_state
-
-    return sync_state
+    @on(messages.StateRead)
+    @on(messages.Synced)
+    @on(messages.SyncFailed)
+    def _sync_reported(self, message: messages.SyncReport) -> None:
+        self._sync_loop.reported(message)
 
 
 def run_app(prefetch: Prefetch | None = None) -> None:

@@ -93,17 +93,12 @@ class Prefetch:
 
 def _open_and_read(home: Path, passphrase: str | None) -> Opened | None:
     """In the helper. None whenever the ordinary way should be taken (and say why)."""
-    from companion.service import Session
+    from companion.service import Passphrase, Remembered, open_space
     from companion.tui.read import tonight
 
     try:
-        if passphrase:
-            session: Session | None = Session.unlock(home, passphrase)
-        else:
-            session = Session.open_remembered(home)
-        if session is None:
-            return None
-        with session:
+        source = Passphrase(passphrase) if passphrase else Remembered()
+        with open_space(home, source) as session:
             since = tonight.seen_since(session)
             return Opened(
                 data_key=session.data_key,

@@ -48,7 +48,7 @@ def gratitude(session: Session, since: Since, limit: int = NOTES_SHOWN) -> Grati
     me = session.me
     steps = max(1, -(-limit // NOTES_SHOWN))
     reach = month_partition(today - dt.timedelta(days=RECENT_NOTE_DAYS * steps))
-    months = sorted(session.replica.partitions(), reverse=True)
+    months = sorted(session.months(), reverse=True)
     received: list[Record] = []
     sent: list[Record] = []
     read_all = True

@@ -49,7 +49,7 @@ class HistoryWeek:
 
 def history_months(session: Session) -> list[str]:
     """Month partitions, newest first (a directory listing: no file is decoded)."""
-    return sorted(session.replica.partitions(), reverse=True)
+    return sorted(session.months(), reverse=True)
 
 
 def month_start(month: str) -> dt.date:

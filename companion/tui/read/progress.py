@@ -91,9 +91,7 @@ def progress(session: Session, until: str | None = None, count: int = PROGRESS_W
     if not weeks:
         return Progress(who, [], None)
     first_monday = week_monday(weeks[-1])
-    months = months_between(
-        first_monday, last_monday + dt.timedelta(days=6), session.replica.partitions()
-    )
+    months = months_between(first_monday, last_monday + dt.timedelta(days=6), session.months())
     records: list[Record] = list(session.core(m.CARE))
     for record in session.dated([m.TICK, m.GRATITUDE, m.CHECKIN, m.REVIEW], months):
         records.append(session.open_checkin(record) if record.type == m.CHECKIN else record)

@@ -23,14 +23,12 @@ class SettingsView:
 
 
 def settings(session: Session) -> SettingsView:
-    from companion.store import keychain
-
     return SettingsView(
         people=people(session),
         today=session.today(),
         checkin_day=session.checkin_day(),
-        remembered=keychain.where(session.profile),
-        keychain=keychain.keychain_available(),
+        remembered=session.remembered_where(),
+        keychain=session.keychain_available(),
     )
 
 

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
-from companion.sync.problems import Problem
+from companion.service import Problem, Session, SyncResult
 from companion.tui.read.tonight import day_label
-
-if TYPE_CHECKING:
-    from companion.service import Session
 
 
 @dataclass(frozen=True)
@@ -53,20 +49,25 @@ def changes_text(count: int) -> str:
     return f"{count} change" + ("" if count == 1 else "s")
 
 
-def sync_state(session: Session, result: Any = None, error: str | None = None) -> SyncState:
-    """The state after a sync pass (`result`, an engine.SyncResult), or as it stands on disk."""
+def sync_state(
+    session: Session, result: SyncResult | None = None, error: str | None = None
+) -> SyncState:
+    """The state after a sync pass (`result`), or as it stands on disk."""
     if result is not None:
-        available, waiting, problems = result.folder_available, result.waiting, result.problems
+        available, waiting = result.folder_available, result.waiting
+        problems = [Problem.from_dict(p) for p in result.problems]
     else:
-        available = session.journal.available()
-        waiting = session.replica.outbox_count()
-        problems = session.replica.meta("problems", [])
-    last = session.replica.meta("last_sync")
+        available, waiting, problems = (
+            session.folder_available(),
+            session.waiting(),
+            session.problems(),
+        )
+    last = session.last_sync()
     return SyncState(
-        shared_folder=str(session.profile.shared_folder),
+        shared_folder=str(session.shared_folder),
         folder_available=available,
         waiting=waiting,
-        problems=tuple(Problem.from_dict(p) for p in problems),
+        problems=tuple(problems),
         last_sync=dt.datetime.fromtimestamp(last / 1000) if last else None,
         error=error,
     )

@@ -19,8 +19,10 @@ from companion.tui.widgets.header import AppHeader
 from companion.tui.widgets.nav_bar import BottomBar
 
 if TYPE_CHECKING:
+    from textual import getters
+
     from companion.service import Session
-    from companion.tui.app import CompanionApp
+    from companion.tui.protocol import CompanionAppType
 
     Change = Callable[[Session], str | None]
 
@@ -56,7 +58,7 @@ class PracticeScreen(Screen[None]):
     class Changed(Message):
         """A change went through; `say` is a quiet confirmation, `then` runs afterwards."""
 
-        def __init__(self, say: str | None, then: Callable[[], None] | None = None) -> None:
+        def __init__(self, say: str | None, then: Callable[[], object] | None = None) -> None:
             super().__init__()
             self.say = say
             self.then = then
@@ -67,9 +69,7 @@ class PracticeScreen(Screen[None]):
             self.error = error
 
     if TYPE_CHECKING:
-
-        @property
-        def app(self) -> CompanionApp: ...
+        app = getters.app(CompanionAppType)
 
     @property
     def backend(self) -> Backend:
@@ -147,14 +147,14 @@ class PracticeScreen(Screen[None]):
     async def show(self, data: Any) -> None:
         raise NotImplementedError
 
-    def change(self, work: Change, then: Callable[[], None] | None = None) -> None:
+    def change(self, work: Change, then: Callable[[], object] | None = None) -> None:
         """Make a change in a worker; then reload, say what happened, and run `then`."""
         self._change(work, self.backend.ticket(), then)
 
     # Changes are never exclusive: cancelling one that hasn't started would lose what the
     # person did. The backend's tickets keep them in order instead.
     @work(thread=True, exclusive=False, exit_on_error=False, group="change")
-    def _change(self, work: Change, ticket: int, then: Callable[[], None] | None) -> None:
+    def _change(self, work: Change, ticket: int, then: Callable[[], object] | None) -> None:
         try:
             with self.backend.session(ticket) as session:
                 say = work(session)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,6 +15,11 @@ from textual.widgets import Button, Footer, Input, Label, Static
 from companion.errors import CompanionError, UsageError
 from companion.tui.resources import style_path
 from companion.tui.widgets.cadence import CadencePicker
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from companion.tui.protocol import CompanionAppType
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -57,6 +62,9 @@ class CareActionDialog(ModalScreen["CareChoice | None"]):
         Binding("escape", "dismiss(None)", "Cancel"),
         Binding("ctrl+s", "commit", "Add care action"),
     ]
+
+    if TYPE_CHECKING:
+        app = getters.app(CompanionAppType)
 
     def __init__(
         self, partner: str, need_text: str | None = None, *, origin: str | None = None
@@ -113,7 +121,7 @@ class CareActionDialog(ModalScreen["CareChoice | None"]):
                 raise UsageError("Say what you'll do, in a few words.")
             cadence = self.query_one(CadencePicker).cadence
         except CompanionError as exc:
-            self.app.show_error(exc)  # type: ignore[attr-defined]
+            self.app.show_error(exc)
             return
         self.dismiss(CareChoice(title, cadence))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,6 +15,11 @@ from textual.widgets import Static
 from companion.tui.resources import style_path
 from companion.tui.widgets.header import AppHeader
 from companion.tui.widgets.nav_bar import BottomBar
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from companion.tui.protocol import CompanionAppType
 
 HELP_TEXT = """\
 ## A practice, not therapy
@@ -97,6 +102,9 @@ class HelpScreen(Screen[None]):
     CSS_PATH = style_path("help.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back")]
 
+    if TYPE_CHECKING:
+        app = getters.app(CompanionAppType)
+
     def compose(self) -> ComposeResult:
         yield AppHeader(id="app-header")
         with VerticalScroll(id="help-body"):
@@ -106,14 +114,14 @@ class HelpScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = "a practice, not therapy"
         # Before unlocking, the other screens aren't there to go to.
-        if self.app.backend is None:  # type: ignore[attr-defined]
+        if self.app.backend is None:
             self.query_one(BottomBar).hide_nav()
         self.query_one("#help-body").focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
             # Only when pushed over the unlock or setup screen; as a mode, the keys move on.
-            return self.app.backend is None  # type: ignore[attr-defined]
+            return self.app.backend is None
         return True
 
     def action_back(self) -> None:

@@ -15,10 +15,13 @@ from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet,
 
 from companion.errors import CompanionError, UsageError
 from companion.service import Session, init_space, join_space
+from companion.tui.messages import SessionOpened
 from companion.tui.resources import style_path
 
 if TYPE_CHECKING:
-    from companion.tui.app import CompanionApp
+    from textual import getters
+
+    from companion.tui.protocol import CompanionAppType
 
 INTRO = (
     "A private evening practice for the two of you. Everything is encrypted with a "
@@ -51,9 +54,7 @@ class SetupScreen(Screen[None]):
         error: Exception
 
     if TYPE_CHECKING:
-
-        @property
-        def app(self) -> CompanionApp: ...
+        app = getters.app(CompanionAppType)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="setup-body"), Center(), Vertical(id="setup-box"):
@@ -181,7 +182,7 @@ class SetupScreen(Screen[None]):
                 timeout=8,
                 markup=False,
             )
-        self.app.open_session(session)
+        self.post_message(SessionOpened(session))
 
     @on(Refused)
     def _refused(self, message: Refused) -> None:

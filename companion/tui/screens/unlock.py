@@ -1,7 +1,7 @@
 """Unlock: the passphrase opens this device's copy of the space (Argon2id, in a thread).
 
 Shown only when there is something to ask: a passphrase given in the environment or a key
-remembered on this device opens the space without it (CompanionApp._open_without_asking).
+remembered on this device opens the space without it (tui/opening.py).
 """
 
 from __future__ import annotations
@@ -16,12 +16,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from companion.errors import CompanionError, UnlockError
+from companion.tui.messages import SessionOpened
 from companion.tui.read.tonight import theme_preference
 from companion.tui.resources import style_path
 
 if TYPE_CHECKING:
+    from textual import getters
+
     from companion.service import Session
-    from companion.tui.app import CompanionApp
+    from companion.tui.protocol import CompanionAppType
 
 
 class UnlockScreen(Screen[None]):
@@ -32,21 +35,13 @@ class UnlockScreen(Screen[None]):
     # parse it at every start.
     CSS_PATH = style_path("unlock.tcss")
 
-    class Unlocked(Message):
-        def __init__(self, session: Session, theme: str | None = None) -> None:
-            super().__init__()
-            self.session = session
-            self.theme = theme
-
     class Refused(Message):
         def __init__(self, error: Exception) -> None:
             super().__init__()
             self.error = error
 
     if TYPE_CHECKING:
-
-        @property
-        def app(self) -> CompanionApp: ...
+        app = getters.app(CompanionAppType)
 
     def __init__(self, refused: Exception | None = None) -> None:
         """`refused`: why opening without asking didn't work, shown above the field."""
@@ -78,20 +73,20 @@ class UnlockScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
     def _unlock(self, passphrase: str) -> None:
-        from companion.service import Session
+        from companion.service import Passphrase, open_space
 
         try:
-            session = Session.unlock(self.app.home, passphrase)
+            session = open_space(self.app.home, Passphrase(passphrase))
         except Exception as exc:
             self.post_message(self.Refused(exc))
             return
-        self.post_message(self.Unlocked(session, theme_of(session, self.app)))
+        self.post_message(SessionOpened(session, theme_of(session, self.app)))
 
-    @on(Unlocked)
-    def _unlocked(self, message: Unlocked) -> None:
+    @on(SessionOpened)
+    def _unlocked(self) -> None:
+        # The message goes on to the app, which shows the space.
         self.query_one("#passphrase", Input).clear()
         self._status("", error=False)
-        self.app.open_session(message.session, message.theme)
 
     @on(Refused)
     def _refused_now(self, message: Refused) -> None:
@@ -115,7 +110,7 @@ class UnlockScreen(Screen[None]):
         status.set_class(error, "-error")
 
 
-def theme_of(session: Session, app: CompanionApp) -> str | None:
+def theme_of(session: Session, app: CompanionAppType) -> str | None:
     """This device's theme, read in the opening worker so that Tonight opens in it."""
     try:
         return theme_preference(session)

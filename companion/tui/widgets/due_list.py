@@ -27,6 +27,7 @@ def due_content(row: DueRow, index: int) -> Content:
         detail += f" · {STATUS_WORDS[row.status]}"
     mark = (MARKS[row.status], "$text-muted" if row.status == m.SKIPPED else "$text-success")
     title = (row.title, "$text-muted") if row.status == m.DONE else row.title
+    links: list[str | Content]
     if row.status is None:
         links = [
             link("Done", f"mark_row({index},'done')"),

@@ -1,0 +1,218 @@
+"""Keeping in sync with the partner: the folder watcher, the sync passes, the status line.
+
+The passes run in the app's workers and report back with messages (messages.py) that the app
+hands to this loop; the loop tells the person what changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from textual.worker import Worker, WorkerState
+
+from companion.tui.messages import StateRead, Synced, SyncFailed, SyncReport
+from companion.tui.screens.base import PracticeScreen
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from companion.service import Session
+    from companion.tui.protocol import CompanionAppType
+    from companion.tui.read import sync_state as data
+
+# With the watcher on, a pass this often is only a backstop for events that never came.
+SYNC_SECONDS = 20.0
+# The watcher's own timeout: how soon it notices that the app is closing, at worst.
+WATCH_TIMEOUT_MS = 2000
+
+
+class SyncLoop:
+    """One sync pass at a time (another right after, if asked meanwhile), a pass whenever the
+    partner's files land, and the app's `sync_state` kept as the status line shows it."""
+
+    def __init__(self, app: CompanionAppType) -> None:
+        self.app = app
+        self._syncing = False
+        self._sync_again = False
+        self._folder_ok = True
+        self._last_sync_error: str | None = None
+        self._problems_seen: set[tuple[str, str, int]] = set()
+        self._stop_watching = asyncio.Event()
+
+    def start(self, session: Session, *, interval: float | None, watch: bool) -> None:
+        """The space is open: read the status line, then a pass every `interval` seconds (if
+        any) and whenever the folder changes (if `watch`)."""
+        self._read_state()
+        # The first sync pass waits until Tonight is on screen (see CompanionApp.tonight_painted):
+        # it holds the session, and what it may bring in is shown a moment later anyway.
+        if interval:
+            self.app.set_interval(interval, self.sync_now, name="sync")
+        if watch:
+            self._watch(*session.watched_dirs())
+
+    def stop(self) -> None:
+        """The app is closing: the watcher stops (within WATCH_TIMEOUT_MS at worst)."""
+        self._stop_watching.set()
+
+    def _watch(self, devices_dir: Path, own_dir: Path) -> None:
+        self.app.run_worker(
+            self._follow(devices_dir, own_dir),
+            name="_watch",
+            group="watch",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    async def _follow(self, devices_dir: Path, own_dir: Path) -> None:
+        """Follow the partner's device folders; a sync pass whenever a file lands (our own
+        device's folder aside: this app's own writes need no pass)."""
+        from companion.sync.watcher import awatch
+
+        async for changed in awatch(
+            devices_dir, rescan_ms=WATCH_TIMEOUT_MS, stop_event=self._stop_watching, own_dir=own_dir
+        ):
+            # 0 is the watcher's own timeout, or a folder still missing: the periodic pass
+            # covers those.
+            if changed:
+                self.sync_now()
+
+    def worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Say so if the watcher stopped: the periodic pass goes on without it."""
+        if event.worker.group == "watch" and event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.app.log.error(f"the folder watcher stopped: {error!r}")
+            self.app.notify(
+                f"Following the shared folder stopped ({error}). Changes are still shared "
+                "by the regular pass, and at once with Sync now (ctrl+p).",
+                severity="warning",
+                title="Live updates paused",
+                markup=False,
+            )
+
+    def sync_now(self) -> None:
+        """One sync pass in the background; if one is running, another right after it."""
+        if self.app.backend is None:
+            return
+        if self._syncing:
+            self._sync_again = True
+            return
+        self._syncing = True
+        self.app.run_worker(
+            self._sync, name="_sync", group="sync", thread=True, exit_on_error=False
+        )
+
+    def _sync(self) -> None:
+        from companion.views import describe_arrivals
+
+        backend = self.app.backend
+        assert backend is not None
+        try:
+            with backend.session() as session:
+                result = session.sync()
+                arrived = describe_arrivals(session, result.imported)
+                state = _data().sync_state(session, result)
+        except Exception as exc:
+            self.app.post_message(SyncFailed(exc, self._state_after_failure(str(exc))))
+            return
+        self.app.post_message(Synced(result, state, arrived))
+
+    def _state_after_failure(self, error: str) -> data.SyncState | None:
+        try:
+            backend = self.app.backend
+            assert backend is not None
+            with backend.session() as session:
+                return _data().sync_state(session, error=error)
+        except Exception:
+            return None
+
+    def _read_state(self) -> None:
+        self.app.run_worker(
+            self._read,
+            name="_read_state",
+            group="state",
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def _read(self) -> None:
+        """The status line before the first pass (or with syncing off): as it is on disk."""
+        backend = self.app.backend
+        assert backend is not None
+        try:
+            with backend.session() as session:
+                state = _data().sync_state(session)
+        except Exception as exc:
+            self.app.call_from_thread(self.app.show_error, exc)
+            return
+        self.app.post_message(StateRead(state))
+
+    def reported(self, message: SyncReport) -> None:
+        """What a worker reported, handed on by the app (which receives the messages)."""
+        if isinstance(message, Synced):
+            self._synced(message)
+        elif isinstance(message, SyncFailed):
+            self._sync_failed(message)
+        elif self.app.sync_state is None:  # StateRead: a pass may already have said more
+            self.app.sync_state = message.state
+
+    def _pass_done(self) -> None:
+        self._syncing = False
+        if self._sync_again:
+            self._sync_again = False
+            self.sync_now()
+
+    def _synced(self, message: Synced) -> None:
+        """A pass went through: the status line, what changed about the folder, problems not
+        reported yet, what arrived; the screen shows what came in."""
+        app = self.app
+        self._last_sync_error = None
+        app.sync_state = message.state
+        result = message.result
+        if result.folder_available != self._folder_ok:
+            self._folder_ok = result.folder_available
+            if result.folder_available:
+                app.notify("The shared folder is back; your changes are shared.", timeout=4)
+            else:
+                app.notify(
+                    f"The shared folder isn't reachable. {result.waiting} change(s) wait "
+                    "safely on this device.",
+                    severity="warning",
+                    title="Working offline",
+                )
+        from companion.service import Problem
+
+        for problem in map(Problem.from_dict, result.problems):
+            if problem.key not in self._problems_seen:
+                self._problems_seen.add(problem.key)
+                app.notify(
+                    f"Device {problem.short_device}: {problem.message}. "
+                    "Everything else merged; Settings (,) lists it, `companion verify` "
+                    "has details.",
+                    severity="warning",
+                    title="Sync problem",
+                    markup=False,
+                )
+        if message.arrived:
+            app.notify(message.arrived, title="Arrived", timeout=5, markup=False)
+        if result.imported and isinstance(app.screen, PracticeScreen):
+            app.screen.reload()
+        self._pass_done()
+
+    def _sync_failed(self, message: SyncFailed) -> None:
+        """A pass failed: each error is said once, not again at every pass that meets it."""
+        if message.state is not None:
+            self.app.sync_state = message.state
+        text = str(message.error)
+        if text != self._last_sync_error:
+            self._last_sync_error = text
+            self.app.show_error(message.error)
+        self._pass_done()
+
+
+def _data():  # type: ignore[no-untyped-def]
+    """The status line's read model, loaded once the app is up (it isn't needed to paint)."""
+    from companion.tui.read import sync_state
+
+    return sync_state
