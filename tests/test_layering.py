@@ -1,13 +1,17 @@
 """The package's shape (DESIGN §2): imports point one way, and Textual stays under tui/.
 
-`tui → sync, store, domain`; `sync → store, domain`; `store → domain`. The quick commands and
-`companion watch` start fast because nothing outside `companion/tui/` loads Textual.
+`tui → service → sync → store → domain`, with `cli`, `views` and `verify` beside the TUI.
+The TUI goes through the service (two named exceptions, TUI_BELOW_SERVICE) and asks the
+session what it needs rather than reaching into it; no module imports itself back through
+others. The quick commands and `companion watch` start fast because nothing outside
+`companion/tui/` loads Textual.
 """
 
 from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +30,7 @@ FORBIDDEN = {
     "domain": ("companion.store", "companion.sync", *FRONT_ENDS),
     "store": ("companion.sync", *FRONT_ENDS),
     "sync": FRONT_ENDS,
+    "service": ("companion.tui", "companion.cli", "companion.views", "companion.verify"),
 }
 # The domain is pure Python without IO: none of the libraries that touch disk, terminal or keys.
 IO_LIBRARIES = (
@@ -247,3 +252,95 @@ def test_the_first_paint_loads_no_storage_crypto_or_sync() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+# What the TUI may import from below the service: nothing but these two, each for a reason.
+# - companion.store.home: where the profile is, read before anything else loads (os and
+#   pathlib only), so that `companion` can start its helper at once.
+# - companion.sync.watcher: the folder watcher, which the app runs as its own async worker.
+TUI_BELOW_SERVICE = ("companion.store.home", "companion.sync.watcher")
+
+
+def test_the_tui_goes_through_the_service() -> None:
+    """`tui → service → sync → store → domain`: the TUI reaches the layers under the service
+    only where TUI_BELOW_SERVICE says, and never the session's insides."""
+    wrong = {}
+    for path in source_files(PACKAGE / "tui"):
+        below = hits(imported_modules(path), ("companion.store", "companion.sync"))
+        # `from companion.store import home` names the package too; its modules are checked.
+        below = [name for name in below if name not in ("companion.store", "companion.sync")]
+        bad = [name for name in below if not hits({name}, TUI_BELOW_SERVICE)]
+        if bad:
+            wrong[str(path.relative_to(REPO))] = bad
+    assert not wrong, f"companion/tui/ imports under the service: {wrong}"
+
+
+SESSION_INSIDES = re.compile(r"\bsession\.(replica|journal|profile)\b")
+
+
+def test_front_ends_ask_the_session_not_its_insides() -> None:
+    """The TUI, the command line and the views ask the session what they need; they don't
+    reach into its replica, journal or profile."""
+    wrong = {}
+    front = [*source_files(PACKAGE / "tui"), *source_files(PACKAGE / "cli")]
+    for path in [*front, PACKAGE / "views.py"]:
+        found = SESSION_INSIDES.findall(path.read_text("utf-8"))
+        if found:
+            wrong[str(path.relative_to(REPO))] = sorted(set(found))
+    assert not wrong, f"front ends reach into the session: {wrong}"
+
+
+def module_imports() -> dict[str, set[str]]:
+    """Each module of the package → the package's modules it imports (at any depth)."""
+    paths = {module_name(path): path for path in source_files()}
+    graph = {}
+    for name, path in paths.items():
+        # `from companion.x import y` names either a module (companion.x.y) or a name in x.
+        graph[name] = {found for found in imported_modules(path) if found in paths} - {name}
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle in `graph`, as the list of modules around it, or None."""
+    done: set[str] = set()
+    path: list[str] = []
+    on_path: set[str] = set()
+
+    def visit(node: str) -> list[str] | None:
+        path.append(node)
+        on_path.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt in on_path:
+                return [*path[path.index(nxt) :], nxt]
+            if nxt not in done:
+                cycle = visit(nxt)
+                if cycle:
+                    return cycle
+        path.pop()
+        on_path.discard(node)
+        done.add(node)
+        return None
+
+    for node in sorted(graph):
+        if node not in done:
+            cycle = visit(node)
+            if cycle:
+                return cycle
+    return None
+
+
+def test_find_cycle_finds_one() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+
+
+def test_no_import_cycles() -> None:
+    """No module of companion/ imports, however indirectly, a module that imports it back
+    (imports inside functions and under TYPE_CHECKING count too; a package's __init__
+    importing its own modules is how a package is made and is left out)."""
+    graph = module_imports()
+    for name, found in graph.items():
+        # A module importing a sibling loads its package's __init__ first; that edge is
+        # Python's, not the code's, so a package's __init__ is followed only as imported.
+        graph[name] = {m for m in found if not name.startswith(m + ".")}
+    assert find_cycle(graph) is None, " → ".join(find_cycle(graph) or [])
