@@ -2,7 +2,7 @@
 
 `Session` (session.py) is the core (core.py: opening, the one path of every change, who is
 who, today) plus one part per practice: care.py, notes.py, checkins.py, reviews.py,
-agreements.py. A space is opened one way, `open_space` with a key source (opening.py); its
+agreements.py, and settings.py (names, the check-in day, this device's preferences). A space is opened one way, `open_space` with a key source (opening.py); its
 life cycle (init, join, rebuild, export) is in space.py; lookup.py finds what a person means.
 """
 

@@ -20,11 +20,12 @@ from companion.service.opening import (
     unlock,
 )
 from companion.service.reviews import ReviewsPart
+from companion.service.settings import SettingsPart
 from companion.store import crypto
 from companion.sync import engine
 
 
-class Session(CarePart, NotesPart, CheckinsPart, ReviewsPart, AgreementsPart):
+class Session(CarePart, NotesPart, CheckinsPart, ReviewsPart, AgreementsPart, SettingsPart):
     """An unlocked space on this device."""
 
     @locked
