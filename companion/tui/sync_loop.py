@@ -17,7 +17,7 @@ from companion.tui.screens.base import PracticeScreen
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from companion.service import Session
+    from companion.service import Session, SyncResult
     from companion.tui.protocol import CompanionAppType
     from companion.tui.read import sync_state as data
 
@@ -111,7 +111,7 @@ class SyncLoop:
             with backend.session() as session:
                 result = session.sync()
                 arrived = describe_arrivals(session, result.imported)
-                state = _data().sync_state(session, result)
+                state = _read_state_of(session, result)
         except Exception as exc:
             self.app.post_message(SyncFailed(exc, self._state_after_failure(str(exc))))
             return
@@ -122,7 +122,7 @@ class SyncLoop:
             backend = self.app.backend
             assert backend is not None
             with backend.session() as session:
-                return _data().sync_state(session, error=error)
+                return _read_state_of(session, error=error)
         except Exception:
             return None
 
@@ -142,7 +142,7 @@ class SyncLoop:
         assert backend is not None
         try:
             with backend.session() as session:
-                state = _data().sync_state(session)
+                state = _read_state_of(session)
         except Exception as exc:
             self.app.call_from_thread(self.app.show_error, exc)
             return
@@ -211,8 +211,10 @@ class SyncLoop:
         self._pass_done()
 
 
-def _data():  # type: ignore[no-untyped-def]
-    """The status line's read model, loaded once the app is up (it isn't needed to paint)."""
-    from companion.tui.read import sync_state
+def _read_state_of(
+    session: Session, result: SyncResult | None = None, error: str | None = None
+) -> data.SyncState:
+    """The status line's state; its read model loads once the app is up (not for the paint)."""
+    from companion.tui.read.sync_state import sync_state
 
-    return sync_state
+    return sync_state(session, result, error)
