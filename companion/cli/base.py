@@ -69,15 +69,24 @@ def emit_json(data: Any) -> None:
 
 
 def with_session(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a command with the space open, after bringing in what has arrived in the shared
+    folder (so it reads and resolves the partner's latest); `--offline` skips that pass."""
+
     @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, offline: bool = False, **kwargs: Any) -> Any:
         session = open_session()
         try:
+            if not offline:
+                session.sync()
             return func(session, *args, **kwargs)
         finally:
             session.close()
 
-    return wrapper
+    return click.option(
+        "--offline",
+        is_flag=True,
+        help="Don't bring in what arrived in the shared folder first.",
+    )(wrapper)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
