@@ -43,7 +43,8 @@ def runners() -> dict[str, str]:
     text = README.read_text("utf-8")
     section = text.split("## Commands at a glance", 1)[1].split("\n## ", 1)[0]
     found = {}
-    for person, listed in re.findall(r"(Alex|Sam) runs ((?:`[^`]+`(?:,?\s+and\s+|,\s+)?)+)", section):
+    runs = r"(Alex|Sam) runs ((?:`[^`]+`(?:,?\s+and\s+|,\s+)?)+)"
+    for person, listed in re.findall(runs, section):
         for command in re.findall(r"`([^`]+)`", listed):
             found[command] = person
     return found

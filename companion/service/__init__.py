@@ -2,8 +2,9 @@
 
 `Session` (session.py) is the core (core.py: opening, the one path of every change, who is
 who, today) plus one part per practice: care.py, notes.py, checkins.py, reviews.py,
-agreements.py, and settings.py (names, the check-in day, this device's preferences). A space is opened one way, `open_space` with a key source (opening.py); its
-life cycle (init, join, rebuild, export) is in space.py; lookup.py finds what a person means.
+agreements.py, and settings.py (names, the check-in day, this device's preferences). A
+space is opened one way, `open_space` with a key source (opening.py); its life cycle (init,
+join, rebuild, export) is in space.py; lookup.py finds what a person means.
 """
 
 from companion.service.clock import created_at, iso_from_ms, wall_ms
