@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None) -> None:
 
         run_app(helper)
     except CompanionError as exc:
-        print(f"companion: {exc.render()}", file=sys.stderr)
+        from companion.domain.text import inert
+
+        print(f"companion: {inert(exc.render(), multiline=True)}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         print("\nStopped.", file=sys.stderr)

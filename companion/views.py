@@ -14,6 +14,7 @@ from companion.domain.checkin_fields import CHECKIN_FIELDS
 from companion.domain.hlc import stamp_ms
 from companion.domain.ids import iso_week
 from companion.domain.records import Record
+from companion.domain.text import inert, json_escaped, markdown_text, spreadsheet_cell
 from companion.service import Problem, Session, created_at, iso_from_ms
 
 LIST_KINDS = {
@@ -64,7 +65,11 @@ def record_json(
 
 
 def text_line(session: Session, record: Record) -> str:
-    """One readable line for `list`."""
+    """One readable line for `list` (a check-in's takes three), inert however odd the record."""
+    return inert(_line(session, record), multiline=True)
+
+
+def _line(session: Session, record: Record) -> str:
     short = record.id[:8]
     who = session.name_of(record.author)
     when = created_at(record)[:10]
@@ -194,7 +199,7 @@ def status_text(data: dict[str, Any]) -> str:
         for problem in map(Problem.from_dict, data["problems"]):
             lines.append(f"  device {problem.short_device}: {problem.message}")
         lines.append("  Run `companion verify` for details and what to do.")
-    return "\n".join(lines)
+    return inert("\n".join(lines), multiline=True)
 
 
 # -- export -------------------------------------------------------------------------------
@@ -218,7 +223,7 @@ def export_json(session: Session) -> str:
         "partners": [{"id": pid, "name": name} for pid, name in session.partners().items()],
         "records": [record_json(session, r, names) for r in all_records(session)],
     }
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    return json_escaped(json.dumps(body, indent=2, ensure_ascii=False)) + "\n"
 
 
 CSV_COLUMNS = ("id", "type", "author", "created_at", "date", "week", "text", "status", "details")
@@ -245,15 +250,16 @@ def export_csv(session: Session) -> str:
         }
         data.pop("author_id", None)
         data.pop("updated_at", None)
-        row["details"] = json.dumps(data, ensure_ascii=False, sort_keys=True)
-        writer.writerow(row)
+        row["details"] = json_escaped(json.dumps(data, ensure_ascii=False, sort_keys=True))
+        writer.writerow({key: spreadsheet_cell(value) for key, value in row.items()})
     return buffer.getvalue()
 
 
 def export_markdown(session: Session) -> str:
     names = session.partners()
     out = ["# Our companion journal", ""]
-    out.append(f"{' & '.join(names.values())} — exported {iso_from_ms(session.now())[:10]}")
+    together = " & ".join(markdown_text(name) for name in names.values())
+    out.append(f"{together} — exported {iso_from_ms(session.now())[:10]}")
     out.append("")
     sections = [
         ("Care menus", m.NEED),
@@ -266,7 +272,7 @@ def export_markdown(session: Session) -> str:
             continue
         out += [f"## {title}", ""]
         for record in records:
-            out.append(f"- {_md(text_line(session, record)[10:])}")
+            out.append(f"- {markdown_text(text_line(session, record)[10:])}")
         out.append("")
     by_week: dict[str, list[Record]] = {}
     for record in all_records(session):
@@ -283,20 +289,18 @@ def export_markdown(session: Session) -> str:
         out += [f"## Week {week}", ""]
         for record in by_week[week]:
             if record.type == m.CHECKIN and record.get("sealed"):
-                out.append(f"- {session.name_of(record.author)}'s check-in (still sealed)")
+                out.append(
+                    f"- {markdown_text(session.name_of(record.author))}'s check-in (still sealed)"
+                )
             elif record.type == m.CHECKIN:
-                out.append(f"### {session.name_of(record.author)}'s check-in")
+                out.append(f"### {markdown_text(session.name_of(record.author))}'s check-in")
                 for field in CHECKIN_FIELDS:
                     if record.get(field) is not None:
-                        out.append(f"- **{field}**: {_md(str(record.get(field)))}")
+                        out.append(f"- **{field}**: {markdown_text(str(record.get(field)))}")
             else:
-                out.append(f"- {_md(text_line(session, record)[10:])}")
+                out.append(f"- {markdown_text(text_line(session, record)[10:])}")
         out.append("")
     return "\n".join(out)
-
-
-def _md(text: str) -> str:
-    return text.replace("\n", " ")
 
 
 EXPORTERS = {"json": export_json, "csv": export_csv, "markdown": export_markdown}
@@ -305,7 +309,7 @@ EXPORTERS = {"json": export_json, "csv": export_csv, "markdown": export_markdown
 def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None:
     """One quiet sentence about what the partner's devices sent, or None."""
     me, partner = session.me, session.partner
-    name = session.name_of(partner)
+    name = inert(session.name_of(partner))
     mine = session.device_id
     said: list[str] = []
 

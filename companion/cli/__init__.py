@@ -6,13 +6,14 @@ and keys), practice.py (the evening's changes), reading.py and syncing.py.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 
 import click
 
 from companion.cli import practice, reading, space, syncing  # noqa: F401 (they add the commands)
-from companion.cli.base import _home, cli
+from companion.cli.base import _home, cli, say
 from companion.errors import EXIT_USAGE, CompanionError
 from companion.store.home import PASSPHRASE_ENV
 
@@ -30,13 +31,16 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = cli.main(args=argv, prog_name="companion", standalone_mode=False)
     except CompanionError as exc:
-        click.echo(f"companion: {exc.render()}", err=True)
+        say(f"companion: {exc.render()}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.NoArgsIsHelpError as exc:
-        click.echo(exc.ctx.get_help() if exc.ctx else str(exc), err=True)
+        say(exc.ctx.get_help() if exc.ctx else str(exc), err=True)
         sys.exit(EXIT_USAGE)
     except click.ClickException as exc:
-        exc.show()
+        # click quotes the argument it refused, as typed: shown inert like everything else
+        shown = io.StringIO()
+        exc.show(file=shown)
+        say(shown.getvalue(), err=True, nl=False)
         sys.exit(EXIT_USAGE)
     except click.exceptions.Abort:
         click.echo("\nStopped.", err=True)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from companion.domain.text import inert, json_escaped
 from companion.errors import UsageError
 from companion.store.home import PASSPHRASE_ENV
 
@@ -64,8 +65,14 @@ def open_session() -> Session:
     return open_space(_home(), Passphrase(read_passphrase()))
 
 
+def say(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print for a person. Whatever the text quotes from records or from a command line is
+    made inert on the way out, so nothing in it reaches the terminal as a control."""
+    click.echo(inert(text, multiline=True), err=err, nl=nl)
+
+
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(json_escaped(json.dumps(data, indent=2, ensure_ascii=False)))
 
 
 def with_session(func: Callable[..., Any]) -> Callable[..., Any]:

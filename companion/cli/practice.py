@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from companion.cli.base import cli, with_session
+from companion.cli.base import cli, say, with_session
 
 
 @cli.group()
@@ -20,7 +20,7 @@ def add() -> None:
 def add_gratitude(session, text: tuple[str, ...]) -> None:
     """A note of thanks to your partner: what they did, and how it landed."""
     record = session.add_gratitude(" ".join(text))
-    click.echo(f"Sent to {session.name_of(record.get('to'))}. ({record.id[:8]})")
+    say(f"Sent to {session.name_of(record.get('to'))}. ({record.id[:8]})")
 
 
 @add.command("need")
@@ -29,7 +29,7 @@ def add_gratitude(session, text: tuple[str, ...]) -> None:
 def add_need(session, text: tuple[str, ...]) -> None:
     """What care looks like for you, added to your care menu."""
     record = session.add_need(" ".join(text))
-    click.echo(f"Added to your care menu. ({record.id[:8]})")
+    say(f"Added to your care menu. ({record.id[:8]})")
 
 
 @add.command("care")
@@ -48,7 +48,7 @@ def add_care(session, text: tuple[str, ...], cadence: str, need_ref: str | None)
 
     record = session.add_care(" ".join(text), cadence, need_ref)
     when = describe_cadence(record.get("cadence"), record.get("days"))
-    click.echo(f"Care action added: {record.get('title')} — {when}. ({record.id[:8]})")
+    say(f"Care action added: {record.get('title')} — {when}. ({record.id[:8]})")
 
 
 @add.command("agreement")
@@ -57,9 +57,7 @@ def add_care(session, text: tuple[str, ...], cadence: str, need_ref: str | None)
 def add_agreement(session, text: tuple[str, ...]) -> None:
     """Propose an agreement (a boundary, a limit, how you pause a conflict)."""
     record = session.propose_agreement(" ".join(text))
-    click.echo(
-        f"Proposed. It holds once {session.name_of(session.partner)} accepts it. ({record.id[:8]})"
-    )
+    say(f"Proposed. It holds once {session.name_of(session.partner)} accepts it. ({record.id[:8]})")
 
 
 @cli.command()
@@ -76,11 +74,11 @@ def tick(session, action: str, skip: bool, undo: bool, day: str | None) -> None:
     record = session.tick(action, when, skip=skip, undo=undo)
     title = session.title_of(record.get("action"), "care")
     if undo:
-        click.echo(f"Untouched: {title} on {when.isoformat()}.")
+        say(f"Untouched: {title} on {when.isoformat()}.")
     elif skip:
-        click.echo(f"Skipped for {when.isoformat()}: {title}. Rest is care too.")
+        say(f"Skipped for {when.isoformat()}: {title}. Rest is care too.")
     else:
-        click.echo(f"Done for {when.isoformat()}: {title}.")
+        say(f"Done for {when.isoformat()}: {title}.")
 
 
 @cli.command()
@@ -96,11 +94,11 @@ def checkin(session, week: str | None, **answers: Any) -> None:
     """Your weekly reciprocity check-in."""
     record = session.checkin(week, **answers)
     state = session.checkin_state(record.get("week"))
-    click.echo(f"Your check-in for {record.get('week')} is saved.")
+    say(f"Your check-in for {record.get('week')} is saved.")
     if state.both_submitted:
-        click.echo(f"{session.name_of(session.partner)}'s is in too: `companion list checkins`.")
+        say(f"{session.name_of(session.partner)}'s is in too: `companion list checkins`.")
     else:
-        click.echo(f"It waits for {session.name_of(session.partner)}'s.")
+        say(f"It waits for {session.name_of(session.partner)}'s.")
 
 
 @cli.command()
@@ -109,9 +107,7 @@ def checkin(session, week: str | None, **answers: Any) -> None:
 def unseal(session, week: str | None) -> None:
     """Let your partner read your check-in now, before theirs is in."""
     record = session.unseal_checkin(week)
-    click.echo(
-        f"Your check-in for {record.get('week')} is open to {session.name_of(session.partner)}."
-    )
+    say(f"Your check-in for {record.get('week')} is open to {session.name_of(session.partner)}.")
 
 
 @cli.command()
@@ -122,7 +118,7 @@ def unseal(session, week: str | None) -> None:
 def review(session, action: str, verdict: str, week: str | None) -> None:
     """As the receiver, say how one of your partner's care actions felt last week."""
     record = session.review(action, verdict, week)
-    click.echo(f"Noted for {record.get('week')}: {verdict}.")
+    say(f"Noted for {record.get('week')}: {verdict}.")
 
 
 @cli.command()
@@ -131,7 +127,7 @@ def review(session, action: str, verdict: str, week: str | None) -> None:
 def accept(session, agreement: str) -> None:
     """Accept an agreement your partner proposed."""
     record = session.accept_agreement(agreement)
-    click.echo(f"Agreed: {record.get('text')}")
+    say(f"Agreed: {record.get('text')}")
 
 
 @cli.command()
@@ -141,7 +137,7 @@ def accept(session, agreement: str) -> None:
 def retire(session, kind: str, ref: str) -> None:
     """Retire a need, a care action or an agreement that no longer fits (history stays)."""
     record = session.retire(kind, ref)
-    click.echo(f"Retired: {record.get('title') or record.get('text')}")
+    say(f"Retired: {record.get('title') or record.get('text')}")
 
 
 @cli.command()
@@ -151,4 +147,4 @@ def landed(session, note: str) -> None:
     """Tell your partner one of their notes landed."""
     record = session.resolve_note(note)
     session.mark_notes([record], read=True, landed=True)
-    click.echo(f"{session.name_of(record.author)} will see that it landed.")
+    say(f"{session.name_of(record.author)} will see that it landed.")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from companion.cli.base import cli, emit_json, with_session
+from companion.cli.base import cli, emit_json, say, with_session
 
 
 @cli.command("list")
@@ -26,9 +26,9 @@ def list_(session, kind: str, as_json: bool) -> None:
         emit_json([views.record_json(session, r, names) for r in records])
         return
     if not records:
-        click.echo(f"No {kind} yet.")
+        say(f"No {kind} yet.")
     for record in records:
-        click.echo(views.text_line(session, record))
+        say(views.text_line(session, record))
 
 
 @cli.command()
@@ -45,12 +45,12 @@ def status(session, as_json: bool, clear_problems: bool) -> None:
 
     if clear_problems:
         cleared = session.clear_problems()
-        click.echo(f"Cleared {cleared} noted problem(s).", err=True)
+        say(f"Cleared {cleared} noted problem(s).", err=True)
     data = views.status_data(session)
     if as_json:
         emit_json(data)
     else:
-        click.echo(views.status_text(data))
+        say(views.status_text(data))
 
 
 @cli.command()
@@ -70,7 +70,7 @@ def export(session, fmt: str, output: Path | None) -> None:
 
     text = views.EXPORTERS[fmt](session)
     if output is None:
-        click.echo(text, nl=False)
+        say(text, nl=False)
     else:
         write_export(output, text)
-        click.echo(f"Exported to {output} (not encrypted: keep it somewhere private).", err=True)
+        say(f"Exported to {output} (not encrypted: keep it somewhere private).", err=True)

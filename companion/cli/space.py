@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from companion.cli.base import _home, cli, emit_json, read_passphrase
+from companion.cli.base import _home, cli, emit_json, read_passphrase, say
 from companion.errors import UsageError
 from companion.store.home import PASSPHRASE_ENV
 
@@ -25,8 +25,8 @@ def init(folder: Path, name: str) -> None:
     passphrase = read_passphrase("Choose a passphrase", confirm=True)
     session = init_space(_home(), folder, name, passphrase)
     session.close()
-    click.echo(f"Welcome, {clean_name(name)}. Your space is ready in {session.space_dir}.")
-    click.echo(
+    say(f"Welcome, {clean_name(name)}. Your space is ready in {session.space_dir}.")
+    say(
         "Your partner joins from their machine, once the folder has synced there:\n"
         f"  companion join {session.shared_folder} --name THEIR-NAME\n"
         "They will need the same passphrase: tell it to them in person."
@@ -58,11 +58,9 @@ def join(folder: Path, name: str) -> None:
     partner = session.partner
     who = session.name_of(session.me)
     if partner:
-        click.echo(
-            f"Welcome, {who}. You're in the space you share with {session.name_of(partner)}."
-        )
+        say(f"Welcome, {who}. You're in the space you share with {session.name_of(partner)}.")
     else:
-        click.echo(f"Welcome, {who}. You've joined the space.")
+        say(f"Welcome, {who}. You've joined the space.")
 
 
 @cli.command()
@@ -81,7 +79,7 @@ def remember(forget: bool, key_file: bool) -> None:
         from companion.store import profile as profiles
 
         keychain.forget(profiles.load(_home()))
-        click.echo("Forgotten. companion asks for the passphrase again on this device.")
+        say("Forgotten. companion asks for the passphrase again on this device.")
         return
     from companion.store import keychain
 
@@ -94,13 +92,13 @@ def remember(forget: bool, key_file: bool) -> None:
         )
     session = open_space(_home(), Passphrase(read_passphrase()))
     if key_file:
-        click.echo(
+        say(
             "Warning: a key file opens your space for anyone with a copy of this disk.",
             err=True,
         )
     where = session.remember(allow_file=key_file)
     place = "the system keychain" if where == "keychain" else "a key file in your profile"
-    click.echo(f"Remembered in {place}. `companion remember --forget` undoes it.")
+    say(f"Remembered in {place}. `companion remember --forget` undoes it.")
 
 
 @cli.command()
@@ -119,7 +117,7 @@ def passwd() -> None:
         except click.Abort:
             raise UsageError("No new passphrase was given; nothing changed.") from None
     session.change_passphrase(new)
-    click.echo("Passphrase changed. Tell your partner the new one in person.")
+    say("Passphrase changed. Tell your partner the new one in person.")
 
 
 @cli.command()
@@ -137,10 +135,10 @@ def verify(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         emit_json(report.to_json())
     else:
-        click.echo(report.text())
+        say(report.text())
     if not report.ok:
         count = len(report.problems)
-        click.echo(f"companion: verify found {count} problem(s).", err=True)
+        say(f"companion: verify found {count} problem(s).", err=True)
         ctx.exit(EXIT_DATA)
 
 
@@ -158,9 +156,9 @@ def demo(keep: bool, weeks: int) -> None:
     root = Path(tempfile.mkdtemp(prefix="companion-demo-"))
     partner = None
     try:
-        click.echo(f"Setting up a demo space with {weeks} weeks of history ", nl=False, err=True)
-        space = demo_space.build(root, weeks, progress=lambda: click.echo(".", nl=False, err=True))
-        click.echo(" ready.", err=True)
+        say(f"Setting up a demo space with {weeks} weeks of history ", nl=False, err=True)
+        space = demo_space.build(root, weeks, progress=lambda: say(".", nl=False, err=True))
+        say(" ready.", err=True)
         env = {
             **os.environ,
             "COMPANION_HOME": str(space.sam_home),
@@ -187,7 +185,7 @@ def demo(keep: bool, weeks: int) -> None:
             except subprocess.TimeoutExpired:
                 partner.kill()
         if keep:
-            click.echo(
+            say(
                 f"The demo space is kept in {root}. Open it again with:\n"
                 f"  COMPANION_HOME={root / 'alex'} COMPANION_PASSPHRASE='{demo_space.PASSPHRASE}' "
                 "companion",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from companion.cli.base import _home, cli, open_session, read_passphrase
+from companion.cli.base import _home, cli, open_session, read_passphrase, say
 from companion.errors import DataError
 from companion.sync.problems import Problem
 
@@ -17,7 +17,7 @@ def sync(rebuild: bool) -> None:
         from companion.service import Passphrase, rebuild_space
 
         session = rebuild_space(_home(), lambda: Passphrase(read_passphrase()))
-        click.echo(
+        say(
             "Rebuilt this device's copy from the shared folder "
             f"(the old copy is set aside in {session.home})."
         )
@@ -35,9 +35,9 @@ def sync(rebuild: bool) -> None:
     shared = (
         f"Shared {result.exported} change(s)" if result.exported else "Nothing waiting to share"
     )
-    click.echo(f"{shared}; brought in {len(others)}.")
+    say(f"{shared}; brought in {len(others)}.")
     for problem in map(Problem.from_dict, result.problems):
-        click.echo(f"Problem: device {problem.short_device}: {problem.message}", err=True)
+        say(f"Problem: device {problem.short_device}: {problem.message}", err=True)
 
 
 @cli.command()
@@ -59,12 +59,12 @@ def watch(poll: bool, rescan: int, once: bool) -> None:
 
     session = open_session()
     devices_dir, own_dir = session.watched_dirs()
-    click.echo(f"Watching {devices_dir} (Ctrl-C to stop).")
+    say(f"Watching {devices_dir} (Ctrl-C to stop).")
     reported: set[tuple[str, str, int]] = set()
     offline = False
 
     def log(text: str, *, err: bool = False) -> None:
-        click.echo(f"{time.strftime('%Y-%m-%d %H:%M:%S')}  {text}", err=err)
+        say(f"{time.strftime('%Y-%m-%d %H:%M:%S')}  {text}", err=err)
 
     def one_pass() -> None:
         nonlocal offline

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from companion.domain.ids import week_monday
+from companion.domain.text import unsafe_in
 from companion.errors import UsageError
 
 PARTNER = "partner"
@@ -56,8 +57,14 @@ def clean_text(text: str | None, what: str, *, limit: int = MAX_TEXT) -> str:
             f"The {what} is {len(cleaned)} characters long; the most is {limit}.",
             "Shorten it, or split it in two.",
         )
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in cleaned):
-        raise UsageError(f"The {what} contains control characters.", "Remove them and try again.")
+    # The same characters that every screen shows as � (domain/text.py): terminal controls
+    # and the invisible marks that turn text around.
+    found = unsafe_in(cleaned)
+    if found is not None:
+        raise UsageError(
+            f"The {what} contains an invisible control character (U+{ord(found):04X}).",
+            "Retype it without that character (it often comes with pasted text) and try again.",
+        )
     return cleaned
 
 

@@ -15,6 +15,7 @@ from textual.reactive import Reactive, reactive
 from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 
+from companion.domain.text import inert
 from companion.store import home as profiles
 from companion.tui import memory, messages
 from companion.tui.navigation import BY_MODE, DESTINATIONS
@@ -25,6 +26,7 @@ from companion.tui.sync_loop import SYNC_SECONDS, SyncLoop
 
 if TYPE_CHECKING:
     from textual.await_complete import AwaitComplete
+    from textual.notifications import SeverityLevel
     from textual.widget import AwaitMount
     from textual.worker import Worker
 
@@ -278,6 +280,25 @@ class CompanionApp(App[None]):
             self.call_from_thread(self.show_error, exc)
 
     # -- errors -----------------------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast, screens' and widgets' too: what it quotes (names, titles, a sync
+        problem, an error's message) is shown inert."""
+        super().notify(
+            inert(message, multiline=True),
+            title=inert(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     def show_error(self, error: BaseException) -> None:
         """Tell the person what happened and what to do; never a traceback."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from companion.domain import model as m
+from companion.domain.text import inert
 from companion.tui.read.tonight import People, people
 
 if TYPE_CHECKING:
@@ -41,11 +42,13 @@ def agreements(session: Session) -> Agreements:
     rows = [
         AgreementRow(
             id=a.id,
-            text=a.get("text", ""),
+            text=inert(a.get("text", ""), multiline=True),
             status=a.get("status", m.PROPOSED),
-            proposer=session.name_of(a.author),
+            proposer=inert(session.name_of(a.author)),
             mine=a.author == me,
-            accepted_by=session.name_of(a.get("accepted_by")) if a.get("accepted_by") else None,
+            accepted_by=(
+                inert(session.name_of(a.get("accepted_by"))) if a.get("accepted_by") else None
+            ),
         )
         for a in sorted(session.core(m.AGREEMENT), key=order)
     ]

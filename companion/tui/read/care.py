@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from companion.domain import model as m
 from companion.domain import rules
 from companion.domain.ids import iso_week, week_monday
-from companion.tui.read.tonight import People, people, record_day
+from companion.domain.text import inert
+from companion.tui.read.tonight import People, people, record_day, shown_name
 
 if TYPE_CHECKING:
     from companion.domain.records import Record
@@ -99,18 +100,18 @@ def care(session: Session) -> Care:
     ticks = session.dated([m.TICK], session.recent_partitions(today, 7 * CONSISTENCY_WEEKS))
     mine = [n for n in needs if n.author == me and not n.get("retired")]
     theirs = [n for n in needs if partner and n.author == partner and not n.get("retired")]
-    need_text = {n.id: n.get("text", "") for n in needs}
+    need_text = {n.id: inert(n.get("text", ""), multiline=True) for n in needs}
     names = session.partners()
     return Care(
         people=people(session),
-        my_needs=[NeedRow(n.id, n.get("text", ""), False) for n in mine],
-        partner_needs=[NeedRow(n.id, n.get("text", ""), n.id in adopted) for n in theirs],
+        my_needs=[NeedRow(n.id, need_text[n.id], False) for n in mine],
+        partner_needs=[NeedRow(n.id, need_text[n.id], n.id in adopted) for n in theirs],
         actions=[
             ActionRow(
                 id=a.id,
-                title=a.get("title", ""),
+                title=inert(a.get("title", "")),
                 cadence=m.describe_cadence(a.get("cadence"), a.get("days")),
-                receiver=names.get(a.get("for")),
+                receiver=shown_name(names, a.get("for")),
                 need=need_text.get(a.get("need")),
                 weeks=consistency_cells(a, ticks, weeks, today),
             )

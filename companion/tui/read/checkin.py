@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from companion.domain import model as m
 from companion.domain.ids import iso_week
+from companion.domain.text import inert
 from companion.tui.read.tonight import People, people, week_label
 
 if TYPE_CHECKING:
@@ -71,21 +72,29 @@ def checkin(session: Session) -> Checkin:
         week=week,
         week_label=week_label(week),
         waiting_for=state.waiting_for,
-        mine=dict(state.mine.fields) if state.mine else None,
-        theirs=dict(theirs.fields) if theirs and not is_sealed(theirs) else None,
+        mine=shown_answers(state.mine) if state.mine else None,
+        theirs=shown_answers(theirs) if theirs and not is_sealed(theirs) else None,
         theirs_sealed=theirs is not None and is_sealed(theirs),
         review_week=last_week,
         review_label=week_label(last_week),
         reviews=[
             ReviewRow(
                 a.id,
-                a.get("title", ""),
+                inert(a.get("title", "")),
                 m.describe_cadence(a.get("cadence"), a.get("days")),
                 verdicts.get(a.id),
             )
             for a in for_me
         ],
     )
+
+
+def shown_answers(checkin: Record) -> dict[str, Any]:
+    """A check-in's fields, their text inert (numbers and flags as they are)."""
+    return {
+        name: inert(value, multiline=True) if isinstance(value, str) else value
+        for name, value in checkin.fields.items()
+    }
 
 
 def is_sealed(checkin: Record) -> bool:

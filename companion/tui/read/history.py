@@ -11,6 +11,7 @@ from companion.domain import model as m
 from companion.domain.checkin_fields import CHECKIN_QUESTIONS
 from companion.domain.hlc import stamp_ms
 from companion.domain.ids import iso_week, week_monday
+from companion.domain.text import inert
 from companion.tui.read.checkin import energy_text
 from companion.tui.read.tonight import day_label, record_day, week_label
 
@@ -58,6 +59,7 @@ def month_start(month: str) -> dt.date:
 
 
 def _item(week: str, record: Record, kind: str, text: str, *extra: str) -> HistoryItem:
+    text = inert(text, multiline=True)
     # By the time it was written; at the same moment, by what it says (two devices' clock
     # stamps of one millisecond sort by device id, which says nothing).
     order = f"{stamp_ms(record.created):015d}|{text}"
@@ -67,7 +69,7 @@ def _item(week: str, record: Record, kind: str, text: str, *extra: str) -> Histo
 def history_chunk(session: Session, month: str) -> HistoryChunk:
     """Notes, open check-ins and care given in one month partition."""
     today = session.today()
-    names = session.partners()
+    names = {pid: inert(name) for pid, name in session.partners().items()}
     items: list[HistoryItem] = []
     care: dict[tuple[str, str], tuple[int, int]] = {}
     for record in session.dated([m.GRATITUDE, m.CHECKIN, m.TICK], [month]):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from companion.domain import model as m
 from companion.domain import rules
 from companion.domain.ids import iso_week, month_partition, week_monday
+from companion.domain.text import inert
 from companion.tui.read.tonight import People, people, record_day, week_label
 
 if TYPE_CHECKING:
@@ -106,14 +107,14 @@ def progress(session: Session, until: str | None = None, count: int = PROGRESS_W
             slot = summary.partners[pid] if summary else rules.PartnerWeek()
             people_rows.append(
                 PersonWeek(
-                    name=names.get(pid, "?"),
+                    name=inert(names.get(pid, "?")),
                     notes_received=slot.notes_received,
                     notes_landed=slot.notes_landed,
                     care_landed=slot.landed_actions,
                     felt_supported=slot.felt_supported > 0,
                     care_given=slot.care_given,
                     rests=slot.care_skipped,
-                    victories=tuple(slot.victories),
+                    victories=tuple(inert(v) for v in slot.victories),
                 )
             )
         sunday = week_monday(week) + dt.timedelta(days=6)

@@ -5,6 +5,10 @@ so this module stays small and quick to import: the other screens' read models a
 in tui/read/ and import what they share from here. Nothing here imports Textual or the store,
 and the values are NamedTuples (a frozen dataclass costs about a millisecond to define, at
 every start).
+
+Every text from a record (names, notes, titles) is made inert (domain/text.py) where a read
+model takes it, here and in the other screens' modules, so no widget is handed a control
+character from the partner's device.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from companion.domain import model as m
 from companion.domain.ids import week_monday
+from companion.domain.text import inert
 
 if TYPE_CHECKING:
     from companion.domain.records import Record
@@ -46,7 +51,14 @@ class People(NamedTuple):
 def people(session: Session) -> People:
     names = session.partners()
     partner_id = session.partner
-    return People(names.get(session.me, "you"), names.get(partner_id) if partner_id else None)
+    partner = names.get(partner_id) if partner_id else None
+    return People(inert(names.get(session.me, "you")), None if partner is None else inert(partner))
+
+
+def shown_name(names: dict[str, str], pid: str | None) -> str | None:
+    """A partner's name as a screen shows it, or None for no one (or someone unknown)."""
+    name = names.get(pid) if pid else None
+    return None if name is None else inert(name)
 
 
 def record_day(record: Record) -> dt.date:
@@ -87,9 +99,9 @@ class NoteRow(NamedTuple):
 def note_row(session: Session, note: Record, today: dt.date, new: bool = False) -> NoteRow:
     return NoteRow(
         id=note.id,
-        text=note.get("text", ""),
-        author=session.name_of(note.author),
-        to=session.name_of(note.get("to")),
+        text=inert(note.get("text", ""), multiline=True),
+        author=inert(session.name_of(note.author)),
+        to=inert(session.name_of(note.get("to"))),
         when=day_label(record_day(note), today),
         new=new,
         read=bool(note.get("read")),
@@ -211,9 +223,9 @@ def tonight(session: Session, since: Since) -> Tonight:
     due = [
         DueRow(
             action_id=item.action.id,
-            title=item.action.get("title", ""),
+            title=inert(item.action.get("title", "")),
             cadence=m.describe_cadence(item.action.get("cadence"), item.action.get("days")),
-            receiver=names.get(item.action.get("for")),
+            receiver=shown_name(names, item.action.get("for")),
             status=item.status,
         )
         for item in session.due_today(today)
@@ -223,7 +235,7 @@ def tonight(session: Session, since: Since) -> Tonight:
     new = [n for n in notes if is_new_to_me(n, me, since.notes)]
     who = people(session)
     landed = [
-        f"{who.other} says your note “{excerpt(n.get('text', ''))}” landed."
+        f"{who.other} says your note “{excerpt(inert(n.get('text', '')))}” landed."
         for n in notes
         if n.author == me and n.get("landed") and n.hlc > since.events
     ]

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from companion.domain.text import inert
 from companion.service import Session
 from companion.tui import changes
 from companion.tui.read import settings as read_settings
@@ -154,7 +155,7 @@ class SettingsScreen(PracticeScreen):
         if lines:
             lines.append("`companion verify` has the details and what to do.")
         problems = self.query_one("#folder-problems", Static)
-        problems.update("\n".join(lines) or "None")
+        problems.update(inert("\n".join(lines), multiline=True) or "None")
         problems.set_class(bool(lines), "-problem")
 
     # -- you --------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from companion.domain.text import inert
 from companion.errors import CompanionError, UnlockError
 from companion.tui.messages import SessionOpened
 from companion.tui.read.tonight import theme_preference
@@ -98,7 +99,7 @@ class UnlockScreen(Screen[None]):
 
     def _explain(self, error: Exception) -> None:
         if isinstance(error, CompanionError):
-            self._status(error.message, error=True)
+            self._status(inert(error.message, multiline=True), error=True)
         else:
             self._status("Something went wrong while opening the space.", error=True)
         if not isinstance(error, UnlockError):
