@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from companion.domain.ids import week_monday
+from companion.domain.ids import iso_week, week_monday
 from companion.domain.text import unsafe_in
 from companion.errors import UsageError
 
@@ -45,6 +45,10 @@ DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 MAX_TEXT = 2000
 MAX_NAME = 40
+# The years a record's date or week may fall in: ids encode time from 1970, and readers step
+# a week either side of a date, which must not run off the calendar.
+FIRST_YEAR = 1970
+LAST_YEAR = 9998
 
 
 def clean_text(text: str | None, what: str, *, limit: int = MAX_TEXT) -> str:
@@ -111,11 +115,14 @@ def parse_date(text: str | None, today: dt.date) -> dt.date:
     if lowered == "yesterday":
         return today - dt.timedelta(days=1)
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(
             f"'{text}' is not a date.", "Write it as YYYY-MM-DD, e.g. 2026-11-26."
         ) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise UsageError(f"{day.isoformat()} is further off than companion keeps records.")
+    return day
 
 
 def parse_energy(value: Any) -> int:
@@ -131,10 +138,13 @@ def parse_energy(value: Any) -> int:
 
 
 def parse_week(text: str) -> str:
+    """An ISO week as it is stored ('2026-W9' becomes '2026-W09')."""
     try:
-        week_monday(text)
-    except (ValueError, TypeError):
+        monday = week_monday(text.strip())
+    except (ValueError, TypeError, AttributeError):
         raise UsageError(
             f"'{text}' is not an ISO week.", "Write it as YYYY-Www, e.g. 2026-W48."
         ) from None
-    return text
+    if not FIRST_YEAR <= monday.year <= LAST_YEAR:
+        raise UsageError(f"{text} is further off than companion keeps records.")
+    return iso_week(monday)

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from companion.domain import model as m
-from companion.domain import rules
+from companion.domain import rules, schema
 from companion.domain.checkin_fields import CHECKIN_LABELS
 from companion.domain.ids import checkin_id, iso_week
 from companion.domain.records import Record
@@ -134,8 +134,8 @@ class CheckinsPart(SessionCore):
                 plain = crypto.open_sealed(
                     crypto.b64d(entry["k"]), crypto.b64d(sealed), self._checkin_aad(record.id)
                 )
-                answers = json.loads(plain)
-            except (crypto.OpenFailed, ValueError):
+                answers = schema.checkin_answers(json.loads(plain))
+            except (crypto.OpenFailed, ValueError, RecursionError):
                 answers = None
         fields = {"week": record.get("week")}
         if answers is None:

@@ -18,6 +18,7 @@ from companion.domain import model as m
 from companion.domain.hlc import Clock
 from companion.domain.ids import make_id, month_partition
 from companion.domain.records import Record, make_op
+from companion.domain.schema import check_op
 from companion.errors import StorageFullError, UsageError
 from companion.service.clock import wall_ms
 from companion.service.header import check_passphrase, load_header
@@ -27,6 +28,7 @@ from companion.store.lock import ProfileLock
 from companion.store.replica import CORE, Replica
 from companion.store.spacefile import SPACE_FILE, SpaceHeader
 from companion.sync import engine
+from companion.sync.admission import admit
 from companion.sync.journal import Journal
 from companion.sync.problems import Problem
 
@@ -96,7 +98,10 @@ class SessionCore:
         for _, ops in pending:
             for op in ops:
                 self.clock.observe(op["hlc"], self.now())
-            self.replica.apply(ops)
+            # Checked like any change read from the folder: what the admission refuses here is
+            # still shipped, then kept aside and reported when this device reads it back.
+            admitted = [a.op for a in map(admit, ops) if a.op is not None]
+            self.replica.apply(admitted)
         if self.header.to_bytes() != (
             self.profile.space_copy.read_bytes() if self.profile.space_copy.exists() else b""
         ):
@@ -197,6 +202,12 @@ class SessionCore:
         replica is rebuilt from it after a crash); otherwise the outbox is, and the changes
         wait there until the folder is back.
         """
+        for op in ops:
+            # The app's own changes pass the same schema as a partner's: a change that
+            # wouldn't is a bug here, and stopping is better than sending it.
+            invalid = check_op(op)
+            if invalid is not None:
+                raise RuntimeError(f"companion was about to write {invalid.describe()}: {op}")
         shipped = flush and engine.export_pending(self.replica, self.journal, self.clock, ops)
         if not shipped:
             self.replica.outbox_put(ops)

@@ -28,6 +28,7 @@ from typing import Any
 from companion.domain import model
 from companion.domain.ids import id_ms, is_valid_id
 from companion.domain.records import Record, merge, record_from_state
+from companion.domain.schema import complete
 from companion.errors import DataError
 from companion.store import crypto
 from companion.store.fsutil import atomic_write, ensure_private_dir, fsync_dir, is_temp_name
@@ -38,6 +39,8 @@ LOCAL = "local"
 # Check-in keys this device holds: kept apart from `local` because, unlike its bookkeeping,
 # they can't be derived again, so they are never held back in memory.
 KEYS = "keys"
+# Operations refused when they arrived (see sync/quarantine.py): kept, never merged.
+QUARANTINE = "quarantine"
 RECORDS = "records"
 META = "meta"
 DB_SUFFIX = ".db"
@@ -126,7 +129,7 @@ class Replica:
     def verify_all(self) -> list[tuple[str, DataError]]:
         """Open every partition; return those that fail."""
         problems: list[tuple[str, DataError]] = []
-        for partition in [CORE, LOCAL, KEYS, *self.partitions()]:
+        for partition in [CORE, LOCAL, KEYS, QUARANTINE, *self.partitions()]:
             path = self.path(partition)
             if not path.exists():
                 continue
@@ -146,7 +149,7 @@ class Replica:
     def records(self, partition: str) -> list[Record]:
         out = []
         for state in self._raw(partition).values():
-            record = record_from_state(state)
+            record = _readable(state)
             if record is not None:
                 out.append(record)
         return out
@@ -157,7 +160,7 @@ class Replica:
 
     def get(self, record_id: str, record_type: str) -> Record | None:
         state = self._raw(partition_for(record_type, record_id)).get(record_id)
-        return None if state is None else record_from_state(state)
+        return None if state is None else _readable(state)
 
     def apply(
         self,
@@ -197,7 +200,7 @@ class Replica:
                 if fresh:
                     table.insert_multiple(fresh)
             for state in really.values():
-                record = record_from_state(state)
+                record = _readable(state)
                 if record is not None:
                     changed.append(record)
         return changed
@@ -275,6 +278,14 @@ class Replica:
             with contextlib.suppress(FileNotFoundError):
                 (self.outbox_dir / name).unlink()
         fsync_dir(self.outbox_dir)
+
+
+def _readable(state: dict[str, Any]) -> Record | None:
+    """The record as readers see it, or None until it has the fields its type needs."""
+    record = record_from_state(state)
+    if record is None or not complete(record.type, record.fields):
+        return None
+    return record
 
 
 def _replace_with(states: dict[str, dict[str, Any]]) -> Callable[[dict[str, Any]], None]:

@@ -15,7 +15,7 @@ from typing import Any
 from companion.domain.hlc import Clock
 from companion.domain.records import Record
 from companion.store.replica import Replica
-from companion.sync import segments
+from companion.sync import quarantine, segments
 from companion.sync.journal import Journal, Listing, segment_name, snapshot_name
 
 # The kinds of problem a pass reports are part of this module's interface (verify names its
@@ -23,6 +23,7 @@ from companion.sync.journal import Journal, Listing, segment_name, snapshot_name
 from companion.sync.problems import DAMAGED as DAMAGED
 from companion.sync.problems import FOREIGN_OPS as FOREIGN_OPS
 from companion.sync.problems import FORKED as FORKED
+from companion.sync.problems import INVALID as INVALID
 from companion.sync.problems import ROLLED_BACK as ROLLED_BACK
 from companion.sync.problems import SHARED_ID as SHARED_ID
 from companion.sync.problems import STUCK as STUCK
@@ -170,6 +171,7 @@ def import_new(
     problems = {(p["kind"], p["device"], p["seq"]): p for p in replica.meta("problems", [])}
     seen_conflicts: dict[str, str] = replica.meta("conflicts", {})
     incoming: list[dict[str, Any]] = []
+    refused: list[quarantine.Refusal] = []
     devices = journal.device_ids()
     for index, device in enumerate(devices):
         cursor = dict(cursors.get(device) or {"seq": 0, "hash": ""})
@@ -181,6 +183,7 @@ def import_new(
             for key in [k for k in problems if k[0] == STUCK and k[1] == device]:
                 del problems[key]
         incoming += reader.ops
+        refused += [(device, seq, op, why) for seq, op, why in reader.refused]
         cursors[device] = cursor
         if progress is not None:
             progress(0.5 * (index + 1) / len(devices))
@@ -192,6 +195,8 @@ def import_new(
         result.incoming_ops = incoming
         for op in incoming:
             clock.observe(op["hlc"], now_ms)
+    if refused:
+        quarantine.hold(replica, journal.device_id, refused, problems)
     result.problems = sorted(problems.values(), key=lambda p: (p["device"], p["seq"], p["kind"]))
     replica.set_meta(
         cursors=cursors,

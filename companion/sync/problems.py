@@ -16,6 +16,9 @@ ROLLED_BACK = "rolled-back"
 FOREIGN_OPS = "foreign-ops"
 SHARED_ID = "shared-id"
 STUCK = "stuck"
+# Changes that open but hold a value their record can't (a field of the wrong type or out of
+# range): kept aside, never merged or shown.
+INVALID = "invalid"
 
 
 class Problem(NamedTuple):

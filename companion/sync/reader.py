@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from companion.domain.schema import Invalid
+from companion.sync.admission import admit
 from companion.sync.journal import Journal, Listing
 from companion.sync.problems import (
     DAMAGED,
@@ -46,6 +48,8 @@ class Reader:
         self.cursor = cursor
         self.problems = problems
         self.ops: list[dict[str, Any]] = []
+        # Operations the admission refused, with the number of the file that held each.
+        self.refused: list[tuple[int, dict[str, Any], Invalid]] = []
 
     def take(self, seq: int, ops: list[dict[str, Any]]) -> None:
         suffix = "." + self.device
@@ -55,7 +59,11 @@ class Reader:
                     FOREIGN_OPS, self.device, seq, "holds changes signed as another device"
                 )
                 continue
-            self.ops.append(op)
+            admitted, refused = admit(op)
+            if refused is not None:
+                self.refused.append((seq, op, refused))
+            elif admitted is not None:
+                self.ops.append(admitted)
 
     def damaged(self, seq: int, what: str, exc: Exception) -> None:
         self.problems[(DAMAGED, self.device, seq)] = _problem(

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 
 from companion.store.fsutil import OUR_TEMP_NAME
 from companion.sync import segments
+from companion.sync.admission import admit
 from companion.sync.journal import (
     ASIDE,
     Conflict,
@@ -28,6 +29,7 @@ from companion.verify.report import (
     FOREIGN_OPS,
     FRESH_PROFILE,
     INCOMPLETE,
+    INVALID,
     MISPLACED,
     TEMP_FILE,
     UNKNOWN_FILE,
@@ -285,6 +287,19 @@ class DeviceCheck:
                 "It holds changes signed as another device; sync does not merge those.",
                 "Someone with the passphrase wrote this file by hand or with a modified app. "
                 "Move it out of the shared folder.",
+                device=self.device,
+                seq=seq,
+            )
+        refused = [why for why in (admit(op).refused for op in ops) if why is not None]
+        if refused:
+            more = f" (and {len(refused) - 1} more like it)" if len(refused) > 1 else ""
+            self.report.problem(
+                INVALID,
+                path,
+                f"It holds {refused[0].describe()}{more}; sync keeps such changes aside and "
+                "never shows them. Everything else in it merges.",
+                "This version of companion and the one that wrote it disagree on what a record "
+                "may hold: update companion on both devices.",
                 device=self.device,
                 seq=seq,
             )

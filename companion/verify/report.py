@@ -22,6 +22,7 @@ ROLLED_BACK = engine.ROLLED_BACK
 SHARED_ID = engine.SHARED_ID
 FOREIGN_OPS = engine.FOREIGN_OPS
 STUCK = engine.STUCK
+INVALID = engine.INVALID
 GAP = "gap"
 UNKNOWN_FILE = "unknown-file"
 CONFLICT_COPY = "conflict-copy"

@@ -1,0 +1,73 @@
+"""Operations the admission refused: kept, never merged or shown, and reported with what to do.
+
+They are kept in a partition of the replica of their own (encrypted like the rest, never
+synced), and the files that brought them stay in the shared folder as they were: nothing a
+partner's app sent is lost, even when it can't be shown.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from companion.domain import model as m
+from companion.domain.schema import Invalid
+from companion.store.replica import QUARANTINE, Replica
+from companion.sync.problems import INVALID, Problem
+
+# One refused operation: the device whose files held it, the file's number, the op, why.
+Refusal = tuple[str, int, dict[str, Any], Invalid]
+
+
+def hold(
+    replica: Replica,
+    own_device: str,
+    refused: list[Refusal],
+    problems: dict[tuple[str, str, int], dict[str, Any]],
+) -> None:
+    """Keep each refused operation aside and note one problem per file that held any."""
+    held: dict[str, Any] = replica.meta("held", {}, partition=QUARANTINE)
+    by_file: dict[tuple[str, int], list[Invalid]] = {}
+    for device, seq, op, why in refused:
+        key = f"{device}/{seq}/{op.get('hlc')}/{op.get('op')}/{op.get('id')}"
+        entry = {"device": device, "seq": seq, "why": why.describe(), "op": op}
+        try:
+            json.dumps(entry)
+        except (ValueError, RecursionError):
+            entry["op"] = None  # kept in its file in the shared folder all the same
+        held[key] = entry
+        by_file.setdefault((device, seq), []).append(why)
+    replica.set_meta(partition=QUARANTINE, held=held)
+    for (device, seq), whys in by_file.items():
+        message = _message(whys, device == own_device, _owner_name(replica, device))
+        problems[(INVALID, device, seq)] = Problem(INVALID, device, seq, message).to_dict()
+
+
+def held_count(replica: Replica) -> int:
+    """How many refused operations this device keeps aside."""
+    return len(replica.meta("held", {}, partition=QUARANTINE))
+
+
+def _owner_name(replica: Replica, device: str) -> str | None:
+    record = replica.get(device, m.DEVICE)
+    partner = record.get("partner") if record is not None else None
+    person = replica.get(partner, m.PARTNER) if isinstance(partner, str) else None
+    name = person.get("name") if person is not None else None
+    return name if isinstance(name, str) else None
+
+
+def _message(whys: list[Invalid], own: bool, owner: str | None) -> str:
+    first = whys[0].describe()
+    more = f" (and {len(whys) - 1} more change(s) like it)" if len(whys) > 1 else ""
+    kept = "It is kept aside, never merged or shown; everything else merged."
+    if own:
+        return (
+            f"this device's own journal holds {first}{more}: a copy of this profile "
+            f"(a restored backup, or another version) wrote it. {kept} "
+            "Update companion on each device you use."
+        )
+    who = owner or "your partner"
+    return (
+        f"it sent {first}{more}. {kept} Ask {who} to update companion "
+        "(or update it here, if theirs is the newer one)."
+    )
