@@ -59,15 +59,19 @@ def inflate(data: bytes, limits: Limits) -> bytes:
     return out
 
 
-def census(raw: bytes, limits: Limits) -> None:
-    """Raise OverLimit unless the JSON text `raw` holds at most `limits.values` values.
+def most_values(raw: bytes) -> int:
+    """An upper bound on the number of values (keys included) in the JSON text `raw`.
 
     Every value but the outermost is an item of a container (each item after a container's
     first follows a comma) or a key (followed by a colon), so commas + colons + opening
     brackets + 1 bounds the number of values; separators inside strings only over-count.
     """
-    values = raw.count(b",") + raw.count(b":") + raw.count(b"[") + raw.count(b"{") + 1
-    if values > limits.values:
+    return raw.count(b",") + raw.count(b":") + raw.count(b"[") + raw.count(b"{") + 1
+
+
+def census(raw: bytes, limits: Limits) -> None:
+    """Raise OverLimit unless the JSON text `raw` may hold more than `limits.values` values."""
+    if most_values(raw) > limits.values:
         raise OverLimit(
             f"too large: it holds more than {limits.values:,} values, "
             f"the most {limits.what} may hold"

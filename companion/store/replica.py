@@ -52,7 +52,7 @@ MONTHS_IN_MEMORY = 4
 OUTBOX_SUFFIX = ".op"
 # One outbox file is one change (a few operations) on its way into a segment: it gets a
 # segment's limits (companion/sync/segments.py says how they were chosen).
-OUTBOX_ENTRY = bounded.Limits("a waiting change", inflated=4 * MIB, values=300_000, ops=12_000)
+OUTBOX_ENTRY = bounded.Limits("a waiting change", inflated=2 * MIB, values=150_000, ops=6_000)
 
 
 def partition_for(record_type: str, record_id: str) -> str:

@@ -48,10 +48,11 @@ _IGNORED_PREFIXES = ("~syncthing~", ".syncthing.", ".dropbox", "~$", ".~")
 _IGNORED_SUFFIXES = (".tmp", ".icloud", ".partial", ".crdownload", ".part")
 
 
-def read_file(path: Path) -> bytes | None:
-    """A journal file's bytes, or None if it is gone; of a file longer than any segment or
-    snapshot can be, only enough to tell so (decoding then reports it as too large)."""
-    return read_at_most(path, segments.MAX_FILE + 1)
+def read_file(path: Path, snapshot: bool = False) -> bytes | None:
+    """A journal file's bytes, or None if it is gone; of a file longer than a segment (or
+    snapshot) can be, only enough to tell so (decoding then reports it as too large)."""
+    limits = segments.SNAPSHOT if snapshot else segments.SEGMENT
+    return read_at_most(path, segments.HEADER_SIZE + limits.sealed + 1)
 
 
 def segment_name(seq: int) -> str:
@@ -173,7 +174,7 @@ class Journal:
         return segments.decode(self.key, self.space_id, device, seq, data)
 
     def read_snapshot(self, device: str, first: int, last: int) -> segments.Snapshot | None:
-        data = read_file(self.devices_dir / device / snapshot_name(first, last))
+        data = read_file(self.devices_dir / device / snapshot_name(first, last), snapshot=True)
         if data is None:
             return None
         return segments.decode_snapshot(self.key, self.space_id, device, first, last, data)
@@ -181,7 +182,7 @@ class Journal:
     def read_conflict(
         self, device: str, conflict: Conflict
     ) -> segments.Segment | segments.Snapshot | None:
-        data = read_file(self.devices_dir / device / conflict.name)
+        data = read_file(self.devices_dir / device / conflict.name, conflict.is_snapshot)
         if data is None:
             return None
         if conflict.is_snapshot:
