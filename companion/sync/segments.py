@@ -44,7 +44,7 @@ HEADER_SIZE = _HEADER.size
 # A list or map in a field counts its strings' characters and 16 for each item.
 MAX_FIELD_CHARS = 256 * 1024
 MAX_KEYS = 64  # keys of an op, fields of an op (seven and six at most)
-MAX_OP_CHARS = 256  # an op's id, type, device, author, stamp and field names (39 at most)
+MAX_OP_CHARS = 256  # an op's id, type, device, author and stamp (39 characters at most)
 
 
 class SegmentIncomplete(Exception):
@@ -137,39 +137,30 @@ def valid_op(op: Any) -> bool:
     """The shape every operation must have before it may touch the replica."""
     if not isinstance(op, dict) or op.get("op") not in OP_KINDS:
         return False
-    if not all(
-        isinstance(op.get(k), str) and op.get(k) for k in ("id", "type", "device", "author")
-    ):
-        return False
+    for name in ("id", "type", "device", "author", "hlc"):
+        value = op.get(name)
+        if not isinstance(value, str) or not 0 < len(value) <= MAX_OP_CHARS:
+            return False
     if not isinstance(op.get("fields"), dict):
         return False
     try:
-        parse_stamp(op.get("hlc", ""))
-    except (ValueError, AttributeError):
+        parse_stamp(op["hlc"])
+    except ValueError:
         return False
     return within_limits(op)
 
 
 def within_limits(op: dict[str, Any]) -> bool:
-    """Whether every key and field of `op` is within the sizes the app itself writes."""
-    if len(op) > MAX_KEYS:
-        return False
-    for name in ("id", "type", "device", "author", "hlc"):
-        value = op.get(name)
-        if isinstance(value, str) and len(value) > MAX_OP_CHARS:
-            return False
+    """Whether `op` and each of its fields are within the sizes the app itself writes."""
     fields = op.get("fields")
-    if not isinstance(fields, dict):
-        return True
-    if len(fields) > MAX_KEYS:
-        return False
-    for name, value in fields.items():
-        if len(name) > MAX_OP_CHARS:
-            return False
-        if isinstance(value, str):
+    if len(op) > MAX_KEYS or not isinstance(fields, dict) or len(fields) > MAX_KEYS:
+        return len(op) <= MAX_KEYS and not isinstance(fields, dict)
+    for value in fields.values():
+        kind = value.__class__
+        if kind is str:
             if len(value) > MAX_FIELD_CHARS:
                 return False
-        elif isinstance(value, list | dict) and _size_left(value, MAX_FIELD_CHARS) < 0:
+        elif (kind is list or kind is dict) and _size_left(value, MAX_FIELD_CHARS) < 0:
             return False
     return True
 

@@ -233,11 +233,17 @@ class DeviceCheck:
                 seq=seq,
             )
             return
+        how = (
+            "it opens with the space's key but is larger than companion ever writes, so a "
+            "modified app wrote it"
+            if isinstance(exc, SegmentTooLarge)
+            else "changed after it was written, or copied in from another space"
+        )
         self.report.problem(
             DAMAGED,
             path,
-            f"Damaged or tampered with ({exc}): changed after it was written, or copied in "
-            "from another space. Its changes were skipped; everything else still merges.",
+            f"Damaged or tampered with ({exc}): {how}. Its changes were skipped; everything "
+            "else still merges.",
             (
                 "This device wrote it: restore it from a backup of the shared folder, or from "
                 "your partner's copy of the folder if theirs is still good."
