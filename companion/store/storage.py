@@ -26,7 +26,7 @@ from companion.store.fsutil import atomic_write
 
 MAGIC = b"CRP1"
 # One replica file (a month of dated records, the care menus and agreements, or bookkeeping).
-# After ten years (scripts/gen_history.py) the largest unpacks to 285 KB, 21,000 values; these
+# After ten years (scripts/gen_history.py) the largest unpacks to 285 KB, 17,000 values; these
 # limits are hundreds of times that, as a rebuild would fill a file to them again: they only
 # stop a file planted in the profile from taking all the memory there is.
 REPLICA_FILE = Limits("a local file", inflated=128 * MIB, values=8_000_000)
