@@ -30,9 +30,16 @@ from companion.domain.ids import id_ms, is_valid_id
 from companion.domain.records import Record, merge, record_from_state
 from companion.domain.schema import complete
 from companion.errors import DataError
-from companion.store import crypto
+from companion.store import bounded, crypto
+from companion.store.bounded import MIB, read_at_most
 from companion.store.fsutil import atomic_write, ensure_private_dir, fsync_dir, is_temp_name
-from companion.store.storage import KeyedDB, StorageDamaged, keyed_document, open_db
+from companion.store.storage import (
+    KeyedDB,
+    StorageDamaged,
+    StorageTooLarge,
+    keyed_document,
+    open_db,
+)
 
 CORE = "core"
 LOCAL = "local"
@@ -46,6 +53,9 @@ META = "meta"
 DB_SUFFIX = ".db"
 MONTHS_IN_MEMORY = 4
 OUTBOX_SUFFIX = ".op"
+# One outbox file is one change (a few operations) on its way into a segment: it gets a
+# segment's limits (companion/sync/segments.py says how they were chosen).
+OUTBOX_ENTRY = bounded.Limits("a waiting change", inflated=2 * MIB, values=150_000, ops=6_000)
 
 
 def partition_for(record_type: str, record_id: str) -> str:
@@ -252,17 +262,27 @@ class Replica:
         for entry in sorted(os.scandir(self.outbox_dir), key=lambda e: e.name):
             if not entry.name.endswith(OUTBOX_SUFFIX) or is_temp_name(entry.name):
                 continue
-            blob = Path(entry.path).read_bytes()
-            try:
-                plain = crypto.open_sealed(self._outbox_key, blob, self._outbox_aad(entry.name))
-                ops = json.loads(zlib.decompress(plain))
-            except (crypto.OpenFailed, zlib.error, ValueError, RecursionError):
-                raise StorageDamaged(
-                    f"A change waiting to be shared ({entry.name}) is damaged.",
-                    f"Move {entry.path} aside and run the command again.",
-                ) from None
-            pending.append((entry.name, ops))
+            pending.append((entry.name, self.read_outbox_entry(Path(entry.path))))
         return pending
+
+    def read_outbox_entry(self, path: Path) -> Any:
+        """The operations one outbox file holds (as parsed: callers check their shape)."""
+        hint = f"Move {path} aside and run the command again."
+        blob = read_at_most(path, OUTBOX_ENTRY.sealed + 1) or b""
+        try:
+            if len(blob) > OUTBOX_ENTRY.sealed:
+                limit = bounded.size_text(OUTBOX_ENTRY.sealed)
+                raise bounded.OverLimit(f"too large: more than {limit}")
+            plain = crypto.open_sealed(self._outbox_key, blob, self._outbox_aad(path.name))
+            return bounded.unpack(plain, OUTBOX_ENTRY)
+        except bounded.OverLimit as exc:
+            raise StorageTooLarge(
+                f"A change waiting to be shared ({path.name}) is {exc}.", hint
+            ) from None
+        except (crypto.OpenFailed, zlib.error, ValueError, RecursionError):
+            raise StorageDamaged(
+                f"A change waiting to be shared ({path.name}) is damaged.", hint
+            ) from None
 
     def outbox_count(self) -> int:
         if not self.outbox_dir.exists():

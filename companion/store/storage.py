@@ -20,14 +20,24 @@ from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from companion.errors import DataError
-from companion.store import crypto
-from companion.store.fsutil import atomic_write, read_bytes
+from companion.store import bounded, crypto
+from companion.store.bounded import MIB, Limits
+from companion.store.fsutil import atomic_write
 
 MAGIC = b"CRP1"
+# One replica file (a month of dated records, the care menus and agreements, or bookkeeping).
+# After ten years (scripts/gen_history.py) the largest unpacks to 285 KB, 17,000 values; these
+# limits are hundreds of times that, as a rebuild would fill a file to them again: they only
+# stop a file planted in the profile from taking all the memory there is.
+REPLICA_FILE = Limits("a local file", inflated=128 * MIB, values=8_000_000)
 
 
 class StorageDamaged(DataError):
     """A replica file failed to open: damaged, tampered with, or from elsewhere."""
+
+
+class StorageTooLarge(StorageDamaged):
+    """A local file that opens but is over its limits: put there or changed outside companion."""
 
 
 class EncryptedStorage(Storage):
@@ -51,7 +61,7 @@ class EncryptedStorage(Storage):
         return (st.st_mtime_ns, st.st_size)
 
     def _load(self) -> None:
-        blob = read_bytes(self.path)
+        blob = read_sealed(self.path)
         self._stat = self._file_stat()
         if blob is None:
             self._data = None
@@ -128,6 +138,11 @@ class EncryptedStorage(Storage):
         self.flush_pending()
 
 
+def read_sealed(path: Path) -> bytes | None:
+    """A replica file's bytes (of one too long to be ours, enough to tell), None if absent."""
+    return bounded.read_at_most(path, len(MAGIC) + REPLICA_FILE.sealed + 1)
+
+
 def encode(data: dict[str, Any], key: bytes, aad: bytes) -> bytes:
     plain = zlib.compress(json.dumps(data, separators=(",", ":")).encode("utf-8"), 1)
     return MAGIC + crypto.seal(key, plain, aad)
@@ -140,8 +155,16 @@ def decode(blob: bytes, key: bytes, aad: bytes, path: Path) -> dict[str, Any]:
             "Run `companion sync --rebuild` to rebuild the local copy from the shared folder.",
         )
     try:
+        if len(blob) > len(MAGIC) + REPLICA_FILE.sealed:
+            limit = bounded.size_text(REPLICA_FILE.sealed)
+            raise bounded.OverLimit(f"too large: more than {limit}")
         plain = crypto.open_sealed(key, blob[len(MAGIC) :], aad)
-        data = json.loads(zlib.decompress(plain))
+        data = bounded.unpack(plain, REPLICA_FILE)
+    except bounded.OverLimit as exc:
+        raise StorageTooLarge(
+            f"The local file {path.name} is {exc}: it was changed or put there outside companion.",
+            "Run `companion sync --rebuild` to rebuild the local copy from the shared folder.",
+        ) from None
     except (crypto.OpenFailed, zlib.error, ValueError, RecursionError):
         raise StorageDamaged(
             f"The local file {path.name} is damaged or was changed outside companion.",

@@ -14,6 +14,7 @@ from typing import Any
 
 from companion.domain.hlc import Clock
 from companion.domain.records import Record
+from companion.store import bounded
 from companion.store.replica import Replica
 from companion.sync import quarantine, segments
 from companion.sync.journal import Journal, Listing, segment_name, snapshot_name
@@ -56,7 +57,9 @@ def export_pending(
     clock: Clock,
     extra: list[dict[str, Any]] | None = None,
 ) -> int:
-    """Write every waiting batch (and `extra`) as one new segment of ours; return the op count.
+    """Write every waiting batch (and `extra`) as a new segment of ours; return the op count.
+
+    One segment, unless a long backlog is too large for one (see `segments.batches`).
 
     Once the segment is in place the changes are safe in the shared folder, so this device's
     bookkeeping (its journal position) is only noted in memory: after a crash it is derived
@@ -70,21 +73,24 @@ def export_pending(
     listing = journal.listing(journal.device_id)
     last = max(own["seq"], listing.last_seq)
     prev = own["hash"] if last == own["seq"] else (journal.digest_of(journal.device_id, last) or "")
-    seq = last + 1
-    while True:
-        try:
-            digest = journal.write(seq, prev, ops)
-            break
-        except FileExistsError:
-            # another process of this profile took that number: chain onto its segment
-            prev = journal.digest_of(journal.device_id, seq) or ""
-            seq += 1
+    seq = last
+    for batch in segments.batches(ops):
+        seq += 1
+        while True:
+            try:
+                digest = journal.write(seq, prev, batch)
+                break
+            except FileExistsError:
+                # another process of this profile took that number: chain onto its segment
+                prev = journal.digest_of(journal.device_id, seq) or ""
+                seq += 1
+        listing.segments[seq] = segment_name(seq)
+        prev = digest
     replica.set_meta(defer=True, own={"seq": seq, "hash": digest}, clock=clock.last)
     if extra is None:
         advance_own_cursor(replica, journal, clock)
     if pending:
         replica.outbox_remove(name for name, _ in pending)
-    listing.segments[seq] = segment_name(seq)
     compact_own(journal, listing)
     return len(ops)
 
@@ -147,7 +153,10 @@ def _fold(journal: Journal, snaps: list[tuple[int, int]], seqs: list[int]) -> bo
         return False  # never compact over something we can't read; verify reports it
     if first is None or first == last:
         return False
-    journal.write_snapshot(first, last, prev, last_hash, segments.compact(ops))
+    try:
+        journal.write_snapshot(first, last, prev, last_hash, segments.compact(ops))
+    except bounded.OverLimit:
+        return False  # more than a reader takes in one snapshot: the files stay as they are
     journal.remove_own(names)
     return True
 

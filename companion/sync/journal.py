@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from companion.store.bounded import read_at_most
 from companion.store.fsutil import (
     atomic_write,
     create_new,
     ensure_private_dir,
     fsync_dir,
     is_temp_name,
-    read_bytes,
 )
 from companion.store.spacefile import SPACE_FILE
 from companion.sync import segments
@@ -46,6 +46,13 @@ _CONFLICT_SNAPSHOT = re.compile(
 )
 _IGNORED_PREFIXES = ("~syncthing~", ".syncthing.", ".dropbox", "~$", ".~")
 _IGNORED_SUFFIXES = (".tmp", ".icloud", ".partial", ".crdownload", ".part")
+
+
+def read_file(path: Path, snapshot: bool = False) -> bytes | None:
+    """A journal file's bytes, or None if it is gone; of a file longer than a segment (or
+    snapshot) can be, only enough to tell so (decoding then reports it as too large)."""
+    limits = segments.SNAPSHOT if snapshot else segments.SEGMENT
+    return read_at_most(path, segments.HEADER_SIZE + limits.sealed + 1)
 
 
 def segment_name(seq: int) -> str:
@@ -161,13 +168,13 @@ class Journal:
 
     def read(self, device: str, seq: int) -> segments.Segment | None:
         """The segment, None if the file is gone; raises SegmentIncomplete/SegmentInvalid."""
-        data = read_bytes(self.segment_path(device, seq))
+        data = read_file(self.segment_path(device, seq))
         if data is None:
             return None
         return segments.decode(self.key, self.space_id, device, seq, data)
 
     def read_snapshot(self, device: str, first: int, last: int) -> segments.Snapshot | None:
-        data = read_bytes(self.devices_dir / device / snapshot_name(first, last))
+        data = read_file(self.devices_dir / device / snapshot_name(first, last), snapshot=True)
         if data is None:
             return None
         return segments.decode_snapshot(self.key, self.space_id, device, first, last, data)
@@ -175,7 +182,7 @@ class Journal:
     def read_conflict(
         self, device: str, conflict: Conflict
     ) -> segments.Segment | segments.Snapshot | None:
-        data = read_bytes(self.devices_dir / device / conflict.name)
+        data = read_file(self.devices_dir / device / conflict.name, conflict.is_snapshot)
         if data is None:
             return None
         if conflict.is_snapshot:
@@ -213,5 +220,5 @@ class Journal:
             os.replace(self.own_dir / name, aside / name)
 
     def digest_of(self, device: str, seq: int) -> str | None:
-        data = read_bytes(self.segment_path(device, seq))
+        data = read_file(self.segment_path(device, seq))
         return None if data is None else segments.digest(data)

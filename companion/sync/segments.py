@@ -20,12 +20,31 @@ from typing import Any
 
 from companion.domain.hlc import parse_stamp
 from companion.domain.records import DELETED, OP_KINDS, merge
-from companion.store import crypto
+from companion.store import bounded, crypto
+from companion.store.bounded import MIB, Limits
 
 MAGIC = b"CSEG"
 VERSION = 1
 _HEADER = struct.Struct(">4sBI")
-MAX_BODY = 64 * 1024 * 1024
+
+# What one file may unpack to. Measured on a ten-year space (scripts/gen_history.py --years 10,
+# ~53,000 records): the largest segment (one evening) unpacks to 4.4 KB, 16 changes, 335 JSON
+# values; the largest snapshot (the top tier, LOOSE_SEGMENTS * MAX_SNAPSHOTS segments folded)
+# to 1.3 MB, 5,140 changes, 107,000 values. A segment's limits leave room for an older app's
+# segment after a year offline (a busy evening's changes every day, all in one segment; this
+# app splits such a backlog, see `batches`), a snapshot's for a couple twenty times as busy.
+# A hostile segment then costs a sync pass some 20 MB more than an ordinary one, well within
+# the 2x that tests/test_bounds.py measures.
+SEGMENT = Limits("a segment", inflated=2 * MIB, values=150_000, ops=6_000)
+SNAPSHOT = Limits("a snapshot", inflated=32 * MIB, values=2_500_000, ops=120_000)
+MAX_BODY = SNAPSHOT.sealed
+HEADER_SIZE = _HEADER.size
+# One field's value: the largest the app writes is a sealed check-in (five 2,000-character
+# answers, JSON-escaped, sealed and in base64: ~160,000 characters at most).
+# A list or map in a field counts its strings' characters and 16 for each item.
+MAX_FIELD_CHARS = 256 * 1024
+MAX_KEYS = 64  # keys of an op, fields of an op (seven and six at most)
+MAX_OP_CHARS = 256  # an op's id, type, device, author and stamp (39 characters at most)
 
 
 class SegmentIncomplete(Exception):
@@ -34,6 +53,10 @@ class SegmentIncomplete(Exception):
 
 class SegmentInvalid(Exception):
     """The file is complete but does not open: damaged, tampered with, or misplaced."""
+
+
+class SegmentTooLarge(SegmentInvalid):
+    """The file authenticates but is over a limit: written by a modified app, not ours."""
 
 
 @dataclass(frozen=True)
@@ -52,44 +75,112 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _plain(payload: dict[str, Any], limits: Limits) -> bytes:
+    """The compressed JSON of a file about to be written; OverLimit if a reader would refuse it."""
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    bounded.check_ops(payload["ops"], limits)
+    if len(raw) > limits.inflated:
+        raise bounded.OverLimit(f"{limits.what} would unpack to {len(raw):,} bytes")
+    bounded.census(raw, limits)
+    return zlib.compress(raw, 6)
+
+
 def encode(
     key: bytes, space_id: str, device_id: str, seq: int, prev: str, ops: list[dict[str, Any]]
 ) -> bytes:
-    plain = zlib.compress(
-        json.dumps({"seq": seq, "prev": prev, "ops": ops}, separators=(",", ":")).encode(), 6
-    )
+    plain = _plain({"seq": seq, "prev": prev, "ops": ops}, SEGMENT)
     body = crypto.seal(key, plain, aad(space_id, device_id, seq))
     return _HEADER.pack(MAGIC, VERSION, len(body)) + body
 
 
+def batches(ops: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """`ops` in runs that each fit one segment with room to spare (as they do but after years
+    offline), so that no partner's app ever finds a segment of ours over a limit."""
+    raw = len(json.dumps(ops, separators=(",", ":")))
+    if len(ops) <= 1 or (len(ops) <= SEGMENT.ops // 2 and raw <= SEGMENT.inflated // 2):
+        return [ops]
+    half = len(ops) // 2
+    return batches(ops[:half]) + batches(ops[half:])
+
+
 def decode(key: bytes, space_id: str, device_id: str, seq: int, data: bytes) -> Segment:
-    payload = _open_payload(key, _unframe(data, MAGIC), aad(space_id, device_id, seq))
+    payload = _open_payload(
+        key, _unframe(data, MAGIC, SEGMENT), aad(space_id, device_id, seq), SEGMENT
+    )
     if (
         not isinstance(payload, dict)
         or payload.get("seq") != seq
         or not isinstance(payload.get("prev"), str)
         or not isinstance(payload.get("ops"), list)
-        or not all(valid_op(op) for op in payload["ops"])
     ):
         raise SegmentInvalid("authenticated but malformed")
+    _check_ops(payload["ops"], SEGMENT)
     return Segment(seq=seq, prev=payload["prev"], ops=payload["ops"], digest=digest(data))
+
+
+def _check_ops(ops: list[Any], limits: Limits) -> None:
+    try:
+        bounded.check_ops(ops, limits)
+    except bounded.OverLimit as exc:
+        raise SegmentTooLarge(str(exc)) from None
+    for op in ops:
+        if not valid_op(op):
+            if isinstance(op, dict) and not within_limits(op):
+                raise SegmentTooLarge(
+                    f"too large: a change in it has a field of more than {MAX_FIELD_CHARS:,} "
+                    f"characters or more than {MAX_KEYS} fields, beyond anything the app writes"
+                )
+            raise SegmentInvalid("authenticated but malformed")
 
 
 def valid_op(op: Any) -> bool:
     """The shape every operation must have before it may touch the replica."""
     if not isinstance(op, dict) or op.get("op") not in OP_KINDS:
         return False
-    if not all(
-        isinstance(op.get(k), str) and op.get(k) for k in ("id", "type", "device", "author")
-    ):
-        return False
+    for name in ("id", "type", "device", "author", "hlc"):
+        value = op.get(name)
+        if not isinstance(value, str) or not 0 < len(value) <= MAX_OP_CHARS:
+            return False
     if not isinstance(op.get("fields"), dict):
         return False
     try:
-        parse_stamp(op.get("hlc", ""))
-    except (ValueError, AttributeError):
+        parse_stamp(op["hlc"])
+    except ValueError:
         return False
+    return within_limits(op)
+
+
+def within_limits(op: dict[str, Any]) -> bool:
+    """Whether `op` and each of its fields are within the sizes the app itself writes."""
+    fields = op.get("fields")
+    if len(op) > MAX_KEYS or not isinstance(fields, dict) or len(fields) > MAX_KEYS:
+        return len(op) <= MAX_KEYS and not isinstance(fields, dict)
+    for value in fields.values():
+        kind = value.__class__
+        if kind is str:
+            if len(value) > MAX_FIELD_CHARS:
+                return False
+        elif (kind is list or kind is dict) and _size_left(value, MAX_FIELD_CHARS) < 0:
+            return False
     return True
+
+
+def _size_left(value: Any, budget: int) -> int:
+    """`budget` less the size of `value` (its strings' characters, 16 for each item)."""
+    if isinstance(value, str):
+        return budget - len(value)
+    if isinstance(value, dict):
+        children: list[Any] = [*value, *value.values()]
+    elif isinstance(value, list):
+        children = value
+    else:
+        return budget
+    budget -= 16 * len(children)
+    for child in children:
+        if budget < 0:
+            break
+        budget = _size_left(child, budget)
+    return budget
 
 
 # -- snapshots: a run of one device's segments, compacted -----------------------------------
@@ -121,7 +212,7 @@ def encode_snapshot(
     ops: list[dict[str, Any]],
 ) -> bytes:
     payload = {"first": first, "last": last, "prev": prev, "last_hash": last_hash, "ops": ops}
-    plain = zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 6)
+    plain = _plain(payload, SNAPSHOT)
     body = crypto.seal(key, plain, snapshot_aad(space_id, device_id, first, last))
     return _HEADER.pack(SNAP_MAGIC, VERSION, len(body)) + body
 
@@ -129,8 +220,9 @@ def encode_snapshot(
 def decode_snapshot(
     key: bytes, space_id: str, device_id: str, first: int, last: int, data: bytes
 ) -> Snapshot:
-    body = _unframe(data, SNAP_MAGIC)
-    payload = _open_payload(key, body, snapshot_aad(space_id, device_id, first, last))
+    body = _unframe(data, SNAP_MAGIC, SNAPSHOT)
+    associated = snapshot_aad(space_id, device_id, first, last)
+    payload = _open_payload(key, body, associated, SNAPSHOT)
     if (
         not isinstance(payload, dict)
         or payload.get("first") != first
@@ -138,25 +230,27 @@ def decode_snapshot(
         or not isinstance(payload.get("prev"), str)
         or not isinstance(payload.get("last_hash"), str)
         or not isinstance(payload.get("ops"), list)
-        or not all(valid_op(op) for op in payload["ops"])
     ):
         raise SegmentInvalid("authenticated but malformed")
+    _check_ops(payload["ops"], SNAPSHOT)
     return Snapshot(first, last, payload["prev"], payload["last_hash"], payload["ops"])
 
 
-def _open_payload(key: bytes, body: bytes, associated: bytes) -> Any:
+def _open_payload(key: bytes, body: bytes, associated: bytes, limits: Limits) -> Any:
     """Authenticate and unpack a sealed body; anything wrong is SegmentInvalid."""
     try:
         plain = crypto.open_sealed(key, body, associated)
     except crypto.OpenFailed:
         raise SegmentInvalid("failed authentication") from None
     try:
-        return json.loads(zlib.decompress(plain))
+        return bounded.unpack(plain, limits)
+    except bounded.OverLimit as exc:
+        raise SegmentTooLarge(str(exc)) from None
     except (zlib.error, ValueError, RecursionError):
         raise SegmentInvalid("authenticated but unreadable") from None
 
 
-def _unframe(data: bytes, magic: bytes) -> bytes:
+def _unframe(data: bytes, magic: bytes, limits: Limits) -> bytes:
     if len(data) < _HEADER.size:
         if magic.startswith(data[:4]):
             raise SegmentIncomplete(f"{len(data)} bytes so far")
@@ -166,8 +260,11 @@ def _unframe(data: bytes, magic: bytes) -> bytes:
         raise SegmentInvalid("not a companion file of this kind")
     if version != VERSION:
         raise SegmentInvalid(f"format {version}, which this version can't read")
-    if length > MAX_BODY:
-        raise SegmentInvalid("impossible length")
+    if length > limits.sealed:
+        raise SegmentTooLarge(
+            f"too large: {length:,} bytes, more than {limits.what} can be "
+            f"({bounded.size_text(limits.sealed)})"
+        )
     body = data[_HEADER.size :]
     if len(body) < length:
         raise SegmentIncomplete(f"{len(body)} of {length} bytes")

@@ -17,10 +17,11 @@ from companion.sync.journal import (
     Journal,
     Listing,
     is_ignored_name,
+    read_file,
     segment_name,
     snapshot_name,
 )
-from companion.sync.segments import SegmentIncomplete, SegmentInvalid
+from companion.sync.segments import SegmentIncomplete, SegmentInvalid, SegmentTooLarge
 from companion.verify.chain import DeviceFiles, Opened, check_chain, check_cursor, check_gaps
 from companion.verify.folders import is_fresh, temp_file
 from companion.verify.report import (
@@ -109,10 +110,7 @@ class DeviceCheck:
     # -- opening ------------------------------------------------------------------------------
 
     def _read(self, name: str) -> bytes | None:
-        try:
-            return (self.dir / name).read_bytes()
-        except FileNotFoundError:
-            return None
+        return read_file(self.dir / name)
 
     def open_segment(self, seq: int) -> None:
         name = segment_name(seq)
@@ -220,7 +218,8 @@ class DeviceCheck:
         data: bytes,
         snapshot: tuple[int, int] | None,
     ) -> None:
-        home = self.whose(data, snapshot)
+        # a file over a limit did authenticate here: it belongs here, it is just too large
+        home = None if isinstance(exc, SegmentTooLarge) else self.whose(data, snapshot)
         if home is not None:
             device, where = home
             first, last = snapshot or (seq, seq)
@@ -236,11 +235,17 @@ class DeviceCheck:
                 seq=seq,
             )
             return
+        how = (
+            "it opens with the space's key but is larger than companion ever writes, so a "
+            "modified app wrote it"
+            if isinstance(exc, SegmentTooLarge)
+            else "changed after it was written, or copied in from another space"
+        )
         self.report.problem(
             DAMAGED,
             path,
-            f"Damaged or tampered with ({exc}): changed after it was written, or copied in "
-            "from another space. Its changes were skipped; everything else still merges.",
+            f"Damaged or tampered with ({exc}): {how}. Its changes were skipped; everything "
+            "else still merges.",
             (
                 "This device wrote it: restore it from a backup of the shared folder, or from "
                 "your partner's copy of the folder if theirs is still good."

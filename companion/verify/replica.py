@@ -3,19 +3,16 @@ be shared (the outbox) opens and holds valid operations."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from companion.store import crypto
 from companion.store import profile as profiles
 from companion.store.fsutil import OUR_TEMP_NAME, is_temp_name
 from companion.store.replica import CORE, DB_SUFFIX, KEYS, LOCAL, OUTBOX_SUFFIX, Replica
-from companion.store.storage import StorageDamaged, decode
+from companion.store.storage import StorageDamaged, StorageTooLarge, decode, read_sealed
 from companion.sync import segments
 from companion.verify.folders import temp_file
 from companion.verify.report import OUTBOX_DAMAGED, REPLICA_DAMAGED, UNKNOWN_FILE, Report
@@ -82,7 +79,10 @@ def open_partition(
             "otherwise move it aside: those check-ins stay sealed until written again."
         )
     try:
-        return decode(path.read_bytes(), replica._key, replica._aad(partition), path)
+        blob = read_sealed(path)
+        if blob is None:
+            raise FileNotFoundError(f"{path.name} is gone")
+        return decode(blob, replica._key, replica._aad(partition), path)
     except StorageDamaged as exc:
         report.problem(
             REPLICA_DAMAGED, path, exc.message, hint if partition == KEYS else exc.hint or hint
@@ -109,27 +109,27 @@ def check_outbox(profile: profiles.Profile, replica: Replica, report: Report) ->
             continue
         report.checked["outbox"] += 1
         try:
-            _open_outbox(replica, path, name)
-        except StorageDamaged:
+            _open_outbox(replica, path)
+        except StorageDamaged as exc:
+            why = (
+                exc.message
+                if isinstance(exc, StorageTooLarge)
+                else "A change waiting to be shared is damaged or was changed outside companion "
+                "(it fails authentication)."
+            )
             report.problem(
                 OUTBOX_DAMAGED,
                 path,
-                "A change waiting to be shared is damaged or was changed outside companion "
-                "(it fails authentication); every command that opens the space stops here.",
+                f"{why} Every command that opens the space stops here.",
                 f"Move {path} out of the profile and run `companion sync`; the change it "
                 "held is lost if it never reached the shared folder.",
             )
 
 
-def _open_outbox(replica: Replica, path: Path, name: str) -> None:
-    blob = path.read_bytes()
-    try:
-        plain = crypto.open_sealed(replica._outbox_key, blob, replica._outbox_aad(name))
-        ops = json.loads(zlib.decompress(plain))
-    except (crypto.OpenFailed, zlib.error, ValueError, RecursionError):
-        raise StorageDamaged(name) from None
+def _open_outbox(replica: Replica, path: Path) -> None:
+    ops = replica.read_outbox_entry(path)
     if not isinstance(ops, list) or not all(segments.valid_op(op) for op in ops):
-        raise StorageDamaged(name)
+        raise StorageDamaged(path.name)
 
 
 def _entries(root: Path, report: Report) -> Iterator[os.DirEntry[str]]:

@@ -1,0 +1,110 @@
+"""Unpacking sealed files within limits: how far one may inflate, and how much JSON it may hold.
+
+A file that authenticates is not therefore harmless: both partners hold the key, and a file can
+be planted in a profile. A few MB of zlib inflate to gigabytes, and JSON made of tiny
+containers parses to twenty times its size in objects. So inflation stops at a limit, and the
+JSON's values are counted (cheaply, by its separators) before it is parsed. CPython's own
+recursion guard already turns deep nesting into RecursionError, which callers treat as damage.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+KIB = 1024
+MIB = 1024 * KIB
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one kind of file may unpack to: bytes of JSON, JSON values, operations."""
+
+    what: str  # how a message names the file: "a segment"
+    inflated: int
+    values: int
+    ops: int = 0
+
+    @property
+    def sealed(self) -> int:
+        """The most its compressed, sealed body can honestly be (zlib adds < 0.1% at worst)."""
+        return self.inflated + self.inflated // 64 + 4 * KIB
+
+
+class OverLimit(ValueError):
+    """Over one of its kind's limits; the message says which, for a person to read."""
+
+
+def size_text(count: int) -> str:
+    return f"{count // MIB} MiB" if count >= MIB else f"{count // KIB} KiB"
+
+
+def inflate(data: bytes, limits: Limits) -> bytes:
+    """zlib-decompress `data`, stopping as soon as it passes `limits.inflated` bytes.
+
+    Raises OverLimit past the limit and zlib.error for a stream that is broken or cut short.
+    """
+    inflater = zlib.decompressobj()
+    out = inflater.decompress(data, limits.inflated + 1)
+    if len(out) > limits.inflated:
+        raise OverLimit(
+            f"too large: it unpacks to more than {size_text(limits.inflated)}, "
+            f"the most {limits.what} may hold"
+        )
+    if not inflater.eof:  # under the limit, so all input was taken: the stream stops short
+        raise zlib.error("incomplete or truncated stream")
+    return out
+
+
+def most_values(raw: bytes) -> int:
+    """An upper bound on the number of values (keys included) in the JSON text `raw`.
+
+    Every value but the outermost is an item of a container (each item after a container's
+    first follows a comma) or a key (followed by a colon), so commas + colons + opening
+    brackets + 1 bounds the number of values; separators inside strings only over-count.
+    """
+    return raw.count(b",") + raw.count(b":") + raw.count(b"[") + raw.count(b"{") + 1
+
+
+def census(raw: bytes, limits: Limits) -> None:
+    """Raise OverLimit unless the JSON text `raw` may hold more than `limits.values` values."""
+    if most_values(raw) > limits.values:
+        raise OverLimit(
+            f"too large: it holds more than {limits.values:,} values, "
+            f"the most {limits.what} may hold"
+        )
+
+
+def parse(raw: bytes, limits: Limits) -> Any:
+    """The JSON in `raw`, once a count of its values shows it fits `limits.values`."""
+    census(raw, limits)
+    return json.loads(raw)
+
+
+def unpack(plain: bytes, limits: Limits) -> Any:
+    """Inflate and parse; raises OverLimit, zlib.error, ValueError or RecursionError."""
+    return parse(inflate(plain, limits), limits)
+
+
+def check_ops(ops: list[Any], limits: Limits) -> None:
+    if len(ops) > limits.ops:
+        raise OverLimit(
+            f"too large: it holds {len(ops):,} changes, the most {limits.what} may hold "
+            f"is {limits.ops:,}"
+        )
+
+
+def read_at_most(path: Path, limit: int) -> bytes | None:
+    """The file's first `limit` bytes (all of it if shorter), or None if it is not there.
+
+    A file longer than any honest one is never read whole: its first bytes are enough to
+    tell that it is too long.
+    """
+    try:
+        with path.open("rb") as f:
+            return f.read(limit)
+    except FileNotFoundError:
+        return None
