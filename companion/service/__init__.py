@@ -20,6 +20,7 @@ from companion.service.opening import (
     unlock,
 )
 from companion.service.session import Session, open_space
+from companion.service.skew import ClockSkew
 from companion.service.space import (
     SPACE_DIR,
     init_space,
@@ -37,6 +38,7 @@ __all__ = [
     "MIN_PASSPHRASE",
     "SPACE_DIR",
     "BackgroundDerivation",
+    "ClockSkew",
     "DataKey",
     "KeySource",
     "NotRemembered",

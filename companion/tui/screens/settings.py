@@ -153,6 +153,8 @@ class SettingsScreen(PracticeScreen):
             lines.append(f"The last sync didn't finish: {state.error}")
         if lines:
             lines.append("`companion verify` has the details and what to do.")
+        if state.clock:
+            lines.extend(state.clock)
         problems = self.query_one("#folder-problems", Static)
         problems.update("\n".join(lines) or "None")
         problems.set_class(bool(lines), "-problem")
