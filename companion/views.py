@@ -131,6 +131,7 @@ def status_data(session: Session) -> dict[str, Any]:
     ]
     last_sync = session.last_sync()
     state = session.checkin_state()
+    skew = session.clock_skew()
     return {
         "me": names.get(session.me),
         "partner": names.get(partner) if partner else None,
@@ -144,6 +145,7 @@ def status_data(session: Session) -> dict[str, Any]:
         "waiting": session.waiting(),
         "devices": devices,
         "problems": [problem.to_dict() for problem in session.problems()],
+        "clock": None if skew is None else skew.to_dict(),
         "checkin": {"week": state.week, "waiting_for": state.waiting_for},
         "due_today": [
             {"id": item.action.id, "title": item.action.get("title"), "status": item.status}
@@ -199,6 +201,9 @@ def status_text(data: dict[str, Any]) -> str:
         for problem in map(Problem.from_dict, data["problems"]):
             lines.append(f"  device {problem.short_device}: {problem.message}")
         lines.append("  Run `companion verify` for details and what to do.")
+    if data.get("clock"):
+        lines.append(f"Clocks: {data['clock']['message']}")
+        lines.append(f"  {data['clock']['hint']}")
     return inert("\n".join(lines), multiline=True)
 
 

@@ -16,14 +16,27 @@ from companion.store.home import PASSPHRASE_ENV
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", required=True, help="Your first name or nickname.")
-def init(folder: Path, name: str) -> None:
+@click.option(
+    "--timezone",
+    "week_zone",
+    metavar="ZONE",
+    help="The time zone whose calendar files your check-ins, e.g. America/Los_Angeles "
+    "(default: this computer's). Living far apart, pick the one further west.",
+)
+def init(folder: Path, name: str, week_zone: str | None) -> None:
     """Create the space in FOLDER (a folder your sync tool shares) and this device's profile."""
     from companion.domain.model import clean_name
+    from companion.domain.weeks import zone_named
     from companion.service import init_space
 
     clean_name(name)
+    if week_zone is not None and zone_named(week_zone) is None:
+        raise UsageError(
+            f"There is no time zone called {week_zone!r}.",
+            "Use a name like Europe/Berlin, America/Los_Angeles or Pacific/Auckland.",
+        )
     passphrase = read_passphrase("Choose a passphrase", confirm=True)
-    session = init_space(_home(), folder, name, passphrase)
+    session = init_space(_home(), folder, name, passphrase, week_zone=week_zone)
     session.close()
     say(f"Welcome, {clean_name(name)}. Your space is ready in {session.space_dir}.")
     say(

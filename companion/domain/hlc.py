@@ -1,6 +1,9 @@
 """Hybrid logical clock stamps: (wall ms, counter, device id), sortable as plain strings.
 
 The clock is pure: callers pass the wall time in, so tests and merges never read a clock.
+Causality holds whatever the clocks: a change to a record is stamped above every stamp the
+record already holds (`Clock.stamp_above`), even one from far ahead that the clock itself
+refuses to follow, so an edit made after seeing a value always wins over that value.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from dataclasses import dataclass
 MAX_DRIFT_MS = 24 * 60 * 60 * 1000
 _WALL_DIGITS = 15
 _COUNTER_DIGITS = 6
+_MAX_WALL = 10**_WALL_DIGITS - 1
+_MAX_COUNTER = 10**_COUNTER_DIGITS - 1
 
 
 def format_stamp(wall_ms: int, counter: int, device: str) -> str:
@@ -28,6 +33,21 @@ def stamp_ms(stamp: str) -> int:
     return int(stamp[:_WALL_DIGITS])
 
 
+def next_after(stamp: str, device: str) -> str | None:
+    """The first stamp of `device` that sorts above `stamp` (None past the last one there is).
+
+    Same wall time, next counter: it records that this change followed that one without
+    claiming that any clock read a later time.
+    """
+    wall, counter, _ = parse_stamp(stamp)
+    counter += 1
+    if counter > _MAX_COUNTER:
+        wall, counter = wall + 1, 0
+    if wall > _MAX_WALL:
+        return None
+    return format_stamp(wall, counter, device)
+
+
 @dataclass
 class Clock:
     """One device's hybrid logical clock."""
@@ -42,7 +62,23 @@ class Clock:
             self.wall_ms, self.counter = now_ms, 0
         else:
             self.counter += 1
+            if self.counter > _MAX_COUNTER:  # a counter run up from elsewhere: next ms
+                self.wall_ms, self.counter = self.wall_ms + 1, 0
         return format_stamp(self.wall_ms, self.counter, self.device)
+
+    def stamp_above(self, now_ms: int, floor: str | None) -> str:
+        """A new stamp for a change that replaces what `floor` stamped (a record's newest).
+
+        It is our clock's next stamp, or, when `floor` is further ahead than the clock will
+        follow, the first stamp above `floor`: the change wins over what it replaces, and the
+        clock stays where it is for every other record.
+        """
+        if floor is not None:
+            self.observe(floor, now_ms)
+        stamp = self.tick(now_ms)
+        if floor is None or stamp > floor:
+            return stamp
+        return next_after(floor, self.device) or stamp
 
     def observe(self, stamp: str, now_ms: int) -> None:
         """Move past a stamp seen from elsewhere, unless it is implausibly far ahead."""

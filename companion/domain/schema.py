@@ -26,6 +26,7 @@ from companion.domain import model as m
 from companion.domain.checkin_fields import CHECKIN_LABELS
 from companion.domain.ids import is_valid_id
 from companion.domain.records import DELETED, OP_KINDS
+from companion.domain.weeks import WEEK_ZONE, zone_named
 from companion.errors import UsageError
 
 # A field's check: None when the value may be stored, else what is wrong ("is not text").
@@ -148,6 +149,12 @@ def is_partner_id(value: Any) -> bool:
     return isinstance(value, str) and _HEX_ID.fullmatch(value) is not None
 
 
+def _zone(value: Any) -> str | None:
+    if zone_named(value) is None:
+        return "is not the name of a time zone"
+    return None
+
+
 def _partner(value: Any) -> str | None:
     return None if is_partner_id(value) else "is not a partner's id"
 
@@ -240,6 +247,7 @@ SCHEMAS: dict[str, dict[str, Field]] = {
     m.PARTNER: {
         "name": Field(_name),
         "checkin_day": Field(_int_between(0, 6), required=False),
+        WEEK_ZONE: Field(_zone, required=False),
     },
     m.DEVICE: {
         "partner": Field(_partner),

@@ -21,6 +21,7 @@ from companion.service.opening import (
     unlock,
 )
 from companion.service.session import Session, open_space
+from companion.service.skew import ClockSkew
 from companion.service.space import (
     SPACE_DIR,
     init_space,
@@ -38,6 +39,7 @@ __all__ = [
     "MIN_PASSPHRASE",
     "SPACE_DIR",
     "BackgroundDerivation",
+    "ClockSkew",
     "DataKey",
     "KeySource",
     "NotRemembered",

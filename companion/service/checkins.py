@@ -15,8 +15,9 @@ from typing import Any
 from companion.domain import model as m
 from companion.domain import rules, schema
 from companion.domain.checkin_fields import CHECKIN_LABELS
-from companion.domain.ids import checkin_id, iso_week
+from companion.domain.ids import checkin_id
 from companion.domain.records import Record
+from companion.domain.weeks import WEEK_ZONE, same_offset, week_at, zone_named
 from companion.errors import UsageError
 from companion.service.core import SessionCore, locked
 from companion.store import crypto
@@ -31,10 +32,33 @@ def _tag(sealed: str) -> str:
 class CheckinsPart(SessionCore):
     """The check-ins of a Session: writing, sealing, releasing keys, opening."""
 
+    def week_zone(self) -> str | None:
+        """The space's time zone, which files check-ins (weeks.py); None in an older space.
+
+        It is kept in the record of the partner who made the space; should two records hold
+        one, the earlier-made wins, so both devices read the same.
+        """
+        for record in self.core(m.PARTNER):
+            name = record.get(WEEK_ZONE)
+            if zone_named(name) is not None:
+                return str(name)
+        return None
+
+    def checkin_week(self) -> str:
+        """This week as check-ins count it: by the space's time zone (or, without one, here)."""
+        return week_at(self.now(), zone_named(self.week_zone()))
+
+    def week_zone_elsewhere(self) -> str | None:
+        """The space's time zone when this computer's clock reads another time of day there:
+        then its weeks turn at another hour than here, which Settings says."""
+        name = self.week_zone()
+        zone = zone_named(name)
+        return name if zone is not None and not same_offset(zone, self.now()) else None
+
     @locked
     def checkin(self, week: str | None = None, **answers: Any) -> Record:
         """Save my check-in for a week, sealed until my partner's is in (or I unseal it)."""
-        week = m.parse_week(week) if week else iso_week(self.today())
+        week = m.parse_week(week) if week else self.checkin_week()
         clean: dict[str, Any] = {}
         for name in ("supported", "attention"):
             clean[name] = m.clean_text(answers.get(name), CHECKIN_LABELS[name])
@@ -102,7 +126,7 @@ class CheckinsPart(SessionCore):
     @locked
     def unseal_checkin(self, week: str | None = None) -> Record:
         """Show my partner my check-in now, before theirs is in."""
-        week = m.parse_week(week) if week else iso_week(self.today())
+        week = m.parse_week(week) if week else self.checkin_week()
         rid = checkin_id(self.me, week)
         record = self.replica.get(rid, m.CHECKIN)
         if record is None or record.deleted:
@@ -159,7 +183,7 @@ class CheckinsPart(SessionCore):
 
     def checkin_state(self, week: str | None = None) -> rules.CheckinState:
         """Where a week's check-in stands (looked up by id: one month file, not all)."""
-        week = week or iso_week(self.today())
+        week = week or self.checkin_week()
         mine, theirs = self._checkin_of(self.me, week), self._checkin_of(self.partner, week)
         return rules.CheckinState(
             week,

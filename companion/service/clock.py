@@ -8,6 +8,7 @@ import time
 
 from companion.domain.hlc import stamp_ms
 from companion.domain.records import Record
+from companion.domain.weeks import zone_named
 
 
 def wall_ms() -> int:
@@ -19,6 +20,19 @@ def wall_ms() -> int:
             when = when.astimezone()
         return int(when.timestamp() * 1000)
     return time.time_ns() // 1_000_000
+
+
+def local_zone_name() -> str | None:
+    """This computer's IANA time zone name (TZ, else /etc/localtime's link), if it has one."""
+    configured = os.environ.get("TZ", "").lstrip(":")
+    if zone_named(configured) is not None:
+        return configured
+    try:
+        target = os.path.realpath("/etc/localtime")
+    except OSError:
+        return None
+    _, found, name = target.partition("zoneinfo/")
+    return name if found and zone_named(name) is not None else None
 
 
 def iso_from_ms(ms: int) -> str:

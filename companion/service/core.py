@@ -14,6 +14,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from companion.domain import effects
 from companion.domain import model as m
 from companion.domain.hlc import Clock
 from companion.domain.ids import make_id, month_partition
@@ -184,15 +185,11 @@ class SessionCore:
     def op(
         self, kind: str, record_id: str, record_type: str, fields: dict[str, Any] | None = None
     ) -> dict[str, Any]:
-        return make_op(
-            kind,
-            record_id,
-            record_type,
-            self.clock.tick(self.now()),
-            self.profile.device_id,
-            self.me,
-            fields,
-        )
+        """A change by me, stamped above everything the record holds so far: an edit made
+        after seeing a value wins over it, even when that value came from a clock far ahead."""
+        known = self.replica.get(record_id, record_type)
+        stamp = self.clock.stamp_above(self.now(), None if known is None else known.hlc)
+        return make_op(kind, record_id, record_type, stamp, self.profile.device_id, self.me, fields)
 
     @locked
     def commit(self, ops: list[dict[str, Any]], *, flush: bool = True) -> list[Record]:
@@ -223,7 +220,20 @@ class SessionCore:
                 "device's own copy couldn't be brought up to date.",
                 "Free some space; the change shows here again the next time companion opens.",
             ) from None
+        self._check_took(ops)
         return changed
+
+    def _check_took(self, ops: list[dict[str, Any]]) -> None:
+        """Refuse to report success for a change the merge discarded (a later stamp held it)."""
+        for (record_id, record_type), expected in effects.expected_values(ops).items():
+            record = self.replica.get(record_id, record_type)
+            if record is not None and not effects.holds(record, expected):
+                raise UsageError(
+                    "That change didn't take: it was changed elsewhere at a later time (by "
+                    "the clocks), so nothing changed.",
+                    "Check the date and time on this computer and on your partner's, then "
+                    "look at it again.",
+                )
 
     @locked
     def close(self) -> None:

@@ -21,11 +21,14 @@ from companion.service.opening import (
 )
 from companion.service.reviews import ReviewsPart
 from companion.service.settings import SettingsPart
+from companion.service.skew import SkewPart
 from companion.store import crypto
 from companion.sync import engine
 
 
-class Session(CarePart, NotesPart, CheckinsPart, ReviewsPart, AgreementsPart, SettingsPart):
+class Session(
+    CarePart, NotesPart, CheckinsPart, ReviewsPart, AgreementsPart, SettingsPart, SkewPart
+):
     """An unlocked space on this device."""
 
     @locked

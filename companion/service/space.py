@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from companion.domain import model as m
+from companion.domain.weeks import WEEK_ZONE, zone_named
 from companion.errors import UsageError
-from companion.service.clock import wall_ms
+from companion.service.clock import local_zone_name, wall_ms
 from companion.service.header import check_passphrase, load_header
 from companion.service.opening import KeySource, NotRemembered, data_key_for
 from companion.service.session import Session
@@ -74,9 +75,22 @@ def _folder(folder: str | Path) -> SpaceLocation:
 
 
 def init_space(
-    home: Path, folder: str | Path, name: str, passphrase: str, now: Callable[[], int] = wall_ms
+    home: Path,
+    folder: str | Path,
+    name: str,
+    passphrase: str,
+    now: Callable[[], int] = wall_ms,
+    week_zone: str | None = None,
 ) -> Session:
+    """Create the space and this device's profile; check-ins are filed by `week_zone`'s
+    calendar (an IANA name; this computer's own zone by default, see weeks.py)."""
     name = m.clean_name(name)
+    if week_zone is not None and zone_named(week_zone) is None:
+        raise UsageError(
+            f"There is no time zone called {week_zone!r}.",
+            "Use a name like Europe/Berlin, America/Los_Angeles or Pacific/Auckland.",
+        )
+    week_zone = week_zone or local_zone_name()
     location = _folder(folder)
     if location.space_file.exists():
         raise UsageError(
@@ -104,9 +118,12 @@ def init_space(
     ensure_private_dir(session.journal.own_dir)
     spacefile.save(header, location.space_file)
     profile.save()
+    me: dict[str, Any] = {"name": name}
+    if week_zone:
+        me[WEEK_ZONE] = week_zone
     session.commit(
         [
-            session.op("create", profile.partner_id, m.PARTNER, {"name": name}),
+            session.op("create", profile.partner_id, m.PARTNER, me),
             session.op("create", device_id, m.DEVICE, _device_fields(profile)),
         ]
     )

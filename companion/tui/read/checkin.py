@@ -53,7 +53,7 @@ class Checkin:
 
 def checkin(session: Session) -> Checkin:
     today = session.today()
-    week = iso_week(today)
+    week = session.checkin_week()  # by the space's time zone: the partner's week too
     state = session.checkin_state(week)
     last_week = iso_week(today - dt.timedelta(days=7))
     for_me = [

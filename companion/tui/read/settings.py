@@ -20,6 +20,8 @@ class SettingsView:
     # Where this device remembers the key: 'keychain', 'file' or None.
     remembered: str | None
     keychain: bool
+    # The space's time zone, when check-in weeks turn at another hour there than here.
+    week_zone: str | None = None
 
 
 def settings(session: Session) -> SettingsView:
@@ -29,6 +31,15 @@ def settings(session: Session) -> SettingsView:
         checkin_day=session.checkin_day(),
         remembered=session.remembered_where(),
         keychain=session.keychain_available(),
+        week_zone=session.week_zone_elsewhere(),
+    )
+
+
+def week_zone_note(zone: str) -> str:
+    """Why check-in weeks turn at an odd hour here: they follow the space's time zone."""
+    return (
+        f"Check-in weeks follow {zone} time, as your space was set up, so that you "
+        "both file each week's check-in under the same week."
     )
 
 

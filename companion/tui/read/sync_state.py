@@ -20,6 +20,8 @@ class SyncState:
     last_sync: dt.datetime | None = None
     # A sync pass that failed outright (not a problem with one file): its message.
     error: str | None = None
+    # Another device's clock far from ours (ClockSkew.message and .hint), if so.
+    clock: tuple[str, str] | None = None
 
     @property
     def kind(self) -> str:
@@ -27,7 +29,7 @@ class SyncState:
         the one a person can usually fix, and it says why changes wait)."""
         if not self.folder_available:
             return "offline"
-        if self.problems or self.error:
+        if self.problems or self.error or self.clock:
             return "problem"
         return "waiting" if self.waiting else "ok"
 
@@ -39,6 +41,8 @@ class SyncState:
                 return "Shared folder not reachable"
             return f"{changes_text(self.waiting)} waiting (shared folder not reachable)"
         if kind == "problem":
+            if self.clock and not (self.problems or self.error):
+                return "Check the date and time"
             return "A problem to look at"
         if kind == "waiting":
             return f"{changes_text(self.waiting)} waiting"
@@ -63,6 +67,7 @@ def sync_state(
             session.problems(),
         )
     last = session.last_sync()
+    skew = session.clock_skew()
     return SyncState(
         shared_folder=str(session.shared_folder),
         folder_available=available,
@@ -70,6 +75,7 @@ def sync_state(
         problems=tuple(problems),
         last_sync=dt.datetime.fromtimestamp(last / 1000) if last else None,
         error=error,
+        clock=None if skew is None else (skew.message, skew.hint),
     )
 
 

@@ -59,6 +59,13 @@ class SettingsScreen(PracticeScreen):
                     allow_blank=False,
                     compact=True,
                 )
+                # Shown only when check-in weeks follow another zone's calendar than this one's.
+                for hidden in (
+                    Static("", id="week-zone-gap", classes="question"),
+                    Static(id="week-zone", classes="hint", markup=False),
+                ):
+                    hidden.display = False
+                    yield hidden
             yield Static("This device", classes="section-title")
             with Grid(classes="settings-grid"):
                 yield Label("Theme", classes="question")
@@ -117,6 +124,9 @@ class SettingsScreen(PracticeScreen):
         if first or (self.focused is not name and name.value != view.people.me):
             name.value = view.people.me
         self._quietly(self.query_one("#checkin-day", Select), view.checkin_day)
+        zone = self.query_one("#week-zone", Static)
+        zone.update(read_settings.week_zone_note(view.week_zone) if view.week_zone else "")
+        zone.display = self.query_one("#week-zone-gap").display = view.week_zone is not None
         self._quietly(self.query_one("#theme", Select), self.app.theme)
         remember = self.query_one("#remember", Checkbox)
         with remember.prevent(Checkbox.Changed):
@@ -154,6 +164,8 @@ class SettingsScreen(PracticeScreen):
             lines.append(f"The last sync didn't finish: {state.error}")
         if lines:
             lines.append("`companion verify` has the details and what to do.")
+        if state.clock:
+            lines.extend(state.clock)
         problems = self.query_one("#folder-problems", Static)
         problems.update(inert("\n".join(lines), multiline=True) or "None")
         problems.set_class(bool(lines), "-problem")
