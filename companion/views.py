@@ -51,6 +51,8 @@ def record_json(
         "updated_at": iso_from_ms(stamp_ms(record.hlc)),
     }
     out.update(record.fields)
+    if record.type == m.GRATITUDE and record.get("to") != session.me:
+        out.pop("read", None)  # whether my partner has read my note is theirs: no receipts
     for person in ("to", "for", "accepted_by"):
         if person in out:
             out[f"{person}_id"] = out[person]
@@ -74,7 +76,10 @@ def _line(session: Session, record: Record) -> str:
     who = session.name_of(record.author)
     when = created_at(record)[:10]
     if record.type == m.GRATITUDE:
-        flags = " ♥ landed" if record.get("landed") else ("" if record.get("read") else " • new")
+        # "new" is for notes to me; whether my partner has read mine is not shown (no read
+        # receipts); that a note landed, they chose to say.
+        unread = record.get("to") == session.me and not record.get("read")
+        flags = " ♥ landed" if record.get("landed") else (" • new" if unread else "")
         to = session.name_of(record.get("to"))
         return f"{short}  {when}  {who} → {to}: {record.get('text')}{flags}"
     if record.type == m.NEED:
@@ -110,9 +115,10 @@ def status_data(session: Session) -> dict[str, Any]:
     names = session.partners()
     cursors = session.cursors()
     devices = []
+    # No activity times of anyone's devices: when a partner was last active is not ours to
+    # show (DESIGN §10). Sync health is "everything is shared" or "N waiting".
     for device in session.core(m.DEVICE):
         cursor = cursors.get(device.id, {})
-        last = cursor.get("last_hlc")
         devices.append(
             {
                 "id": device.id,
@@ -120,15 +126,9 @@ def status_data(session: Session) -> dict[str, Any]:
                 "label": device.get("label"),
                 "this_device": device.id == session.device_id,
                 "segments": cursor.get("seq", 0),
-                "last_activity": iso_from_ms(stamp_ms(last)) if last else None,
             }
         )
     partner = session.partner
-    partner_last = [
-        d["last_activity"]
-        for d in devices
-        if partner is not None and d["partner"] == names.get(partner) and d["last_activity"]
-    ]
     last_sync = session.last_sync()
     state = session.checkin_state()
     skew = session.clock_skew()
@@ -141,7 +141,6 @@ def status_data(session: Session) -> dict[str, Any]:
         "shared_folder": str(session.shared_folder),
         "folder_available": session.folder_available(),
         "last_sync": iso_from_ms(last_sync) if last_sync else None,
-        "partner_last_activity": max(partner_last) if partner_last else None,
         "waiting": session.waiting(),
         "devices": devices,
         "problems": [problem.to_dict() for problem in session.problems()],
@@ -166,10 +165,6 @@ def status_text(data: dict[str, Any]) -> str:
     else:
         lines.append(f"Shared folder: {folder} — not reachable; your changes wait on this device.")
     lines.append(f"Last sync: {data['last_sync'] or 'not yet'}")
-    if data["partner"]:
-        lines.append(
-            f"{data['partner']} was last active: {data['partner_last_activity'] or 'not yet'}"
-        )
     waiting = data["waiting"]
     lines.append(
         "Everything is shared." if not waiting else f"{waiting} change(s) waiting to be shared."
@@ -177,10 +172,7 @@ def status_text(data: dict[str, Any]) -> str:
     lines.append("Devices:")
     for device in data["devices"]:
         mark = " (this one)" if device["this_device"] else ""
-        seen = device["last_activity"] or "no activity yet"
-        lines.append(
-            f"  {device['id'][:8]}  {device['partner']} on {device['label']}{mark} — {seen}"
-        )
+        lines.append(f"  {device['id'][:8]}  {device['partner']} on {device['label']}{mark}")
     waiting_for = data["checkin"]["waiting_for"]
     lines.append(
         f"Check-in {data['checkin']['week']}: "
@@ -330,7 +322,7 @@ def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None
         elif kind == m.GRATITUDE and author == me and record.get("landed"):
             say(f"{name} says your note landed")
         elif kind == m.TICK and author == partner:
-            say(f"{name} ticked off some care")
+            pass  # a partner's ticks and rests are theirs: no pop-up per tick
         elif kind == m.CHECKIN and author == partner and record.get("key"):
             say(f"{name}'s check-in is open to you now")
         elif kind == m.CHECKIN and author == partner:

@@ -333,7 +333,8 @@ def test_gratitude_checkins_agreements_and_status(couple, tmp_path):
 
     ok(alex, "sync")
     [sent] = listed(alex, "gratitude")
-    assert (sent["landed"], sent["read"], sent["to"]) == (True, True, "Sam")
+    assert (sent["landed"], sent["to"]) == (True, "Sam")
+    assert "read" not in sent, "whether Sam has read it is Sam's: no read receipts"
 
     result = ok(
         alex,

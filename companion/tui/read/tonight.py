@@ -92,7 +92,6 @@ class NoteRow(NamedTuple):
     to: str
     when: str
     new: bool
-    read: bool
     landed: bool
 
 
@@ -104,7 +103,6 @@ def note_row(session: Session, note: Record, today: dt.date, new: bool = False) 
         to=inert(session.name_of(note.get("to"))),
         when=day_label(record_day(note), today),
         new=new,
-        read=bool(note.get("read")),
         landed=bool(note.get("landed")),
     )
 

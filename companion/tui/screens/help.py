@@ -51,6 +51,9 @@ services.
 - **Private.** Everything is encrypted with the passphrase you both know and travels only
   through the folder your sync tool shares; there is no server. An export
   (`companion export`) is not encrypted: keep it somewhere private.
+- **Shared between you two.** The passphrase is the same for both of you, so your partner's
+  app can read everything in the space; only a check-in stays sealed until you have both
+  shared. Neither of you is shown when the other read a note or was last active.
 
 ## Keys
 

@@ -22,7 +22,8 @@ def note_content(row: NoteRow, received: bool, landed_action: str = "landed") ->
     if received:
         meta = f"from {row.author} · {row.when}" + (" · new" if row.new else "")
     else:
-        meta = f"to {row.to} · {row.when}" + (" · read" if row.read and not row.landed else "")
+        # Whether they have read it is theirs to know: no read receipts. "Landed" they say.
+        meta = f"to {row.to} · {row.when}"
     parts: list[Content | str | tuple[str, str]] = [Content(row.text), "\n", (meta, "$text-muted")]
     if row.landed:
         parts += ["  ", ("♥ landed", "$text-success")]
