@@ -40,7 +40,7 @@ def list_(session, kind: str, as_json: bool) -> None:
 )
 @with_session
 def status(session, as_json: bool, clear_problems: bool) -> None:
-    """Who we are, devices, last sync, partner's last activity, changes waiting, problems."""
+    """Who we are, devices, last sync, changes waiting, clocks and problems."""
     from companion import views
 
     if clear_problems:
