@@ -111,6 +111,21 @@ def _line(session: Session, record: Record) -> str:
     return f"{short}  {record.type}"
 
 
+def delivered(session: Session) -> bool:
+    """Whether everything this device changed is in the shared folder (nothing waiting)."""
+    return session.waiting() == 0
+
+
+def waiting_line(session: Session) -> str:
+    """What happened to a change the shared folder didn't take (away, read-only or full)."""
+    count = session.waiting()
+    changes = f"{count} change" + ("" if count == 1 else "s")
+    return (
+        f"It is saved on this device and goes to {session.name_of(session.partner)} once the "
+        f"shared folder is reachable and writable again ({changes} waiting)."
+    )
+
+
 def status_data(session: Session) -> dict[str, Any]:
     names = session.partners()
     cursors = session.cursors()

@@ -580,18 +580,56 @@ def test_unreachable_folder_keeps_changes_waiting(couple):
     away = alex.shared.with_name("shared-unmounted")
     alex.shared.rename(away)
     try:
-        assert "Sent to Sam." in ok(alex, "add", "gratitude", "Thanks for the flowers").out
+        said = ok(alex, "add", "gratitude", "Thanks for the flowers").out
+        assert "Sent to Sam." not in said, "nothing was sent: the folder is away"
+        assert "Saved." in said and "goes to Sam once the shared folder is reachable" in said
+        assert "(1 change waiting)" in said
+        landed_later = ok(alex, "add", "need", "A hug when I come home").out
+        assert "(2 changes waiting)" in landed_later
         status = ok(alex, "status", "--json").json()
-        assert (status["waiting"], status["folder_available"]) == (1, False)
+        assert (status["waiting"], status["folder_available"]) == (2, False)
         text = ok(alex, "status").out
         assert "not reachable" in text
-        assert "1 change(s) waiting to be shared." in text
-        fails(alex.run("sync"), 3, "isn't reachable", "1 change(s) wait")
+        assert "2 change(s) waiting to be shared." in text
+        fails(alex.run("sync"), 3, "isn't reachable", "2 change(s) wait")
     finally:
         away.rename(alex.shared)
 
-    assert "Shared 1 change(s)" in ok(alex, "sync").out
+    assert "Shared 2 change(s)" in ok(alex, "sync").out
     assert ok(alex, "status", "--json").json()["waiting"] == 0
     ok(sam, "sync")
     [note] = listed(sam, "gratitude")
     assert (note["author"], note["text"]) == ("Alex", "Thanks for the flowers")
+
+
+def test_a_folder_that_cant_be_written_keeps_the_change_waiting(couple, tmp_path):
+    """Read-only or full: the change is kept in the outbox, exit 0, and nothing says "sent".
+    (Tests run as root, where permissions don't stop a write: the writes fail by design here.)"""
+    alex, sam = couple
+    refuse = tmp_path / "refuse.py"
+    refuse.write_text(
+        "import errno, sys\n"
+        "from companion.sync import journal\n"
+        "def write(*args, **kwargs):\n"
+        "    raise OSError(errno.EROFS, 'Read-only file system')\n"
+        "journal.Journal.write = write\n"
+        "from companion.cli import main\n"
+        "main(sys.argv[1:])\n"
+    )
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, str(refuse), "add", "gratitude", "Thanks for fixing the bike"],
+        env=alex.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Sent to Sam." not in done.stdout and "Saved." in done.stdout, done.stdout
+    assert "reachable and writable again (1 change waiting)" in done.stdout
+    assert ok(alex, "status", "--json", "--offline").json()["waiting"] == 1
+    assert "Shared 1 change(s)" in ok(alex, "sync").out  # writable again
+    ok(sam, "sync")
+    assert [n["text"] for n in listed(sam, "gratitude")] == ["Thanks for fixing the bike"]

@@ -85,7 +85,13 @@ def with_session(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             if not offline:
                 session.sync()
-            return func(session, *args, **kwargs)
+            waiting = session.waiting()
+            result = func(session, *args, **kwargs)
+            if session.waiting() > waiting:
+                from companion.views import waiting_line
+
+                say(waiting_line(session))
+            return result
         finally:
             session.close()
 

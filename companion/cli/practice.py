@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from companion.cli.base import cli, say, with_session
+from companion.views import delivered
 
 
 @cli.group()
@@ -20,7 +21,10 @@ def add() -> None:
 def add_gratitude(session, text: tuple[str, ...]) -> None:
     """A note of thanks to your partner: what they did, and how it landed."""
     record = session.add_gratitude(" ".join(text))
-    say(f"Sent to {session.name_of(record.get('to'))}. ({record.id[:8]})")
+    if delivered(session):
+        say(f"Sent to {session.name_of(record.get('to'))}. ({record.id[:8]})")
+    else:
+        say(f"Saved. ({record.id[:8]})")
 
 
 @add.command("need")
@@ -107,7 +111,11 @@ def checkin(session, week: str | None, **answers: Any) -> None:
 def unseal(session, week: str | None) -> None:
     """Let your partner read your check-in now, before theirs is in."""
     record = session.unseal_checkin(week)
-    say(f"Your check-in for {record.get('week')} is open to {session.name_of(session.partner)}.")
+    partner = session.name_of(session.partner)
+    if delivered(session):
+        say(f"Your check-in for {record.get('week')} is open to {partner}.")
+    else:
+        say(f"Your check-in for {record.get('week')} opens to {partner} once it is shared.")
 
 
 @cli.command()
@@ -147,4 +155,7 @@ def landed(session, note: str) -> None:
     """Tell your partner one of their notes landed."""
     record = session.resolve_note(note)
     session.mark_notes([record], read=True, landed=True)
-    say(f"{session.name_of(record.author)} will see that it landed.")
+    if delivered(session):
+        say(f"{session.name_of(record.author)} will see that it landed.")
+    else:
+        say("Marked as landed.")

@@ -8,6 +8,7 @@ still merges. Merging is order-free, so nothing here depends on the order files 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,24 +75,31 @@ def export_pending(
     last = max(own["seq"], listing.last_seq)
     prev = own["hash"] if last == own["seq"] else (journal.digest_of(journal.device_id, last) or "")
     seq = last
-    for batch in segments.batches(ops):
-        seq += 1
-        while True:
-            try:
-                digest = journal.write(seq, prev, batch)
-                break
-            except FileExistsError:
-                # another process of this profile took that number: chain onto its segment
-                prev = journal.digest_of(journal.device_id, seq) or ""
-                seq += 1
-        listing.segments[seq] = segment_name(seq)
-        prev = digest
+    try:
+        for batch in segments.batches(ops):
+            seq += 1
+            while True:
+                try:
+                    digest = journal.write(seq, prev, batch)
+                    break
+                except FileExistsError:
+                    # another process of this profile took that number: chain onto its segment
+                    prev = journal.digest_of(journal.device_id, seq) or ""
+                    seq += 1
+            listing.segments[seq] = segment_name(seq)
+            prev = digest
+    except OSError:
+        # A folder that is there but can't be written (read-only, full, a mount gone bad):
+        # nothing counts as shared, and the changes wait in the outbox like when it's away.
+        # Whatever did get written merges again harmlessly (merging is idempotent).
+        return 0
     replica.set_meta(defer=True, own={"seq": seq, "hash": digest}, clock=clock.last)
     if extra is None:
         advance_own_cursor(replica, journal, clock)
     if pending:
         replica.outbox_remove(name for name, _ in pending)
-    compact_own(journal, listing)
+    with contextlib.suppress(OSError):  # compaction can wait for a writable folder
+        compact_own(journal, listing)
     return len(ops)
 
 

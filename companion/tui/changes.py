@@ -23,14 +23,22 @@ def tick(session: Session, action_id: str, status: str | None) -> str | None:
 
 
 def send_note(session: Session, text: str) -> str:
+    from companion.views import delivered, waiting_line
+
     note = session.add_gratitude(text)
-    return f"Sent to {session.name_of(note.get('to'))}."
+    if delivered(session):
+        return f"Sent to {session.name_of(note.get('to'))}."
+    return waiting_line(session)
 
 
 def mark_landed(session: Session, note_id: str) -> str:
     note = session.resolve_note(note_id)
+    from companion.views import delivered, waiting_line
+
     session.mark_notes([note], read=True, landed=True)
-    return f"{session.name_of(note.author)} will see that it landed."
+    if delivered(session):
+        return f"{session.name_of(note.author)} will see that it landed."
+    return waiting_line(session)
 
 
 def add_need(session: Session, text: str) -> str:
