@@ -229,12 +229,19 @@ def test_care_menu_actions_ticks_and_review(couple):
     assert f"Untouched: Text at lunch on {today}." in ok(sam, "tick", "lunch", "--undo").out
     assert listed(sam, "ticks") == []
     ok(sam, "tick", "lunch")  # ticked again after the undo
-    result = ok(sam, "tick", care["Make the coffee"]["id"][:6], "--date", yesterday.isoformat())
-    assert f"Done for {yesterday}: Make the coffee." in result.out
+    # A day before the action existed can't be ticked (it was taken on today).
+    fails(
+        sam.run("tick", care["Make the coffee"]["id"][:6], "--date", yesterday.isoformat()),
+        1,
+        f"'Make the coffee' began on {today}",
+        f"Tick a day from {today} on",
+    )
+    result = ok(sam, "tick", care["Make the coffee"]["id"][:6], "--date", today.isoformat())
+    assert f"Done for {today}: Make the coffee." in result.out
 
     expected = {
         ("Text at lunch", today.isoformat(), "done", "Sam"),
-        ("Make the coffee", yesterday.isoformat(), "done", "Sam"),
+        ("Make the coffee", today.isoformat(), "done", "Sam"),
     }
     assert {
         (t["action_title"], t["date"], t["status"], t["author"]) for t in listed(sam, "ticks")
@@ -247,14 +254,16 @@ def test_care_menu_actions_ticks_and_review(couple):
     # Alex can't tick Sam's action, and is told why.
     fails(alex.run("tick", "coffee"), 1, "one of Sam's care actions")
 
-    last_week = iso_week(today - dt.timedelta(days=7))
+    # By default a review is for last week; for an action taken on this week, for this week.
+    last_week, this_week = iso_week(today - dt.timedelta(days=7)), iso_week(today)
+    fails(alex.run("review", "walk", "landed", "--week", last_week), 1, "began in")
     result = ok(alex, "review", "walk", "landed")
-    assert f"Noted for {last_week}: landed." in result.out
+    assert f"Noted for {this_week}: landed." in result.out
     [review] = listed(alex, "reviews")
     assert (review["author"], review["verdict"], review["week"], review["action_title"]) == (
         "Alex",
         "landed",
-        last_week,
+        this_week,
         "Plan a walk together",
     )
 
@@ -633,3 +642,28 @@ def test_a_folder_that_cant_be_written_keeps_the_change_waiting(couple, tmp_path
     assert "Shared 1 change(s)" in ok(alex, "sync").out  # writable again
     ok(sam, "sync")
     assert [n["text"] for n in listed(sam, "gratitude")] == ["Thanks for fixing the bike"]
+
+
+def test_dates_and_references_are_checked_against_reality(couple):
+    """Nothing before what it is about existed, nothing in the future, and an empty
+    reference asks for one (it never names the partner's action)."""
+    alex, sam = couple
+    today = dt.date.today()
+    this_week = iso_week(today)
+    next_week = iso_week(today + dt.timedelta(days=7))
+    long_ago = iso_week(today - dt.timedelta(days=400))
+    ok(sam, "add", "care", "Make tea in the evening")
+    ok(alex, "add", "care", "Text at lunch")
+    fails(alex.run("tick", ""), 1, "Say which care action")
+    fails(alex.run("tick", "   "), 1, "Say which care action")
+    fails(
+        alex.run("tick", "lunch", "--date", (today - dt.timedelta(days=3)).isoformat()),
+        1,
+        "began on",
+    )
+    checkin = ("checkin", "--supported", "the tea", "--attention", "When late, I felt alone")
+    fails(alex.run(*checkin, "--week", long_ago), 1, "Your space began in", this_week)
+    fails(alex.run(*checkin, "--week", next_week), 1, "hasn't come yet")
+    fails(alex.run("review", "tea", "landed", "--week", next_week), 1, "hasn't come yet")
+    fails(alex.run("review", "tea", "landed", "--week", long_ago), 1, "began in")
+    assert f"Noted for {this_week}: landed." in ok(alex, "review", "tea", "landed").out

@@ -68,8 +68,10 @@ def all_paths(*roots: Path) -> list[Path]:
 def test_no_plaintext_on_disk_and_private_modes(make_partner):
     alex, sam = make_partner("alex"), make_partner("sam")
     m = MARKERS
-    _ok(alex, "init", str(alex.shared), "--name", NAMES["alex"])
-    _ok(sam, "join", str(sam.shared), "--name", NAMES["sam"])
+    # The space is a year old, so a check-in for an earlier week (2025-W40) can be written.
+    made = "2025-09-29T20:00:00"
+    alex.ok("init", str(alex.shared), "--name", NAMES["alex"], COMPANION_NOW=made)
+    sam.ok("join", str(sam.shared), "--name", NAMES["sam"], COMPANION_NOW=made)
     _ok(alex, "sync")
     _ok(alex, "add", "need", m["need"])
     _ok(sam, "add", "need", m["need_other"])

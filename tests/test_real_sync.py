@@ -52,17 +52,17 @@ class Device:
         )
         return env
 
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "companion", *args],
-            env=self.env(),
+            env={**self.env(), **extra_env},
             capture_output=True,
             text=True,
             timeout=120,
         )
 
-    def ok(self, *args: str) -> str:
-        proc = self.run(*args)
+    def ok(self, *args: str, **extra_env: str) -> str:
+        proc = self.run(*args, **extra_env)
         assert proc.returncode == 0 and "Traceback" not in proc.stderr, (
             f"{self.label}: companion {' '.join(args)} exited {proc.returncode}\n"
             f"{proc.stdout}\n{proc.stderr}"
@@ -439,8 +439,11 @@ def test_two_syncthing_daemons_carry_a_couple_to_the_same_state(tmp_path):
         # Both write at once, notes and ticks interleaved; each CLI call writes its segment.
         days = [(dt.date.today() - dt.timedelta(days=i)).isoformat() for i in range(5)]
 
+        # The care actions were taken on five days ago: those days can be ticked.
+        taken_on = f"{(dt.date.today() - dt.timedelta(days=5)).isoformat()}T08:00:00"
+
         def story(device: Device, name: str, action: str) -> None:
-            device.ok("add", "care", action, "--cadence", "daily")
+            device.ok("add", "care", action, "--cadence", "daily", COMPANION_NOW=taken_on)
             for i in range(4):
                 device.ok("add", "gratitude", f"{name}'s thanks #{i}")
                 device.ok("tick", action, "--date", days[i])

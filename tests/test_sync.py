@@ -48,11 +48,19 @@ def world(tmp_path, monkeypatch):
     return World(tmp_path)
 
 
+DAY_MS = 86_400_000
+
+
 def _setup(world, names=("Alex", "Sam", "Alex")):
+    """The space, and a care action each, made a week before the world's clock reads now
+    (a day can only be ticked once its action exists)."""
+    now = world.clock.ms
+    world.clock.ms = now - 7 * DAY_MS
     world.setup(list(names))
     a, b = world.devices[0].session, world.devices[1].session
     a.add_care("Make tea in the evening", "daily")
     b.add_care("Ask before giving advice", "daily")
+    world.clock.ms = max(world.clock.ms, now)
     world.deliver_all()
     for device in world.devices:
         device.session.sync()

@@ -130,8 +130,10 @@ def space(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Couple:
 
 
 @pytest.fixture
-def evening(space: Couple) -> Couple:
+def evening(space: Couple, monkeypatch: pytest.MonkeyPatch) -> Couple:
     """A few weeks into the practice: menus, care actions with history, notes, a check-in."""
+    # The menus and care actions were made three weeks ago, so that they have a history.
+    monkeypatch.setenv("COMPANION_NOW", f"{TODAY - dt.timedelta(days=21)}T20:30:00")
     alex, sam = space.session("alex"), space.session("sam")
     text_need = sam.add_need("A check-in text on stressful days")
     sam.add_need("Ask before giving advice")
@@ -144,6 +146,7 @@ def evening(space: Couple) -> Couple:
     lunch = alex.add_care("Text Sam at lunch on busy days", "daily", need_ref=text_need.id)
     alex.add_care("Ask before offering advice", "mon,wed,fri")
     alex.add_care("Plan one small outing together", "weekly")
+    monkeypatch.setenv("COMPANION_NOW", NOW)
     for back in range(1, 20):
         day = TODAY - dt.timedelta(days=back)
         if back % 5 == 0:
@@ -187,7 +190,7 @@ def practice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Couple:
         monkeypatch.setenv("COMPANION_NOW", f"{day.isoformat()}T20:30:00")
 
     start = TODAY - dt.timedelta(weeks=PRACTICE_WEEKS)
-    at(start)
+    at(start - dt.timedelta(days=3))  # the Monday of the first week: its ticks begin then
     shared = tmp_path / "shared"
     shared.mkdir()
     pair = Couple(shared, tmp_path / "home-alex", tmp_path / "home-sam")

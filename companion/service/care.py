@@ -59,6 +59,8 @@ class CarePart(SessionCore):
         try:
             return resolve(ref, mine, _action_title, "care action")
         except UsageError:
+            if not (ref or "").strip():
+                raise  # nothing typed: say what to type, not whose action it is
             theirs = [a for a in self.core(m.CARE) if a.author != self.me]
             if any(matches(ref, a, _action_title) for a in theirs):
                 raise UsageError(
@@ -80,6 +82,12 @@ class CarePart(SessionCore):
         if day > self.today():
             raise UsageError(
                 f"{day.isoformat()} hasn't happened yet.", "Tick today or an earlier day."
+            )
+        began = self.first_day(action)
+        if day < began and not undo:
+            raise UsageError(
+                f"'{action.get('title')}' began on {began.isoformat()}, after {day.isoformat()}.",
+                f"Tick a day from {began.isoformat()} on.",
             )
         rid = tick_id(action.id, day)
         existing = self.replica.get(rid, m.TICK)

@@ -58,7 +58,18 @@ class CheckinsPart(SessionCore):
     @locked
     def checkin(self, week: str | None = None, **answers: Any) -> Record:
         """Save my check-in for a week, sealed until my partner's is in (or I unseal it)."""
-        week = m.parse_week(week) if week else self.checkin_week()
+        current = self.checkin_week()
+        week = m.parse_week(week) if week else current
+        if week > current:
+            raise UsageError(
+                f"{week} hasn't come yet.", "Check in for this week or an earlier one."
+            )
+        began = week_at(self.space_began_ms(), zone_named(self.week_zone()))
+        if week < began:
+            raise UsageError(
+                f"Your space began in {began}, after {week}.",
+                f"Check in for a week from {began} on.",
+            )
         clean: dict[str, Any] = {}
         for name in ("supported", "attention"):
             clean[name] = m.clean_text(answers.get(name), CHECKIN_LABELS[name])

@@ -16,7 +16,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from companion.domain import effects
 from companion.domain import model as m
-from companion.domain.hlc import Clock
+from companion.domain.hlc import Clock, stamp_ms
 from companion.domain.ids import make_id, month_partition
 from companion.domain.records import Record, make_op
 from companion.domain.schema import check_op
@@ -131,6 +131,18 @@ class SessionCore:
 
     def today(self) -> dt.date:
         return dt.datetime.fromtimestamp(self.now() / 1000).date()
+
+    def first_day(self, record: Record) -> dt.date:
+        """The first day a record can be about: the local day it was made, or today if its
+        maker's clock ran ahead of ours (a day can't be refused for a clock's mistake)."""
+        made = dt.datetime.fromtimestamp(stamp_ms(record.created) / 1000).date()
+        return min(made, self.today())
+
+    def space_began_ms(self) -> int:
+        """When the space was made (its first partner's record), by no later than now."""
+        partners = self.core(m.PARTNER)
+        made = stamp_ms(partners[0].created) if partners else self.now()
+        return min(made, self.now())
 
     @property
     def device_id(self) -> str:

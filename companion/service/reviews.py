@@ -28,7 +28,19 @@ class ReviewsPart(SessionCore):
         action = resolve(
             action_ref, self.actions_for_me(), lambda r: r.get("title", ""), "care action for you"
         )
-        week = m.parse_week(week) if week else iso_week(self.today() - dt.timedelta(days=7))
+        began = iso_week(self.first_day(action))
+        this_week = iso_week(self.today())
+        if week:
+            week = m.parse_week(week)
+        else:  # last week; this week for an action newer than that
+            week = max(iso_week(self.today() - dt.timedelta(days=7)), began)
+        if week > this_week:
+            raise UsageError(f"{week} hasn't come yet.", "Review this week or an earlier one.")
+        if week < began:
+            raise UsageError(
+                f"'{action.get('title')}' began in {began}, after {week}.",
+                f"Review a week from {began} on.",
+            )
         rid = review_id(action.id, week)
         fields = {"action": action.id, "week": week, "verdict": verdict}
         self.commit([self.op("create", rid, m.REVIEW, fields)])
