@@ -56,10 +56,14 @@ def checkin(session: Session) -> Checkin:
     week = session.checkin_week()  # by the space's time zone: the partner's week too
     state = session.checkin_state(week)
     last_week = iso_week(today - dt.timedelta(days=7))
+    # Last week's review: the care taken on by then (a newer action has no last week).
     for_me = [
         a
         for a in session.core(m.CARE)
-        if a.get("for") == session.me and a.author != session.me and not a.get("retired")
+        if a.get("for") == session.me
+        and a.author != session.me
+        and not a.get("retired")
+        and iso_week(session.first_day(a)) <= last_week
     ]
     verdicts = {
         r.get("action"): r.get("verdict")
