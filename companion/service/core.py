@@ -17,7 +17,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from companion.domain import effects
 from companion.domain import model as m
 from companion.domain.hlc import Clock
-from companion.domain.ids import make_id, month_partition
+from companion.domain.ids import month_partition, owned_id
 from companion.domain.records import Record, make_op
 from companion.domain.schema import check_op
 from companion.errors import StorageFullError, UsageError
@@ -262,7 +262,7 @@ class SessionCore:
         return len(problems)
 
     def new_id(self) -> str:
-        return make_id(self.now())
+        return owned_id(self.now(), self.me)
 
     # -- reading ----------------------------------------------------------------------------
 
