@@ -31,6 +31,7 @@ from companion.store.spacefile import SPACE_FILE, SpaceHeader
 from companion.sync import engine
 from companion.sync.admission import admit
 from companion.sync.journal import Journal
+from companion.sync.ownership import first_refusal
 from companion.sync.problems import Problem
 
 P = ParamSpec("P")
@@ -205,6 +206,12 @@ class SessionCore:
             invalid = check_op(op)
             if invalid is not None:
                 raise RuntimeError(f"companion was about to write {invalid.describe()}: {op}")
+        # Nor may it write what the partner's app would refuse as not its author's to change.
+        partners = [r.id for r in self.replica.records_of([m.PARTNER], [CORE])]
+        not_allowed = first_refusal(ops, self.replica.owners, partners)
+        if not_allowed is not None:
+            told = not_allowed.describe(self.partners(), self.me)
+            raise RuntimeError(f"companion was about to write a change that {told}: {ops}")
         shipped = flush and engine.export_pending(self.replica, self.journal, self.clock, ops)
         if not shipped:
             self.replica.outbox_put(ops)

@@ -72,6 +72,14 @@ def judge_all(arrivals: list[Arrival], lookup: OwnerLookup, partners: Iterable[s
     return judged
 
 
+def first_refusal(
+    ops: list[dict[str, Any]], lookup: OwnerLookup, partners: Iterable[str]
+) -> NotAllowed | None:
+    """Why the partner's app would refuse one of this device's own changes, if it would."""
+    refused = judge_all([Arrival("", 0, op) for op in ops], lookup, partners).refused
+    return refused[0][1] if refused else None
+
+
 def _order(arrival: Arrival) -> tuple[int, str, str, str]:
     op = arrival.op
     if op["op"] != "create":
