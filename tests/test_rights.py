@@ -346,3 +346,26 @@ def test_compacted_honest_journals_stay_within_the_table(space):
     for batch in (ops, segments.compact(ops)):
         judged = judge_all([Arrival("d", 1, o) for o in batch], lookup, [alex_id, sam_id])
         assert not judged.refused and not judged.waiting
+
+
+def test_a_natural_id_is_held_only_by_a_create_that_matches_it():
+    import datetime as dt
+
+    action = owned_id(NOW_MS, ALEX)
+    day = dt.date(2026, 11, 20)
+    rid = tick_id(action, day)
+    sams_action = rights.Owned(m.CARE, SAM)
+    # Sam's tick under the id of Alex's tick: it names Sam's own action, so the id doesn't match
+    own_action = owned_id(NOW_MS, SAM)
+    fields = {"action": own_action, "date": day.isoformat(), "status": m.DONE}
+    squat = make_op("create", rid, m.TICK, "1", "e" * 16, SAM, fields)
+    assert isinstance(rights.judge(squat, None, sams_action, [ALEX, SAM]), rights.NotAllowed)
+    # without the keys it can't be matched: it waits for a create that carries them
+    for partial in ({}, {"action": own_action}, {"status": m.DONE}):
+        empty = {**squat, "fields": partial}
+        assert isinstance(rights.judge(empty, None, sams_action, [ALEX, SAM]), rights.Wait)
+        taken = rights.Owned(m.TICK, ALEX)
+        assert isinstance(rights.judge(empty, taken, sams_action, [ALEX, SAM]), rights.NotAllowed)
+    # Alex's own tick, naming Alex's action, is Alex's
+    mine = make_op("create", rid, m.TICK, "1", "d" * 16, ALEX, {**fields, "action": action})
+    assert rights.judge(mine, None, rights.Owned(m.CARE, ALEX), [ALEX, SAM]) is None

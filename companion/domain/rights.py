@@ -37,6 +37,8 @@ CREATE_VALUES: dict[str, dict[str, tuple[Any, ...]]] = {
 AGREEMENT_STATUS = {m.PROPOSED: NOBODY, m.ACCEPTED: OTHER, m.RETIRED: EITHER}
 # Types whose create names a care action: a tick is the action's owner's, a review the other's.
 NAMES_ACTION = frozenset({m.TICK, m.REVIEW})
+# Types whose ids are made from their natural keys (so two devices of one partner agree).
+NATURAL = frozenset({m.TICK, m.REVIEW, m.CHECKIN})
 # Partners a space holds.
 MAX_PARTNERS = 2
 
@@ -155,42 +157,43 @@ def _create(
     elif record_type == m.DEVICE:
         if "partner" in fields and fields["partner"] != author:
             return _no(op, "partner", None, "create", "a device is registered by its owner")
-    elif existing is None and record_type not in _NATURAL:
+    elif existing is None and record_type not in NATURAL:
         thief = next((p for p in partners if p != author and is_bound(record_id, p)), None)
         if thief is not None and not is_bound(record_id, author):
             return _no(op, "", thief, "take", "an id is its creator's")
     for name, allowed in CREATE_VALUES.get(record_type, {}).items():
         if name in fields and fields[name] not in allowed:
             return _no(op, name, None, "create", "only the other partner may set it")
-    if record_type in _NATURAL:
+    if record_type in NATURAL:
         return _natural(op, existing, action)
     return None
 
 
-_NATURAL = frozenset({m.TICK, m.REVIEW, m.CHECKIN})
-
-
 def _natural(op: Mapping[str, Any], existing: Owned | None, action: Owned | None) -> Verdict:
-    """Ticks, reviews and check-ins: their ids come from their natural keys, which must match."""
+    """Ticks, reviews and check-ins: their ids come from their natural keys, which must match.
+
+    A create without its keys (compaction leaves in a create only what later changes didn't
+    overwrite) can't be matched: it is judged by the owner of the record, once a create that
+    carries them has made it known; until then it waits.
+    """
     record_type, author, fields = op["type"], op["author"], op["fields"]
     if record_type == m.CHECKIN:
         week = fields.get("week")
-        if week is not None and is_week(week) and op["id"] != checkin_id(author, week):
+        if week is None:
+            return None if existing is not None else Wait(op["id"])
+        if not is_week(week) or op["id"] != checkin_id(author, week):
             return _no(op, "week", None, "create", "a check-in is filed under its author")
         return None
     action_id = fields.get("action")
-    if action_id is None:
-        # a compacted create keeps only what later changes didn't overwrite: judged by the
-        # create that names the action (its owner is then known)
+    key = fields.get("date" if record_type == m.TICK else "week")
+    if action_id is None or key is None:
         return None if existing is not None else Wait(op["id"])
     if record_type == m.TICK:
-        day = parse_day(fields.get("date"))
-        if day is not None and op["id"] != tick_id(action_id, day):
+        day = parse_day(key)
+        if day is None or op["id"] != tick_id(action_id, day):
             return _no(op, "date", None, "create", "a tick's id names its action and day")
-    else:
-        week = fields.get("week")
-        if week is not None and is_week(week) and op["id"] != review_id(action_id, week):
-            return _no(op, "week", None, "create", "a review's id names its action and week")
+    elif not is_week(key) or op["id"] != review_id(action_id, key):
+        return _no(op, "week", None, "create", "a review's id names its action and week")
     if action is None:
         return Wait(action_id)
     if action.type != m.CARE:

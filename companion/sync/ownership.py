@@ -84,8 +84,8 @@ def _order(arrival: Arrival) -> tuple[int, str, str, str]:
     op = arrival.op
     if op["op"] != "create":
         rank = 3
-    elif op["type"] not in rights.NAMES_ACTION:
+    elif op["type"] not in rights.NATURAL:
         rank = 0
     else:
-        rank = 1 if "action" in op["fields"] else 2
+        rank = 1 if len(op["fields"]) >= 2 else 2  # creates that carry their keys first
     return (rank, op["hlc"], op["author"], op["device"])
