@@ -369,3 +369,15 @@ def test_a_natural_id_is_held_only_by_a_create_that_matches_it():
     # Alex's own tick, naming Alex's action, is Alex's
     mine = make_op("create", rid, m.TICK, "1", "d" * 16, ALEX, {**fields, "action": action})
     assert rights.judge(mine, None, rights.Owned(m.CARE, ALEX), [ALEX, SAM]) is None
+
+
+@given(tail=st.binary(max_size=12), ms=st.integers(0, 2**48 - 1))
+def test_ids_are_encoded_as_before(tail, ms):
+    """Natural ids must stay what older versions made, or two devices would not converge."""
+    from companion.domain import ids
+
+    value = int.from_bytes(tail[:10], "big")
+    expected = ids._encode(value, 16) + ids._encode(ms, 10)
+    assert make_id(ms, tail) == expected
+    bound = owned_id(ms, SAM)
+    assert is_bound(bound, SAM) and not is_bound(bound, ALEX) and ids.id_ms(bound) == ms

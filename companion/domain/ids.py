@@ -24,10 +24,22 @@ def _encode(value: int, length: int) -> str:
     return "".join(reversed(chars))
 
 
+# Standard base32 to ours: the same 5-bit groups, most significant first, in our alphabet.
+_FROM_B32 = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", _ALPHABET)
+
+
+def _encode_tail(tail: bytes) -> str:
+    """80 bits as 16 characters: `_encode(int.from_bytes(tail, "big"), 16)`, done in C (ids
+    are checked once per arriving tick, check-in and review)."""
+    import base64  # here, like hashlib below: the first paint makes no ids
+
+    return base64.b32encode(tail.rjust(10, b"\0")).decode("ascii").translate(_FROM_B32)
+
+
 def make_id(ms: int, tail: bytes | None = None) -> str:
     """An id whose time part is `ms` and whose other 80 bits are `tail` (random if None)."""
     tail = os.urandom(10) if tail is None else tail[:10]
-    return _encode(int.from_bytes(tail, "big"), 16) + _encode(ms, 10)
+    return _encode_tail(tail) + _encode(ms, 10)
 
 
 # How many of an id's 80 other bits, in a record made by this version, come from its creator:
