@@ -126,6 +126,10 @@ def judge(
         return _no(op, "", existing.owner, "take", "a record keeps the type it was made with")
     if kind == "create":
         return _create(op, existing, action, partners)
+    if existing is None and kind == "set" and carries_keys(op):
+        # a natural id's keys tell whose record it is, in a change as well as in a create
+        # (an edited check-in's create, compacted, may keep none of them)
+        return _natural(op, existing, action)
     if existing is None:
         return Wait(op["id"])
     owner = existing.owner
@@ -167,6 +171,16 @@ def _create(
     if record_type in NATURAL:
         return _natural(op, existing, action)
     return None
+
+
+_KEYS = {m.CHECKIN: ("week",), m.TICK: ("action", "date"), m.REVIEW: ("action", "week")}
+
+
+def carries_keys(op: Mapping[str, Any]) -> bool:
+    """Whether an operation on a tick, review or check-in holds the keys its id is made of
+    (and so says by itself whose record it is)."""
+    keys = _KEYS.get(op["type"])
+    return keys is not None and all(op["fields"].get(k) is not None for k in keys)
 
 
 def _natural(op: Mapping[str, Any], existing: Owned | None, action: Owned | None) -> Verdict:

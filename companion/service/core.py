@@ -19,6 +19,7 @@ from companion.domain import model as m
 from companion.domain.hlc import Clock
 from companion.domain.ids import month_partition, owned_id
 from companion.domain.records import Record, make_op
+from companion.domain.rights import NATURAL
 from companion.domain.schema import check_op
 from companion.errors import StorageFullError, UsageError
 from companion.service.clock import wall_ms
@@ -207,7 +208,11 @@ class SessionCore:
             if invalid is not None:
                 raise RuntimeError(f"companion was about to write {invalid.describe()}: {op}")
         # Nor may it write what the partner's app would refuse as not its author's to change.
-        partners = [r.id for r in self.replica.records_of([m.PARTNER], [CORE])]
+        # (the partners matter only to creates under random ids: not to a tick, say)
+        needs_partners = any(o["op"] == "create" and o["type"] not in NATURAL for o in ops)
+        partners = (
+            [r.id for r in self.core(m.PARTNER, include_deleted=True)] if needs_partners else []
+        )
         not_allowed = first_refusal(ops, self.replica.owners, partners)
         if not_allowed is not None:
             told = not_allowed.describe(self.partners(), self.me)

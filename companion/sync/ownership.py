@@ -47,7 +47,8 @@ def judge_all(arrivals: list[Arrival], lookup: OwnerLookup, partners: Iterable[s
     owners = {rid: Owned(*found) for rid, found in lookup(wanted).items()}
     known = list(dict.fromkeys(partners))
     # Creates first, so that changes find their record's owner in the same pass; records a
-    # tick or review names before those; the earliest create of an id wins, as in the merge.
+    # tick or review names before those, then what carries a natural id's keys, then the
+    # rest; the earliest create of an id wins, as in the merge.
     order = sorted(arrivals, key=_order)
     judged = Judged([], [], [])
     for arrival in order:
@@ -61,7 +62,7 @@ def judge_all(arrivals: list[Arrival], lookup: OwnerLookup, partners: Iterable[s
         )
         if verdict is None:
             judged.allowed.append(arrival)
-            if op["op"] == "create":
+            if op["op"] == "create" or rights.carries_keys(op):
                 owners.setdefault(op["id"], Owned(op["type"], op["author"]))
                 if op["type"] == m.PARTNER and op["id"] not in known:
                     known.append(op["id"])
@@ -82,10 +83,10 @@ def first_refusal(
 
 def _order(arrival: Arrival) -> tuple[int, str, str, str]:
     op = arrival.op
-    if op["op"] != "create":
+    if op["type"] in rights.NATURAL and rights.carries_keys(op):
+        rank = 1  # says by itself whose record it is (rights.carries_keys)
+    elif op["op"] != "create":
         rank = 3
-    elif op["type"] not in rights.NATURAL:
-        rank = 0
     else:
-        rank = 1 if len(op["fields"]) >= 2 else 2  # creates that carry their keys first
+        rank = 0 if op["type"] not in rights.NATURAL else 2
     return (rank, op["hlc"], op["author"], op["device"])
