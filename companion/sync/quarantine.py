@@ -62,7 +62,7 @@ def waiting(replica: Replica) -> list[Arrival]:
 
 def keep_waiting(replica: Replica, before: list[Arrival], now: list[Arrival]) -> None:
     """Remember the operations still waiting (written only when that changed)."""
-    if [_key(*a) for a in before] == [_key(*a) for a in now]:
+    if {_key(*a) for a in before} == {_key(*a) for a in now}:
         return
     stored = {_key(*a): {"device": a.device, "seq": a.seq, "op": a.op} for a in now}
     replica.set_meta(partition=QUARANTINE, waiting=stored)
