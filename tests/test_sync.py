@@ -408,3 +408,121 @@ def test_cleared_problems_come_back_while_the_damage_is_still_there(world):
     assert [p["kind"] for p in b.sync().problems] == [engine.DAMAGED]
     assert b.clear_problems() == 1
     assert [p["kind"] for p in b.sync().problems] == [engine.DAMAGED]
+
+
+PARTNER_STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("note"), st.integers(0, 2)),
+        st.tuples(st.just("mark"), st.integers(0, 2), st.integers(0, 20)),
+        st.tuples(st.just("propose"), st.integers(0, 2)),
+        st.tuples(st.just("accept"), st.integers(0, 2), st.integers(0, 20)),
+        st.tuples(st.just("retire"), st.integers(0, 2), st.integers(0, 20)),
+        st.tuples(
+            st.just("deliver"),
+            st.integers(0, 2),
+            st.integers(0, 2),
+            st.integers(0, 60),
+            st.booleans(),
+        ),
+        st.tuples(st.just("sync"), st.integers(0, 2)),
+        # one device's own files reach another: its changes overtake what they changed
+        st.tuples(st.just("relay"), st.integers(0, 2), st.integers(0, 2)),
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(
+    max_examples=EXAMPLES // 2,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=PARTNER_STEPS)
+def test_changes_to_the_partners_records_converge_whatever_arrives_first(
+    tmp_path_factory, monkeypatch, steps
+):
+    """A note marked landed, an agreement accepted, by the partner: delivered (to the writer's
+    second device, say) before the note or the proposal itself, they wait, then merge."""
+    fast_kdf(monkeypatch)
+    world = World(tmp_path_factory.mktemp("world"))
+    _setup(world)
+    log: list[dict] = []
+    sessions = [d.session for d in world.devices]
+    for session in sessions:
+        recording(session, log)
+    for step in steps:
+        kind, who = step[0], sessions[step[1]]
+        if kind == "note":
+            who.add_gratitude(f"thanks {len(log)}")
+        elif kind == "mark":
+            notes = [n for n in who.notes() if n.get("to") == who.me]
+            if notes:
+                who.mark_notes([notes[step[2] % len(notes)]], read=True, landed=True)
+        elif kind == "propose":
+            who.propose_agreement(f"agreement {len(log)}")
+        elif kind in ("accept", "retire"):
+            theirs = [
+                a
+                for a in who.core(m.AGREEMENT)
+                if a.get("status") == m.PROPOSED and (kind == "retire" or a.author != who.me)
+            ]
+            if theirs:
+                chosen = theirs[step[2] % len(theirs)]
+                if kind == "accept":
+                    who.accept_agreement(chosen.id)
+                else:
+                    who.retire("agreement", chosen.id)
+        elif kind == "deliver":
+            source, target = world.devices[step[1]], world.devices[step[2]]
+            files = sorted(world.files(source))
+            if files:
+                world.deliver(source, target, files[step[3] % len(files)], partial=step[4])
+        elif kind == "sync":
+            who.sync()
+        elif kind == "relay":
+            source, target = world.devices[step[1]], world.devices[step[2]]
+            own = source.session.profile.device_id + "/"
+            for rel in sorted(r for r in world.files(source) if r.startswith(own)):
+                world.deliver(source, target, rel)
+            target.session.sync()
+    for _ in range(3):
+        world.deliver_all()
+        for session in sessions:
+            session.sync()
+    states = [dump(s) for s in sessions]
+    assert states[0] == states[1] == states[2]
+    for op in log:
+        for name in op["fields"]:
+            assert states[0][op["id"]]["clocks"][name] >= op["hlc"], op
+    for session in sessions:
+        assert not [p for p in session.problems() if p.kind == engine.NOT_ALLOWED]
+        assert session.replica.meta("waiting", {}, partition="quarantine") == {}
+
+
+def test_an_acceptance_and_a_landed_mark_that_overtake_their_records_wait_for_them(world):
+    _setup(world)
+    alex, sam, alex2 = (d.session for d in world.devices)
+    proposal = alex.propose_agreement("We say goodnight even after a row")
+    note = alex.add_gratitude("Thank you for waiting up")
+
+    def relay(source: int, target: int) -> None:
+        own = world.devices[source].session.profile.device_id + "/"
+        for rel in sorted(r for r in world.files(world.devices[source]) if r.startswith(own)):
+            world.deliver(world.devices[source], world.devices[target], rel)
+
+    relay(0, 1)
+    sam.sync()
+    sam.accept_agreement(proposal.id)
+    sam.mark_notes([sam.note(note.id)], read=True, landed=True)
+    relay(1, 2)  # Alex's second device hears of Sam's changes before Alex's records
+    result = alex2.sync()
+    assert not result.problems
+    assert alex2.record(proposal.id, m.AGREEMENT) is None
+    assert len(alex2.replica.meta("waiting", {}, partition="quarantine")) == 2
+    relay(0, 2)
+    alex2.sync()
+    assert alex2.record(proposal.id, m.AGREEMENT).get("accepted_by") == sam.me
+    assert alex2.note(note.id).get("landed") is True
+    assert alex2.replica.meta("waiting", {}, partition="quarantine") == {}
+    assert not alex2.problems()

@@ -24,10 +24,56 @@ def _encode(value: int, length: int) -> str:
     return "".join(reversed(chars))
 
 
+# Standard base32 to ours: the same 5-bit groups, most significant first, in our alphabet.
+_FROM_B32 = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", _ALPHABET)
+
+
+def _encode_tail(tail: bytes) -> str:
+    """80 bits as 16 characters: `_encode(int.from_bytes(tail, "big"), 16)`, done in C (ids
+    are checked once per arriving tick, check-in and review)."""
+    import base64  # here, like hashlib below: the first paint makes no ids
+
+    return base64.b32encode(tail.rjust(10, b"\0")).decode("ascii").translate(_FROM_B32)
+
+
 def make_id(ms: int, tail: bytes | None = None) -> str:
     """An id whose time part is `ms` and whose other 80 bits are `tail` (random if None)."""
     tail = os.urandom(10) if tail is None else tail[:10]
-    return _encode(int.from_bytes(tail, "big"), 16) + _encode(ms, 10)
+    return _encode_tail(tail) + _encode(ms, 10)
+
+
+# How many of an id's 80 other bits, in a record made by this version, come from its creator:
+# the rest stay random. A stolen id (someone else's create under it) is then told without
+# knowing any state; an older id matches a given partner only by a 1-in-2^32 chance.
+_BOUND_BYTES = 4
+
+
+def _binding(random_part: bytes, owner: str) -> bytes:
+    import hashlib  # here, like natural_id's: the first paint makes no ids
+
+    return hashlib.blake2b(random_part + owner.encode(), digest_size=_BOUND_BYTES).digest()
+
+
+def owned_id(ms: int, owner: str) -> str:
+    """A new record's id, bound to the partner who makes it (see `is_bound`)."""
+    random_part = os.urandom(10 - _BOUND_BYTES)
+    return make_id(ms, random_part + _binding(random_part, owner))
+
+
+def is_bound(record_id: str, owner: str) -> bool:
+    """Whether an id was made by `owned_id` for this partner."""
+    try:
+        tail = _decode(record_id[:16]).to_bytes(10, "big")
+    except (KeyError, OverflowError):
+        return False
+    return tail[10 - _BOUND_BYTES :] == _binding(tail[: 10 - _BOUND_BYTES], owner)
+
+
+def _decode(text: str) -> int:
+    value = 0
+    for ch in text:
+        value = (value << 5) | _DECODE[ch]
+    return value
 
 
 def id_ms(record_id: str) -> int:

@@ -17,8 +17,9 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from companion.domain import effects
 from companion.domain import model as m
 from companion.domain.hlc import Clock, stamp_ms
-from companion.domain.ids import make_id, month_partition
+from companion.domain.ids import month_partition, owned_id
 from companion.domain.records import Record, make_op
+from companion.domain.rights import NATURAL
 from companion.domain.schema import check_op
 from companion.errors import StorageFullError, UsageError
 from companion.service.clock import wall_ms
@@ -31,6 +32,7 @@ from companion.store.spacefile import SPACE_FILE, SpaceHeader
 from companion.sync import engine
 from companion.sync.admission import admit
 from companion.sync.journal import Journal
+from companion.sync.ownership import first_refusal
 from companion.sync.problems import Problem
 
 P = ParamSpec("P")
@@ -217,6 +219,16 @@ class SessionCore:
             invalid = check_op(op)
             if invalid is not None:
                 raise RuntimeError(f"companion was about to write {invalid.describe()}: {op}")
+        # Nor may it write what the partner's app would refuse as not its author's to change.
+        # (the partners matter only to creates under random ids: not to a tick, say)
+        needs_partners = any(o["op"] == "create" and o["type"] not in NATURAL for o in ops)
+        partners = (
+            [r.id for r in self.core(m.PARTNER, include_deleted=True)] if needs_partners else []
+        )
+        not_allowed = first_refusal(ops, self.replica.owners, partners)
+        if not_allowed is not None:
+            told = not_allowed.describe(self.partners(), self.me)
+            raise RuntimeError(f"companion was about to write a change that {told}: {ops}")
         shipped = flush and engine.export_pending(self.replica, self.journal, self.clock, ops)
         if not shipped:
             self.replica.outbox_put(ops)
@@ -274,7 +286,7 @@ class SessionCore:
         return len(problems)
 
     def new_id(self) -> str:
-        return make_id(self.now())
+        return owned_id(self.now(), self.me)
 
     # -- reading ----------------------------------------------------------------------------
 

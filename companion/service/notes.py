@@ -46,10 +46,12 @@ class NotesPart(SessionCore):
         return resolve(ref, notes, lambda r: r.get("text", ""), "note")
 
     def mark_notes(self, notes: Iterable[Record], **fields: Any) -> None:
+        """Mark notes read or landed, as their recipient: one's own notes are left alone
+        (they are the partner's to mark, and the partner's app would refuse it)."""
         ops = [
             self.op("set", n.id, m.GRATITUDE, fields)
             for n in notes
-            if any(n.get(k) != v for k, v in fields.items())
+            if n.author != self.me and any(n.get(k) != v for k, v in fields.items())
         ]
         if ops:
             self.commit(ops)

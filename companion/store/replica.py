@@ -172,6 +172,28 @@ class Replica:
         state = self._raw(partition_for(record_type, record_id)).get(record_id)
         return None if state is None else _readable(state)
 
+    def owners(self, record_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """Record id → (type, owner) for those of `record_ids` whose create has merged.
+
+        An id may be stored in the core partition or in its month's, whatever type an
+        operation names it with, so both are looked in; each partition is read once.
+        """
+        by_partition: dict[str, list[str]] = defaultdict(list)
+        months = set(self.partitions())
+        for record_id in record_ids:
+            by_partition[CORE].append(record_id)
+            month = partition_for(model.TICK, record_id)
+            if month in months:
+                by_partition[month].append(record_id)
+        found: dict[str, tuple[str, str]] = {}
+        for partition, ids in by_partition.items():
+            states = self._raw(partition)
+            for record_id in ids:
+                state = states.get(record_id)
+                if state is not None and state.get("created") is not None:
+                    found[record_id] = (state["type"], state["author"])
+        return found
+
     def apply(
         self,
         ops: Iterable[dict[str, Any]],

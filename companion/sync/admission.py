@@ -2,16 +2,20 @@
 
 The engine asks `admit` once per operation read from a device's files (the partner's and this
 device's own: a restored or copied profile could have written anything). Today it checks the
-operation against its record type's schema; the checks of who may change what, and of whose
-signature a change carries, belong here too, so that every refusal is kept and reported alike.
+operation against its record type's schema; `admit_changes` then judges the whole pass's
+admitted operations against the owners of the records they change (that needs the other
+operations of the pass, so it can't be asked of one operation alone). The check of whose
+signature a change carries belongs here too, so that every refusal is kept and reported alike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from companion.domain import schema
 from companion.domain.schema import Invalid
+from companion.sync.ownership import Arrival, Judged, OwnerLookup, judge_all
 
 
 class Admission(NamedTuple):
@@ -27,3 +31,10 @@ def admit(op: dict[str, Any]) -> Admission:
     if invalid is not None:
         return Admission(None, invalid)
     return Admission(schema.known_fields(op), None)
+
+
+def admit_changes(arrivals: list[Arrival], owners: OwnerLookup, partners: Iterable[str]) -> Judged:
+    """Who may change what: the pass's admitted operations judged against their records'
+    owners (`owners` looks up those already merged). Refused ones are kept and reported like
+    the schema's; those whose record hasn't arrived yet wait for it."""
+    return judge_all(arrivals, owners, partners)

@@ -13,12 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from companion.domain import model as m
 from companion.domain.hlc import Clock
 from companion.domain.records import Record
 from companion.store import bounded
-from companion.store.replica import Replica
+from companion.store.replica import CORE, Replica
 from companion.sync import quarantine, segments
+from companion.sync.admission import admit_changes
 from companion.sync.journal import Journal, Listing, segment_name, snapshot_name
+from companion.sync.ownership import Arrival
 
 # The kinds of problem a pass reports are part of this module's interface (verify names its
 # findings after them); the `as` says so to type checkers.
@@ -26,6 +29,7 @@ from companion.sync.problems import DAMAGED as DAMAGED
 from companion.sync.problems import FOREIGN_OPS as FOREIGN_OPS
 from companion.sync.problems import FORKED as FORKED
 from companion.sync.problems import INVALID as INVALID
+from companion.sync.problems import NOT_ALLOWED as NOT_ALLOWED
 from companion.sync.problems import ROLLED_BACK as ROLLED_BACK
 from companion.sync.problems import SHARED_ID as SHARED_ID
 from companion.sync.problems import STUCK as STUCK
@@ -187,7 +191,7 @@ def import_new(
     cursors: dict[str, dict[str, Any]] = replica.meta("cursors", {})
     problems = {(p["kind"], p["device"], p["seq"]): p for p in replica.meta("problems", [])}
     seen_conflicts: dict[str, str] = replica.meta("conflicts", {})
-    incoming: list[dict[str, Any]] = []
+    arrivals: list[Arrival] = []
     refused: list[quarantine.Refusal] = []
     devices = journal.device_ids()
     for index, device in enumerate(devices):
@@ -199,11 +203,14 @@ def import_new(
             cursor.pop("waiting_since", None)
             for key in [k for k in problems if k[0] == STUCK and k[1] == device]:
                 del problems[key]
-        incoming += reader.ops
+        arrivals += [
+            Arrival(device, seq, op) for seq, op in zip(reader.seqs, reader.ops, strict=True)
+        ]
         refused += [(device, seq, op, why) for seq, op, why in reader.refused]
         cursors[device] = cursor
         if progress is not None:
             progress(0.5 * (index + 1) / len(devices))
+    incoming = _rights(replica, journal.device_id, arrivals, problems)
     if incoming:
         merged = (
             None if progress is None else (lambda done, total: progress(0.5 + 0.5 * done / total))
@@ -223,6 +230,24 @@ def import_new(
         clock=clock.last,
     )
     return result
+
+
+def _rights(
+    replica: Replica,
+    own_device: str,
+    arrivals: list[Arrival],
+    problems: dict[tuple[str, str, int], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The pass's operations (and those still waiting) that their authors may make."""
+    before = quarantine.waiting(replica)
+    if not arrivals and not before:
+        return []
+    partners = [r.id for r in replica.records_of([m.PARTNER], [CORE])]
+    judged = admit_changes([*before, *arrivals], replica.owners, partners)
+    quarantine.keep_waiting(replica, before, judged.waiting)
+    if judged.refused:
+        quarantine.refuse(replica, own_device, judged.refused, problems)
+    return [a.op for a in judged.allowed]
 
 
 def sync_once(replica: Replica, journal: Journal, clock: Clock, now_ms: int) -> SyncResult:

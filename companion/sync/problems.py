@@ -19,6 +19,9 @@ STUCK = "stuck"
 # Changes that open but hold a value their record can't (a field of the wrong type or out of
 # range): kept aside, never merged or shown.
 INVALID = "invalid"
+# Changes their author may not make (another's note rewritten, an acceptance forged): kept
+# aside, never merged or shown.
+NOT_ALLOWED = "not-allowed"
 
 
 class Problem(NamedTuple):

@@ -11,9 +11,11 @@ import json
 from typing import Any
 
 from companion.domain import model as m
+from companion.domain.rights import NotAllowed
 from companion.domain.schema import Invalid
 from companion.store.replica import QUARANTINE, Replica
-from companion.sync.problems import INVALID, Problem
+from companion.sync.ownership import Arrival
+from companion.sync.problems import INVALID, NOT_ALLOWED, Problem
 
 # One refused operation: the device whose files held it, the file's number, the op, why.
 Refusal = tuple[str, int, dict[str, Any], Invalid]
@@ -45,7 +47,74 @@ def hold(
 
 def held_count(replica: Replica) -> int:
     """How many refused operations this device keeps aside."""
-    return len(replica.meta("held", {}, partition=QUARANTINE))
+    return sum(len(replica.meta(k, {}, partition=QUARANTINE)) for k in ("held", "not_allowed"))
+
+
+def _key(device: str, seq: int, op: dict[str, Any]) -> str:
+    return f"{device}/{seq}/{op['hlc']}/{op['op']}/{op['id']}"
+
+
+def waiting(replica: Replica) -> list[Arrival]:
+    """Operations kept until the record they change (or name) arrives."""
+    stored = replica.meta("waiting", {}, partition=QUARANTINE)
+    return [Arrival(e["device"], e["seq"], e["op"]) for e in stored.values()]
+
+
+def keep_waiting(replica: Replica, before: list[Arrival], now: list[Arrival]) -> None:
+    """Remember the operations still waiting (written only when that changed)."""
+    if {_key(*a) for a in before} == {_key(*a) for a in now}:
+        return
+    stored = {_key(*a): {"device": a.device, "seq": a.seq, "op": a.op} for a in now}
+    replica.set_meta(partition=QUARANTINE, waiting=stored)
+
+
+def refuse(
+    replica: Replica,
+    own_device: str,
+    refused: list[tuple[Arrival, NotAllowed]],
+    problems: dict[tuple[str, str, int], dict[str, Any]],
+) -> None:
+    """Keep aside each change its author may not make; note one problem per file."""
+    kept: dict[str, Any] = replica.meta("not_allowed", {}, partition=QUARANTINE)
+    names = _names(replica)
+    me = _partner_of(replica, own_device)
+    by_file: dict[tuple[str, int], list[NotAllowed]] = {}
+    for arrival, why in refused:
+        told = why.describe(names, me)
+        kept[_key(*arrival)] = {**arrival._asdict(), "why": told}
+        by_file.setdefault((arrival.device, arrival.seq), []).append(why)
+    replica.set_meta(partition=QUARANTINE, not_allowed=kept)
+    for (device, seq), whys in by_file.items():
+        first = whys[0].describe(names, me)
+        more = f" (and {len(whys) - 1} more change(s) like it)" if len(whys) > 1 else ""
+        kept_line = "It was kept aside and not shown; everything else merged."
+        if device == own_device:
+            message = (
+                f"this device's own journal holds a change that {first}{more}: companion never "
+                f"writes one, so another program wrote it with this profile. {kept_line}"
+            )
+        else:
+            who = names.get(whys[0].author) or _owner_name(replica, device) or "Your partner"
+            message = (
+                f"{who}'s device {first}{more}. {kept_line} companion never makes such a "
+                f"change: if it happens again, ask {who} which app they use."
+            )
+        problems[(NOT_ALLOWED, device, seq)] = Problem(NOT_ALLOWED, device, seq, message).to_dict()
+
+
+def _names(replica: Replica) -> dict[str, str]:
+    found = {}
+    for record in replica.records_of([m.PARTNER], ["core"]):
+        name = record.get("name")
+        if isinstance(name, str):
+            found[record.id] = name
+    return found
+
+
+def _partner_of(replica: Replica, device: str) -> str:
+    record = replica.get(device, m.DEVICE)
+    partner = record.get("partner") if record is not None else None
+    return partner if isinstance(partner, str) else ""
 
 
 def _owner_name(replica: Replica, device: str) -> str | None:

@@ -48,6 +48,7 @@ class Reader:
         self.cursor = cursor
         self.problems = problems
         self.ops: list[dict[str, Any]] = []
+        self.seqs: list[int] = []  # the number of the file that held each of `ops`
         # Operations the admission refused, with the number of the file that held each.
         self.refused: list[tuple[int, dict[str, Any], Invalid]] = []
 
@@ -64,6 +65,7 @@ class Reader:
                 self.refused.append((seq, op, refused))
             elif admitted is not None:
                 self.ops.append(admitted)
+                self.seqs.append(seq)
 
     def damaged(self, seq: int, what: str, exc: Exception) -> None:
         self.problems[(DAMAGED, self.device, seq)] = _problem(

@@ -21,6 +21,7 @@ from companion.sync.journal import (
     segment_name,
     snapshot_name,
 )
+from companion.sync.ownership import Arrival
 from companion.sync.segments import SegmentIncomplete, SegmentInvalid, SegmentTooLarge
 from companion.verify.chain import DeviceFiles, Opened, check_chain, check_cursor, check_gaps
 from companion.verify.folders import is_fresh, temp_file
@@ -49,6 +50,9 @@ class JournalContext(NamedTuple):
     devices: list[str]  # every device directory in the shared folder
     max_seq: int  # the highest sequence number in any of them: bounds the search in whose()
     report: Report
+    # Every change the schema lets through, with its file: judged for who may make it once
+    # every device's files are read (verify/rights.py).
+    arrivals: list[tuple[Path, Arrival]]
 
 
 class DeviceCheck:
@@ -295,7 +299,11 @@ class DeviceCheck:
                 device=self.device,
                 seq=seq,
             )
-        refused = [why for why in (admit(op).refused for op in ops) if why is not None]
+        admitted = [admit(op) for op in ops]
+        refused = [a.refused for a in admitted if a.refused is not None]
+        self.context.arrivals.extend(
+            (path, Arrival(self.device, seq, a.op)) for a in admitted if a.op is not None
+        )
         if refused:
             more = f" (and {len(refused) - 1} more like it)" if len(refused) > 1 else ""
             self.report.problem(

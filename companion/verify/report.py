@@ -23,6 +23,7 @@ SHARED_ID = engine.SHARED_ID
 FOREIGN_OPS = engine.FOREIGN_OPS
 STUCK = engine.STUCK
 INVALID = engine.INVALID
+NOT_ALLOWED = engine.NOT_ALLOWED
 GAP = "gap"
 UNKNOWN_FILE = "unknown-file"
 CONFLICT_COPY = "conflict-copy"

@@ -24,6 +24,7 @@ from companion.verify.report import (
     STUCK,
     Report,
 )
+from companion.verify.rights import check_rights
 
 
 class Verifier:
@@ -76,7 +77,7 @@ class Verifier:
         for listing in listings.values():
             max_seq = max(max_seq, listing.last_seq)
         context = JournalContext(
-            self.journal, self.profile.device_id, devices, max_seq, self.report
+            self.journal, self.profile.device_id, devices, max_seq, self.report, []
         )
         cursors = self.meta_value("cursors", {})
         cursors = cursors if isinstance(cursors, dict) else {}
@@ -92,6 +93,7 @@ class Verifier:
             ):
                 cursor = own
             DeviceCheck(context, device, listing, cursor).run()
+        check_rights(context.arrivals, self.profile.partner_id, self.report)
 
     def check_recorded(self) -> None:
         """What the last sync noticed that the files no longer show by themselves."""

@@ -1,0 +1,251 @@
+"""Who may change what: for each record type and field, which partner may set it.
+
+A record's owner is the partner who created it (the author of its create). Everything is the
+owner's to change, except what belongs to the other partner: a note's `read` and `landed`
+(its recipient's), an agreement's acceptance (the partner who didn't propose it), and an
+agreement's retirement (either). A tick is its care action's owner's; a review, the
+receiver's. The judgement is pure: the caller looks the owners up (sync/ownership.py).
+SECURITY.md "Who may change what" is this table in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any, NamedTuple
+
+from companion.domain import model as m
+from companion.domain.ids import checkin_id, is_bound, review_id, tick_id
+from companion.domain.records import DELETED
+from companion.domain.schema import is_week, parse_day
+
+OWNER = "owner"  # the partner who created the record
+OTHER = "other"  # the partner who didn't: a note's recipient, an agreement's acceptor
+EITHER = "either"
+NOBODY = "nobody"  # set only in the owner's create, never changed after
+
+# Who may set each field in a `set`. Fields not named here are the owner's.
+FIELD_RIGHTS: dict[str, dict[str, str]] = {
+    m.GRATITUDE: {"read": OTHER, "landed": OTHER},
+    m.AGREEMENT: {"accepted_by": OTHER},  # and `status`: by its value (see _status_right)
+}
+# What the owner's create may hold in a field that is the other partner's: its first value.
+CREATE_VALUES: dict[str, dict[str, tuple[Any, ...]]] = {
+    m.GRATITUDE: {"read": (False,), "landed": (False,)},
+    m.AGREEMENT: {"status": (m.PROPOSED,), "accepted_by": (None,)},
+}
+# Agreements: proposed only in the proposer's create; accepted by the other; retired by either.
+AGREEMENT_STATUS = {m.PROPOSED: NOBODY, m.ACCEPTED: OTHER, m.RETIRED: EITHER}
+# Types whose create names a care action: a tick is the action's owner's, a review the other's.
+NAMES_ACTION = frozenset({m.TICK, m.REVIEW})
+# Types whose ids are made from their natural keys (so two devices of one partner agree).
+NATURAL = frozenset({m.TICK, m.REVIEW, m.CHECKIN})
+# Partners a space holds.
+MAX_PARTNERS = 2
+
+
+class Owned(NamedTuple):
+    """An existing record's type and its owner (the author of its create)."""
+
+    type: str
+    owner: str
+
+
+class NotAllowed(NamedTuple):
+    """An operation outside its author's rights: what it tried, and who may do it."""
+
+    record_type: str
+    field: str  # "" for the whole record (a delete, a create under a taken id)
+    author: str
+    owner: str | None  # the record's owner, when it has one
+    tried: str  # "change", "delete", "create", "take" (a taken id), "add" (a third partner)
+    rule: str  # who may, in words
+
+    def describe(self, name_of: Mapping[str, str], me: str) -> str:
+        """What the author's device tried, as the one who reads it is told (`me`)."""
+        label = LABELS.get(self.record_type, "record")
+        if self.owner is None or self.owner == self.author:
+            whose = "their own"
+        elif self.owner == me:
+            whose = "your"
+        else:
+            whose = f"{name_of.get(self.owner, 'someone')}'s"
+        if self.tried == "add":
+            what = "add a third person to this space"
+        elif self.tried == "take":
+            what = f"make a new record under the id of {whose} {label}"
+        elif self.tried == "delete":
+            what = f"delete {whose} {label}"
+        elif self.tried == "create":
+            what = f"create {_a(label)} with {self.field!r} set"
+        else:
+            what = f"change the {self.field!r} of {whose} {label}"
+        return f"tried to {what} ({self.rule})"
+
+
+LABELS = {
+    m.PARTNER: "partner record",
+    m.DEVICE: "device record",
+    m.NEED: "need",
+    m.CARE: "care action",
+    m.TICK: "tick",
+    m.GRATITUDE: "note",
+    m.CHECKIN: "check-in",
+    m.REVIEW: "review",
+    m.AGREEMENT: "agreement",
+}
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
+
+
+class Wait(NamedTuple):
+    """The operation can't be judged yet: the record it changes (or names) hasn't arrived."""
+
+    record_id: str
+
+
+ALLOWED = None
+Verdict = NotAllowed | Wait | None
+
+
+def judge(
+    op: Mapping[str, Any],
+    existing: Owned | None,
+    action: Owned | None,
+    partners: Collection[str],
+) -> Verdict:
+    """Whether `op`'s author may make it: None (allowed), NotAllowed, or Wait.
+
+    `existing` is the record under `op`'s id, `action` the care action a tick or review create
+    names (None while unknown), `partners` the partners known in the space.
+    """
+    kind, record_type, author = op["op"], op["type"], op["author"]
+    fields: Mapping[str, Any] = op["fields"]
+    if existing is not None and existing.type != record_type:
+        return _no(op, "", existing.owner, "take", "a record keeps the type it was made with")
+    if kind == "create":
+        return _create(op, existing, action, partners)
+    if existing is None and kind == "set" and carries_keys(op):
+        # a natural id's keys tell whose record it is, in a change as well as in a create
+        # (an edited check-in's create, compacted, may keep none of them)
+        return _natural(op, existing, action)
+    if existing is None:
+        return Wait(op["id"])
+    owner = existing.owner
+    if kind == "delete":
+        return None if author == owner else _no(op, "", owner, "delete", "only its owner may")
+    for name, value in fields.items():
+        right = _set_right(record_type, name, value)
+        if not _may(right, author, owner):
+            return _no(op, name, owner, "change", _RULE_WORDS[right])
+        if name == "accepted_by" and value != author:
+            return _no(op, name, owner, "change", "an acceptance names the one who accepts")
+        if record_type == m.DEVICE and name == "partner" and value != owner:
+            return _no(op, name, owner, "change", "a device stays its owner's")
+    return None
+
+
+def _create(
+    op: Mapping[str, Any], existing: Owned | None, action: Owned | None, partners: Collection[str]
+) -> Verdict:
+    record_type, author, record_id = op["type"], op["author"], op["id"]
+    fields: Mapping[str, Any] = op["fields"]
+    if existing is not None and existing.owner != author:
+        return _no(op, "", existing.owner, "take", "an id is its creator's")
+    if record_type == m.PARTNER:
+        if record_id != author:
+            return _no(op, "", record_id, "take", "a partner record is that partner's own")
+        if existing is None and author not in partners and len(partners) >= MAX_PARTNERS:
+            return _no(op, "", None, "add", "a space is for two people")
+    elif record_type == m.DEVICE:
+        if "partner" in fields and fields["partner"] != author:
+            return _no(op, "partner", None, "create", "a device is registered by its owner")
+    elif existing is None and record_type not in NATURAL:
+        thief = next((p for p in partners if p != author and is_bound(record_id, p)), None)
+        if thief is not None and not is_bound(record_id, author):
+            return _no(op, "", thief, "take", "an id is its creator's")
+    for name, allowed in CREATE_VALUES.get(record_type, {}).items():
+        if name in fields and fields[name] not in allowed:
+            return _no(op, name, None, "create", "only the other partner may set it")
+    if record_type in NATURAL:
+        return _natural(op, existing, action)
+    return None
+
+
+_KEYS = {m.CHECKIN: ("week",), m.TICK: ("action", "date"), m.REVIEW: ("action", "week")}
+
+
+def carries_keys(op: Mapping[str, Any]) -> bool:
+    """Whether an operation on a tick, review or check-in holds the keys its id is made of
+    (and so says by itself whose record it is)."""
+    keys = _KEYS.get(op["type"])
+    return keys is not None and all(op["fields"].get(k) is not None for k in keys)
+
+
+def _natural(op: Mapping[str, Any], existing: Owned | None, action: Owned | None) -> Verdict:
+    """Ticks, reviews and check-ins: their ids come from their natural keys, which must match.
+
+    A create without its keys (compaction leaves in a create only what later changes didn't
+    overwrite) can't be matched: it is judged by the owner of the record, once a create that
+    carries them has made it known; until then it waits.
+    """
+    record_type, author, fields = op["type"], op["author"], op["fields"]
+    if record_type == m.CHECKIN:
+        week = fields.get("week")
+        if week is None:
+            return None if existing is not None else Wait(op["id"])
+        if not is_week(week) or op["id"] != checkin_id(author, week):
+            return _no(op, "week", None, "create", "a check-in is filed under its author")
+        return None
+    action_id = fields.get("action")
+    key = fields.get("date" if record_type == m.TICK else "week")
+    if action_id is None or key is None:
+        return None if existing is not None else Wait(op["id"])
+    if record_type == m.TICK:
+        day = parse_day(key)
+        if day is None or op["id"] != tick_id(action_id, day):
+            return _no(op, "date", None, "create", "a tick's id names its action and day")
+    elif not is_week(key) or op["id"] != review_id(action_id, key):
+        return _no(op, "week", None, "create", "a review's id names its action and week")
+    if action is None:
+        return Wait(action_id)
+    if action.type != m.CARE:
+        return _no(op, "action", None, "create", "a tick or review names a care action")
+    if record_type == m.TICK and action.owner != author:
+        return _no(op, "action", action.owner, "create", "only the giver ticks a care action")
+    if record_type == m.REVIEW and action.owner == author:
+        return _no(op, "action", author, "create", "only the receiver reviews a care action")
+    return None
+
+
+def _set_right(record_type: str, name: str, value: Any) -> str:
+    if record_type == m.AGREEMENT and name == "status":
+        return AGREEMENT_STATUS.get(value, NOBODY)
+    if record_type == m.AGREEMENT and name == "accepted_by" and value is None:
+        return NOBODY
+    if name == DELETED:
+        return OWNER
+    return FIELD_RIGHTS.get(record_type, {}).get(name, OWNER)
+
+
+def _may(right: str, author: str, owner: str) -> bool:
+    if right == EITHER:
+        return True
+    if right == OWNER:
+        return author == owner
+    if right == OTHER:
+        return author != owner
+    return False
+
+
+_RULE_WORDS = {
+    OWNER: "only its owner may",
+    OTHER: "only the other partner may",
+    EITHER: "either partner may",
+    NOBODY: "it is set only when the record is made",
+}
+
+
+def _no(op: Mapping[str, Any], name: str, owner: str | None, tried: str, rule: str) -> NotAllowed:
+    return NotAllowed(op["type"], name, op["author"], owner, tried, rule)
