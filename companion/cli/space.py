@@ -74,6 +74,12 @@ def join(folder: Path, name: str) -> None:
         say(f"Welcome, {who}. You're in the space you share with {session.name_of(partner)}.")
     else:
         say(f"Welcome, {who}. You've joined the space.")
+    if not session.is_confirmed():
+        say(
+            "This is another device of yours: your other devices take its changes once one "
+            "of them confirms it. On one of them, run:\n"
+            f"  companion devices approve {session.my_code()}"
+        )
 
 
 @cli.command()

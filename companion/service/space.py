@@ -18,11 +18,11 @@ from companion.service.clock import local_zone_name, wall_ms
 from companion.service.header import check_passphrase, load_header
 from companion.service.opening import KeySource, NotRemembered, data_key_for
 from companion.service.session import Session
+from companion.store import crypto, signing, spacefile
 from companion.store import profile as profiles
-from companion.store import spacefile
 from companion.store.fsutil import atomic_write, ensure_private_dir
 from companion.store.spacefile import SPACE_FILE
-from companion.sync import engine
+from companion.sync import engine, trust
 
 SPACE_DIR = "companion"
 
@@ -56,7 +56,7 @@ def _check_new_profile(home: Path) -> None:
 
 def _clear_leftovers(home: Path) -> None:
     """Remove what an interrupted init or join left behind (never a finished profile)."""
-    for name in ("replica", "outbox", profiles.SPACE_COPY):
+    for name in ("replica", "outbox", profiles.SPACE_COPY, signing.KEY_FILE):
         target = home / name
         if target.is_dir():
             shutil.rmtree(target)
@@ -118,13 +118,14 @@ def init_space(
     ensure_private_dir(session.journal.own_dir)
     spacefile.save(header, location.space_file)
     profile.save()
+    session.start_trust()
     me: dict[str, Any] = {"name": name}
     if week_zone:
         me[WEEK_ZONE] = week_zone
     session.commit(
         [
             session.op("create", profile.partner_id, m.PARTNER, me),
-            session.op("create", device_id, m.DEVICE, _device_fields(profile)),
+            session.op("create", device_id, m.DEVICE, _device_fields(session)),
         ]
     )
     return session
@@ -163,8 +164,8 @@ def join_space(
     session = Session(staging, header, data_key, now)
     try:
         session.replica.create_dirs()
-        engine.import_new(session.replica, session.journal, session.clock, now(), progress)
-        known = session.partners()
+        read = engine.import_new(session.replica, session.journal, session.clock, now(), progress)
+        known = trust.partner_names(read.unsettled)
         match = [pid for pid, known_name in known.items() if known_name.lower() == name.lower()]
         if match:
             partner_id = match[0]
@@ -192,10 +193,12 @@ def join_space(
     spacefile.save(header, profile.space_copy)
     ensure_private_dir(session.journal.own_dir)
     profile.save()
+    session.start_trust()
+    engine.settle_read(session.replica, session.journal, session.clock, now(), read)
     ops = []
     if not match:
         ops.append(session.op("create", partner_id, m.PARTNER, {"name": name}))
-    ops.append(session.op("create", device_id, m.DEVICE, _device_fields(profile)))
+    ops.append(session.op("create", device_id, m.DEVICE, _device_fields(session)))
     session.commit(ops)
     return session
 
@@ -230,8 +233,11 @@ def rebuild_space(home: Path, ask: Callable[[], KeySource]) -> Session:
     return rebuild_replica(Session(profile, header, data_key))
 
 
-def _device_fields(profile: profiles.Profile) -> dict[str, Any]:
-    return {"partner": profile.partner_id, "label": socket.gethostname()[:60]}
+def _device_fields(session: Session) -> dict[str, Any]:
+    fields = {"partner": session.me, "label": socket.gethostname()[:60]}
+    if session.journal.signer is not None:
+        fields["key"] = crypto.b64e(session.journal.signer.public)
+    return fields
 
 
 def write_export(path: Path, text: str) -> None:

@@ -19,6 +19,11 @@ STUCK = "stuck"
 # Changes that open but hold a value their record can't (a field of the wrong type or out of
 # range): kept aside, never merged or shown.
 INVALID = "invalid"
+# Changes a device made out as someone else's (an author who doesn't own the device, a device
+# record written for another device or with another key): kept aside, never merged or shown.
+FORGED = "forged"
+# A device not confirmed yet: its changes are held until a trusted device approves it.
+UNCONFIRMED = "unconfirmed"
 
 
 class Problem(NamedTuple):

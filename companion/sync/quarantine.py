@@ -13,7 +13,7 @@ from typing import Any
 from companion.domain import model as m
 from companion.domain.schema import Invalid
 from companion.store.replica import QUARANTINE, Replica
-from companion.sync.problems import INVALID, Problem
+from companion.sync.problems import FORGED, INVALID, Problem
 
 # One refused operation: the device whose files held it, the file's number, the op, why.
 Refusal = tuple[str, int, dict[str, Any], Invalid]
@@ -24,8 +24,10 @@ def hold(
     own_device: str,
     refused: list[Refusal],
     problems: dict[tuple[str, str, int], dict[str, Any]],
+    kind: str = INVALID,
 ) -> None:
-    """Keep each refused operation aside and note one problem per file that held any."""
+    """Keep each refused operation aside and note one problem per file that held any
+    (`kind` FORGED: changes made out as written by someone who can't have written them)."""
     held: dict[str, Any] = replica.meta("held", {}, partition=QUARANTINE)
     by_file: dict[tuple[str, int], list[Invalid]] = {}
     for device, seq, op, why in refused:
@@ -39,8 +41,12 @@ def hold(
         by_file.setdefault((device, seq), []).append(why)
     replica.set_meta(partition=QUARANTINE, held=held)
     for (device, seq), whys in by_file.items():
-        message = _message(whys, device == own_device, _owner_name(replica, device))
-        problems[(INVALID, device, seq)] = Problem(INVALID, device, seq, message).to_dict()
+        owner = _owner_name(replica, device)
+        if kind == FORGED:
+            message = _forged_message(whys, owner)
+        else:
+            message = _message(whys, device == own_device, owner)
+        problems[(kind, device, seq)] = Problem(kind, device, seq, message).to_dict()
 
 
 def held_count(replica: Replica) -> int:
@@ -70,4 +76,15 @@ def _message(whys: list[Invalid], own: bool, owner: str | None) -> str:
     return (
         f"it sent {first}{more}. {kept} Ask {who} to update companion "
         "(or update it here, if theirs is the newer one)."
+    )
+
+
+def _forged_message(whys: list[Invalid], owner: str | None) -> str:
+    first = whys[0].describe()
+    more = f" (and {len(whys) - 1} more like it)" if len(whys) > 1 else ""
+    who = f"{owner}'s device" if owner else "this device"
+    return (
+        f"{who} sent {first}{more}, which it can't have written as itself: a device writes "
+        "only as its owner. It is kept aside, never merged or shown. If you didn't expect "
+        "this, compare the safety code with your partner in person (`companion devices`)."
     )
