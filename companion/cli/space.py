@@ -69,7 +69,9 @@ def join(folder: Path, name: str) -> None:
         session = join_space(_home(), folder, name, passphrase, progress=progress)
     session.close()
     partner = session.partner
-    who = session.name_of(session.me)
+    # on another device of a partner, their own record arrives once a device of theirs
+    # confirms this one: until then the name is the one the space gave at join
+    who = session.partners().get(session.me) or session.joined_as or name
     if partner:
         say(f"Welcome, {who}. You're in the space you share with {session.name_of(partner)}.")
     else:

@@ -28,6 +28,7 @@ from companion.store import profile as profiles
 from companion.store.lock import ProfileLock
 from companion.store.replica import CORE, Replica
 from companion.store.spacefile import SPACE_FILE, SpaceHeader
+from companion.store.storage import StorageDamaged
 from companion.sync import engine, trust
 from companion.sync.admission import admit
 from companion.sync.journal import Journal
@@ -76,6 +77,8 @@ class SessionCore:
             profile.home, data_key, profile.space_id, profile.device_id
         )
         self.clock = Clock(profile.device_id)
+        # the partner's name as the space holds it, when this device joined as them
+        self.joined_as: str | None = None
         self.lock = ProfileLock(profile.home / profiles.LOCK_FILE)
 
     @property
@@ -129,7 +132,10 @@ class SessionCore:
         """Put this device's signing key in its record, if it isn't there (a device made
         before devices signed, opening with this version for the first time)."""
         signer = self.journal.signer
-        mine = self.replica.get(self.device_id, m.DEVICE)
+        try:
+            mine = self.replica.get(self.device_id, m.DEVICE)
+        except StorageDamaged:
+            return  # published on a later open, once the local copy is rebuilt
         if signer is None or mine is None or not self.me:
             return
         key = crypto.b64e(signer.public)

@@ -190,6 +190,7 @@ def join_space(
         shared_folder=location.folder,
     )
     session.profile = profile
+    session.joined_as = known.get(partner_id, name)
     spacefile.save(header, profile.space_copy)
     ensure_private_dir(session.journal.own_dir)
     profile.save()

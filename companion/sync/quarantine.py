@@ -28,7 +28,9 @@ def hold(
 ) -> None:
     """Keep each refused operation aside and note one problem per file that held any
     (`kind` FORGED: changes made out as written by someone who can't have written them)."""
-    held: dict[str, Any] = replica.meta("held", {}, partition=QUARANTINE)
+    # forged changes are kept apart from ones this version can't read (which an update brings)
+    store = "held" if kind == INVALID else kind
+    held: dict[str, Any] = replica.meta(store, {}, partition=QUARANTINE)
     by_file: dict[tuple[str, int], list[Invalid]] = {}
     for device, seq, op, why in refused:
         key = f"{device}/{seq}/{op.get('hlc')}/{op.get('op')}/{op.get('id')}"
@@ -39,7 +41,7 @@ def hold(
             entry["op"] = None  # kept in its file in the shared folder all the same
         held[key] = entry
         by_file.setdefault((device, seq), []).append(why)
-    replica.set_meta(partition=QUARANTINE, held=held)
+    replica.set_meta(partition=QUARANTINE, **{store: held})
     for (device, seq), whys in by_file.items():
         owner = _owner_name(replica, device)
         if kind == FORGED:
@@ -51,7 +53,7 @@ def hold(
 
 def held_count(replica: Replica) -> int:
     """How many refused operations this device keeps aside."""
-    return len(replica.meta("held", {}, partition=QUARANTINE))
+    return sum(len(replica.meta(s, {}, partition=QUARANTINE)) for s in ("held", FORGED))
 
 
 def _owner_name(replica: Replica, device: str) -> str | None:

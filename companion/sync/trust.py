@@ -98,6 +98,12 @@ def claims(replica: Replica, held: dict[str, list[dict[str, Any]]]) -> dict[str,
                 created = op["hlc"]
         if partner is not None or key is not None:
             out[device] = Claim(partner, key, created)
+        elif ops:
+            # its record is in a file that doesn't open (damaged): its changes' one author
+            # stands in for it, so that a first sight isn't held back by one bad file
+            authors = {op["author"] for op in ops}
+            if len(authors) == 1:
+                out[device] = Claim(authors.pop(), None, min(str(op["hlc"]) for op in ops))
     return out
 
 
