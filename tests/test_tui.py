@@ -1291,6 +1291,10 @@ def test_snapshot_settings(evening: Couple, snap_compare, monkeypatch: pytest.Mo
         await goto("comma")(pilot)
         # The shared folder lives under tmp_path: show a stable one.
         pilot.app.screen.query_one("#folder-path").update("~/Sync/us")  # type: ignore[attr-defined]
+        # The devices' keys are new on every run: show a stable safety code.
+        pilot.app.screen.query_one("#safety-code").update(  # type: ignore[attr-defined]
+            "12345 67890 12345 67890 12345 67890\n09876 54321 09876 54321 09876 54321"
+        )
         await pilot.pause()
 
     assert snap_compare(evening.app("alex"), terminal_size=SIZE, run_before=run_before)

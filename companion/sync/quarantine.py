@@ -29,7 +29,7 @@ def hold(
     """Keep each refused operation aside and note one problem per file that held any
     (`kind` FORGED: changes made out as written by someone who can't have written them)."""
     # forged changes are kept apart from ones this version can't read (which an update brings)
-    store = "held" if kind == INVALID else kind
+    store = "held" if kind == INVALID else FORGED
     held: dict[str, Any] = replica.meta(store, {}, partition=QUARANTINE)
     by_file: dict[tuple[str, int], list[Invalid]] = {}
     for device, seq, op, why in refused:
@@ -41,7 +41,10 @@ def hold(
             entry["op"] = None  # kept in its file in the shared folder all the same
         held[key] = entry
         by_file.setdefault((device, seq), []).append(why)
-    replica.set_meta(partition=QUARANTINE, **{store: held})
+    if kind == INVALID:
+        replica.set_meta(partition=QUARANTINE, held=held)
+    else:
+        replica.set_meta(partition=QUARANTINE, forged=held)
     for (device, seq), whys in by_file.items():
         owner = _owner_name(replica, device)
         if kind == FORGED:
