@@ -21,7 +21,7 @@ from companion.errors import UsageError
 from companion.store import crypto, signing
 from companion.store.signing import Signer
 from companion.sync import segments, trust
-from companion.sync.problems import DAMAGED, FORGED, UNCONFIRMED
+from companion.sync.problems import DAMAGED, FORGED, SIGNER, UNCONFIRMED
 
 from .syncsim import PASS, Device, World, fast_kdf
 
@@ -145,7 +145,7 @@ def test_a_device_that_changes_its_key_is_refused(couple: World) -> None:
     exchange(couple)
     record = alex.replica.get(sam.device_id, m.DEVICE)
     assert record.get("key") == crypto.b64e(sam.journal.signer.public)
-    problem = next(p for p in alex.replica.meta("problems") if p["kind"] == DAMAGED)
+    problem = next(p for p in alex.replica.meta("problems") if p["kind"] == SIGNER)
     assert "another key" in problem["message"]
     assert {d.id: d.state for d in alex.devices()}[sam.device_id] == "refused"
     # a record naming a key its files aren't signed with is refused as well
@@ -226,7 +226,7 @@ def test_an_unsigned_file_after_a_signed_one_is_damage(couple: World) -> None:
     )
     exchange(couple)
     assert "unsigned" not in notes(alex)
-    problem = next(p for p in alex.replica.meta("problems") if p["kind"] == DAMAGED)
+    problem = next(p for p in alex.replica.meta("problems") if p["kind"] == SIGNER)
     assert problem["seq"] == seq and "isn't signed" in problem["message"]
 
 

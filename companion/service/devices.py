@@ -15,7 +15,7 @@ from companion.errors import UsageError
 from companion.service.core import SessionCore, locked
 from companion.store import signing
 from companion.sync import engine, trust
-from companion.sync.problems import FORGED, Problem
+from companion.sync.problems import FORGED, SIGNER, Problem
 
 THIS = "this device"
 TRUSTED = "trusted"
@@ -68,7 +68,7 @@ class DevicesPart(SessionCore):
         refused = {
             p.device
             for p in map(Problem.from_dict, self.replica.meta("problems", []))
-            if p.kind == FORGED or "another key" in p.message
+            if p.kind in (FORGED, SIGNER)
         }
         out: list[DeviceInfo] = []
         for device, claim in self._claims().items():

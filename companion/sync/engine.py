@@ -28,7 +28,9 @@ from companion.sync.problems import FORKED as FORKED
 from companion.sync.problems import INVALID as INVALID
 from companion.sync.problems import ROLLED_BACK as ROLLED_BACK
 from companion.sync.problems import SHARED_ID as SHARED_ID
+from companion.sync.problems import SIGNER as SIGNER
 from companion.sync.problems import STUCK as STUCK
+from companion.sync.problems import UNCONFIRMED as UNCONFIRMED
 from companion.sync.reader import STUCK_AFTER_MS as STUCK_AFTER_MS
 from companion.sync.reader import Reader
 from companion.sync.segments import SegmentIncomplete, SegmentInvalid

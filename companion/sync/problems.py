@@ -22,6 +22,9 @@ INVALID = "invalid"
 # Changes a device made out as someone else's (an author who doesn't own the device, a device
 # record written for another device or with another key): kept aside, never merged or shown.
 FORGED = "forged"
+# A file that opens but that its device can't have written: signed with another key than the
+# one pinned for it, or unsigned after its first signed file.
+SIGNER = "signer"
 # A device not confirmed yet: its changes are held until a trusted device approves it.
 UNCONFIRMED = "unconfirmed"
 

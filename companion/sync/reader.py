@@ -20,6 +20,7 @@ from companion.sync.problems import (
     FORKED,
     ROLLED_BACK,
     SHARED_ID,
+    SIGNER,
     STUCK,
     Problem,
 )
@@ -31,6 +32,10 @@ STUCK_AFTER_MS = 30 * 60 * 1000
 
 def _problem(kind: str, device: str, seq: int, message: str) -> dict[str, Any]:
     return Problem(kind, device, seq, message).to_dict()
+
+
+class SegmentUntrusted(SegmentInvalid):
+    """The file opens, but its device can't have written it (see `Reader.signed`)."""
 
 
 class Reader:
@@ -85,7 +90,7 @@ class Reader:
         since = cursor.get("signed_since")
         if signer is None:
             if isinstance(since, int) and last >= since:
-                raise SegmentInvalid(
+                raise SegmentUntrusted(
                     f"it isn't signed, though this device has signed everything since file {since}"
                 )
             return
@@ -94,7 +99,7 @@ class Reader:
         if pinned is None:
             cursor["key"] = key
         elif pinned != key:
-            raise SegmentInvalid(
+            raise SegmentUntrusted(
                 "it is signed with another key than this device's own; a device keeps one key"
             )
         cursor["signed_since"] = first if not isinstance(since, int) else min(since, first)
@@ -112,9 +117,24 @@ class Reader:
         return snap
 
     def damaged(self, seq: int, what: str, exc: Exception) -> None:
+        if isinstance(exc, SegmentUntrusted):
+            self.problems[(SIGNER, self.device, seq)] = _problem(
+                SIGNER,
+                self.device,
+                seq,
+                f"{what} can't be this device's own: {exc}. It was skipped, and everything "
+                "else merged. If you didn't expect this, compare the safety code with your "
+                "partner in person (`companion devices`).",
+            )
+            return
         self.problems[(DAMAGED, self.device, seq)] = _problem(
             DAMAGED, self.device, seq, f"{what} is damaged or tampered with ({exc})"
         )
+
+    def mended(self, seq: int) -> None:
+        """A file skipped before reads well now: forget what was noted about it."""
+        self.problems.pop((DAMAGED, self.device, seq), None)
+        self.problems.pop((SIGNER, self.device, seq), None)
 
     def run(self, listing: Listing, seen_conflicts: dict[str, str], own: bool) -> None:
         cursor = self.cursor
@@ -156,7 +176,7 @@ class Reader:
             if segment is not None:
                 self.take(seq, segment.ops, segment.signer)
             self.cursor["skipped"].remove(seq)
-            self.problems.pop((DAMAGED, self.device, seq), None)
+            self.mended(seq)
 
     def retry_skipped_snapshots(self, listing: Listing) -> None:
         for first, last in [tuple(r) for r in self.cursor.get("skipped_snapshots", [])]:
@@ -171,7 +191,7 @@ class Reader:
                     continue
                 self.take(a, snap.ops, snap.signer)
                 self.cursor["skipped_snapshots"].remove([first, last])
-                self.problems.pop((DAMAGED, self.device, first), None)
+                self.mended(first)
                 break
 
     def fork(self, seq: int) -> None:

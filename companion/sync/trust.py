@@ -211,8 +211,11 @@ def settle(
     for device, taken in fresh.items():
         if taken:
             held.setdefault(device, []).extend([seq, op] for seq, op in taken)
-    ops_of = {d: [op for _, op in pairs] for d, pairs in held.items()}
-    trusted = decide(me, own_device, pins, claims(replica, ops_of), approvals(replica, ops_of))
+    trusted = pins
+    if any(device not in pins for device in held):
+        # only then can trust change: the common pass, all from known devices, costs O(ops)
+        ops_of = {d: [op for _, op in pairs] for d, pairs in held.items()}
+        trusted = decide(me, own_device, pins, claims(replica, ops_of), approvals(replica, ops_of))
     if trusted != pins:
         replica.set_meta(trust={**settled, "pins": trusted})
     incoming: list[dict[str, Any]] = []
