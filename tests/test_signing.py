@@ -190,6 +190,10 @@ def test_a_second_device_waits_until_approved_then_its_changes_arrive(couple: Wo
         alex.device_id: "waiting for confirmation",
         sam.device_id: "trusted",
     }
+    # the new device says what to do, where: approve it on the first laptop, with its code
+    waits = [p for p in second.replica.meta("problems") if p["kind"] == UNCONFIRMED]
+    assert [p["device"] for p in waits] == [alex.device_id]
+    assert f"companion devices approve {second.my_code()}" in waits[0]["message"]
     with pytest.raises(UsageError, match="No device waiting"):
         alex.approve_device("00000-00000")
     approved = alex.approve_device(second.my_code())

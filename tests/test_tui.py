@@ -389,6 +389,16 @@ async def test_setup_joins_the_partners_space(space: Couple, tmp_path: Path) -> 
         await pilot.press("enter")
         await opened(pilot)
         with app.backend.session() as session:
+            assert session.name_of(session.partner) == "Alex"
+            assert not session.is_confirmed()  # another device of Sam's waits (issue 12)
+            code = session.my_code()
+        sam = space.session("sam")
+        sam.sync()
+        sam.approve_device(code)
+        sam.close()
+        with app.backend.session() as session:
+            session.sync()
+            assert session.is_confirmed()
             assert session.name_of(session.me) == "Sam"
             assert session.name_of(session.partner) == "Alex"
 

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from companion.domain import model as m
 from companion.domain.schema import Invalid
 from companion.store.replica import CORE, QUARANTINE, Replica
-from companion.store.signing import key_hash
+from companion.store.signing import approval_code, key_hash
 from companion.sync import quarantine
 from companion.sync.problems import FORGED, UNCONFIRMED, Problem
 
@@ -212,10 +212,12 @@ def settle(
         if taken:
             held.setdefault(device, []).extend([seq, op] for seq, op in taken)
     trusted = pins
+    claimed: dict[str, Claim] = {}
     if any(device not in pins for device in held):
         # only then can trust change: the common pass, all from known devices, costs O(ops)
         ops_of = {d: [op for _, op in pairs] for d, pairs in held.items()}
-        trusted = decide(me, own_device, pins, claims(replica, ops_of), approvals(replica, ops_of))
+        claimed = claims(replica, ops_of)
+        trusted = decide(me, own_device, pins, claimed, approvals(replica, ops_of))
     if trusted != pins:
         replica.set_meta(trust={**settled, "pins": trusted})
     incoming: list[dict[str, Any]] = []
@@ -231,9 +233,18 @@ def settle(
                 forged.append((device, seq, op, Invalid(op["type"], "", _NOT_OWNER)))
         for key in [k for k in problems if k[0] == UNCONFIRMED and k[1] == device]:
             del problems[key]
+    own = claimed.get(own_device)
     for device, pairs in held.items():
+        claim = claimed.get(device)
+        # one of mine made before this one: it is this device that waits to be confirmed
+        older_mine = (
+            claim is not None and claim.partner == me and own is not None
+            and claim.created < own.created
+        )  # fmt: skip
+        own_key = key_bytes(own.key) if own is not None else None
+        code = approval_code(own_device, own_key) if older_mine and own_key else None
         problems[(UNCONFIRMED, device, 0)] = Problem(
-            UNCONFIRMED, device, 0, _waiting_message(len(pairs))
+            UNCONFIRMED, device, 0, _waiting_message(len(pairs), code)
         ).to_dict()
     if held != stored:
         replica.set_meta(partition=QUARANTINE, waiting=held)
@@ -242,11 +253,17 @@ def settle(
     return incoming
 
 
-def _waiting_message(count: int) -> str:
+def _waiting_message(count: int, my_code: str | None) -> str:
+    held = f"{count} change(s) from it are held, not merged and not lost."
+    if my_code is not None:
+        return (
+            f"another device of yours; this device waits for it to confirm this one: {held} "
+            f"On that device, run `companion devices approve {my_code}`."
+        )
     return (
-        f"a device not confirmed yet: {count} change(s) from it are held, not merged and not "
-        "lost. If it is yours or your partner's, approve it on a device that knows its owner: "
-        "`companion devices approve CODE` with the code the new device shows."
+        f"a device not confirmed yet: {held} If it is yours (or your partner's, once you have "
+        "compared the safety code in person), approve it here with the code it shows: "
+        "`companion devices approve CODE`."
     )
 
 
