@@ -79,6 +79,8 @@ class World:
         waiting = False
         for device in self.devices:
             me = device.session.me
+            if not device.session.my_code():
+                continue  # an app from before signing: nothing to confirm
             if me in first:
                 first[me].session.approve_device(device.session.my_code())
                 waiting = True

@@ -234,12 +234,22 @@ def test_an_unsigned_file_after_a_signed_one_is_damage(couple: World) -> None:
     assert problem["seq"] == seq and "isn't signed" in problem["message"]
 
 
+def as_an_old_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app before signing: no keys, unsigned files, every change merged as it came."""
+    monkeypatch.setattr(signing, "load_or_create", lambda *a: None)
+    monkeypatch.setattr(trust, "state", lambda replica: {"me": "", "pins": {}})
+
+    def everything(replica, own_device, fresh, problems):  # type: ignore[no-untyped-def]
+        return [op for taken in fresh.values() for _, op in taken]
+
+    monkeypatch.setattr(trust, "settle", everything)
+
+
 def test_an_old_space_is_upgraded_its_devices_pinned_then_signed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fast_kdf(monkeypatch)
-    # the app before signing: no key, unsigned files, no trust bookkeeping
-    monkeypatch.setattr(signing, "load_or_create", lambda *a: None)
+    as_an_old_app(monkeypatch)
     world = World(tmp_path)
     world.setup(["Alex", "Sam"])
     alex, sam = (d.session for d in world.devices)
@@ -288,3 +298,36 @@ def test_devices_command_lists_and_approves_by_code(make_partner, shared: Path) 
     after = alex.ok("devices", "--json").json()
     assert {d["state"] for d in after["devices"]} == {"this device", "trusted"}
     assert sam.ok("devices", "--json").json()["safety_code"] == listed["safety_code"]
+
+
+def test_devices_pinned_on_upgrade_stay_trusted_across_a_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast_kdf(monkeypatch)
+    as_an_old_app(monkeypatch)
+    world = World(tmp_path)
+    world.setup(["Alex", "Sam", "Alex"])  # before signing, a second device needed no approval
+    for device in world.devices:
+        device.session.replica.set_meta(trust=None)
+        device.session.close()
+    monkeypatch.undo()
+    fast_kdf(monkeypatch)
+    for device in world.devices:
+        device.session = service.Session.unlock(device.home, PASS, world.clock)
+    alex, sam, laptop = (d.session for d in world.devices)
+    exchange(world)
+    assert set(trust.state(sam.replica)["pins"]) == {
+        alex.device_id,
+        sam.device_id,
+        laptop.device_id,
+    }
+    world.devices[1].session = sam = service.rebuild_replica(sam)
+    assert set(trust.state(sam.replica)["pins"]) == {
+        alex.device_id,
+        sam.device_id,
+        laptop.device_id,
+    }
+    laptop.add_gratitude("from the laptop, after the upgrade")
+    exchange(world)
+    assert "from the laptop, after the upgrade" in notes(sam)
+    assert {d.state for d in sam.devices()} == {"this device", "trusted"}

@@ -79,6 +79,8 @@ class SessionCore:
         self.clock = Clock(profile.device_id)
         # the partner's name as the space holds it, when this device joined as them
         self.joined_as: str | None = None
+        # the trust an earlier copy of the replica had settled (see `rebuild_replica`)
+        self.carried_trust: dict[str, Any] | None = None
         self.lock = ProfileLock(profile.home / profiles.LOCK_FILE)
 
     @property
@@ -119,12 +121,16 @@ class SessionCore:
             spacefile.save(self.header, self.profile.space_copy)
 
     def start_trust(self) -> bool:
-        """Settle whose device this is, once: on a new copy, this device alone is trusted; on
-        a copy from before devices signed, every device it already knows is pinned as the
-        owner its record names (they were trusted then). False when already settled."""
+        """Settle whose device this is, once: on a new copy, this device alone is trusted (and
+        whatever the copy it replaces trusted); on a copy from before devices signed, every
+        device it already knows is pinned as the owner its record names (they were trusted
+        then). False when already settled."""
         if trust.state(self.replica) is not None or not self.me:
             return False
         pins = trust.pins_on_upgrade(self.replica, self.me, self.device_id)
+        carried = self.carried_trust
+        if carried is not None and carried.get("me") == self.me:
+            pins = {**dict(carried.get("pins") or {}), **pins}
         self.replica.set_meta(trust={"me": self.me, "pins": pins})
         return True
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from companion.domain import model as m
 from companion.domain.weeks import WEEK_ZONE, zone_named
-from companion.errors import UsageError
+from companion.errors import DataError, UsageError
 from companion.service.clock import local_zone_name, wall_ms
 from companion.service.header import check_passphrase, load_header
 from companion.service.opening import KeySource, NotRemembered, data_key_for
@@ -212,11 +212,16 @@ def rebuild_replica(session: Session) -> Session:
             "The shared folder isn't reachable, so there is nothing to rebuild from.",
             f"Make sure {profile.shared_folder} is there and synced, then try again.",
         )
+    try:
+        kept = trust.state(session.replica)  # which devices it trusts: kept across the rebuild
+    except DataError:
+        kept = None  # the copy is too damaged to say; first sight and approvals say again
     if profile.replica_dir.exists():
         stamp = time.strftime("%Y%m%d-%H%M%S")
         aside = profile.home / f"replica.set-aside-{stamp}-{secrets.token_hex(3)}"
         profile.replica_dir.rename(aside)
     fresh = Session(profile, session.header, session.data_key, session.now)
+    fresh.carried_trust = kept
     fresh._open()
     return fresh
 
