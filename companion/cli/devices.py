@@ -17,7 +17,7 @@ def devices(ctx: click.Context, as_json: bool) -> None:
 
 
 @with_session
-def _list(session, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+def _list(session, as_json: bool) -> None:
     found = session.devices()
     safety = session.safety_code()
     if as_json:
@@ -47,7 +47,7 @@ def _list(session, as_json: bool) -> None:  # type: ignore[no-untyped-def]
 @devices.command()
 @click.argument("code")
 @with_session
-def approve(session, code: str) -> None:  # type: ignore[no-untyped-def]
+def approve(session, code: str) -> None:
     """Confirm a waiting device by the code it shows."""
     chosen = session.approve_device(code)
     say(
