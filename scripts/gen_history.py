@@ -541,7 +541,13 @@ class History:
             digest = journal.write(seq, me.prev, me.ops)
         else:
             data = segments.encode(
-                journal.key, journal.space_id, journal.device_id, seq, me.prev, me.ops
+                journal.key,
+                journal.space_id,
+                journal.device_id,
+                seq,
+                me.prev,
+                me.ops,
+                journal.signer,
             )
             path = journal.segment_path(journal.device_id, seq)
             if path.exists():

@@ -69,6 +69,27 @@ class World:
         self.deliver_all()
         for device in self.devices:
             device.session.sync()
+        self.confirm_devices()
+
+    def confirm_devices(self) -> None:
+        """A partner's further devices are confirmed by their first, as a person would (the
+        code the new device shows, typed there): since devices sign, nothing of an
+        unconfirmed device merges."""
+        first: dict[str, Device] = {}
+        waiting = False
+        for device in self.devices:
+            me = device.session.me
+            if not device.session.my_code():
+                continue  # an app from before signing: nothing to confirm
+            if me in first:
+                first[me].session.approve_device(device.session.my_code())
+                waiting = True
+            else:
+                first[me] = device
+        if waiting:
+            self.deliver_all()
+            for device in self.devices:
+                device.session.sync()
 
     def files(self, device: Device) -> dict[str, Path]:
         """Relative path → file, for every journal file in this device's folder copy."""

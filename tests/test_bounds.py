@@ -24,6 +24,7 @@ from companion import service
 from companion.domain import model as m
 from companion.store import bounded, crypto, storage
 from companion.store.bounded import MIB, Limits, OverLimit
+from companion.store.signing import Signer
 from companion.sync import engine, segments
 from companion.sync.journal import Journal, segment_name
 from companion.sync.segments import SegmentTooLarge
@@ -53,14 +54,25 @@ def zlib_bomb(prefix: bytes, fill: bytes, mib: int, suffix: bytes) -> bytes:
     return b"\x78\xda" + head + block * mib + tail + struct.pack(">I", check)
 
 
+# A modified app signs what it writes like ours does: its files are authentic and signed.
+SIGNER = Signer.generate()
+
+
+def signed(plain: bytes, associated: bytes) -> bytes:
+    return SIGNER.sign(associated + SIGNER.public + plain) + SIGNER.public + plain
+
+
 def sealed_segment(key: bytes, space: str, device: str, seq: int, plain: bytes) -> bytes:
-    """A segment file whose compressed plaintext is exactly `plain`: authentic, and chosen."""
-    body = crypto.seal(key, plain, segments.aad(space, device, seq))
+    """A segment file whose compressed plaintext is exactly `plain`: authentic, signed, and
+    chosen."""
+    associated = segments.aad(space, device, seq)
+    body = crypto.seal(key, signed(plain, associated), associated)
     return segments._HEADER.pack(segments.MAGIC, segments.VERSION, len(body)) + body
 
 
 def sealed_snapshot(first: int, last: int, plain: bytes) -> bytes:
-    body = crypto.seal(KEY, plain, segments.snapshot_aad(SPACE, DEVICE, first, last))
+    associated = segments.snapshot_aad(SPACE, DEVICE, first, last)
+    body = crypto.seal(KEY, signed(plain, associated), associated)
     return segments._HEADER.pack(segments.SNAP_MAGIC, segments.VERSION, len(body)) + body
 
 

@@ -102,6 +102,8 @@ def test_init_join_and_second_device_of_a_partner(make_partner):
     # The same name (any case) from a third profile is another device of that partner.
     result = ok(alex_laptop, "join", str(alex.shared), "--name", "alex")
     assert "Welcome, Alex. You're in the space you share with Sam." in result.out
+    # It waits until one of Alex's devices confirms it by the code it shows (issue 12).
+    code = result.out.rsplit("companion devices approve ", 1)[1].split()[0]
 
     # A third person is refused, and leaves no half-made profile, nor a trace in the folder.
     before = snapshot(alex.shared)
@@ -115,6 +117,7 @@ def test_init_join_and_second_device_of_a_partner(make_partner):
     )
     assert not stranger.home.exists()
     assert snapshot(alex.shared) == before
+    ok(alex, "devices", "approve", code)
 
     status = ok(alex_laptop, "status", "--json").json()
     assert status["me"] == "Alex"

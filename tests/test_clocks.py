@@ -75,6 +75,7 @@ def skewed_world(root, offsets: list[int], names: list[str]) -> World:
             device.session = service.join_space(device.home, folder, name, PASS, now)
         world.devices.append(device)
     exchange(world)
+    world.confirm_devices()  # a partner's further device is confirmed, as a person would
     return world
 
 

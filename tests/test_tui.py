@@ -392,6 +392,16 @@ async def test_setup_joins_the_partners_space(space: Couple, tmp_path: Path) -> 
         await pilot.press("enter")
         await opened(pilot)
         with app.backend.session() as session:
+            assert session.name_of(session.partner) == "Alex"
+            assert not session.is_confirmed()  # another device of Sam's waits (issue 12)
+            code = session.my_code()
+        sam = space.session("sam")
+        sam.sync()
+        sam.approve_device(code)
+        sam.close()
+        with app.backend.session() as session:
+            session.sync()
+            assert session.is_confirmed()
             assert session.name_of(session.me) == "Sam"
             assert session.name_of(session.partner) == "Alex"
 
@@ -1294,6 +1304,10 @@ def test_snapshot_settings(evening: Couple, snap_compare, monkeypatch: pytest.Mo
         await goto("comma")(pilot)
         # The shared folder lives under tmp_path: show a stable one.
         pilot.app.screen.query_one("#folder-path").update("~/Sync/us")  # type: ignore[attr-defined]
+        # The devices' keys are new on every run: show a stable safety code.
+        pilot.app.screen.query_one("#safety-code").update(  # type: ignore[attr-defined]
+            "12345 67890 12345 67890 12345 67890\n09876 54321 09876 54321 09876 54321"
+        )
         await pilot.pause()
 
     assert snap_compare(evening.app("alex"), terminal_size=SIZE, run_before=run_before)

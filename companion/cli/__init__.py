@@ -12,7 +12,13 @@ import sys
 
 import click
 
-from companion.cli import practice, reading, space, syncing  # noqa: F401 (they add the commands)
+from companion.cli import (  # noqa: F401 (they add the commands)
+    devices,
+    practice,
+    reading,
+    space,
+    syncing,
+)
 from companion.cli.base import _home, cli, say
 from companion.errors import EXIT_USAGE, CompanionError
 from companion.store.home import PASSPHRASE_ENV

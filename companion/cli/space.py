@@ -69,11 +69,19 @@ def join(folder: Path, name: str) -> None:
         session = join_space(_home(), folder, name, passphrase, progress=progress)
     session.close()
     partner = session.partner
-    who = session.name_of(session.me)
+    # on another device of a partner, their own record arrives once a device of theirs
+    # confirms this one: until then the name is the one the space gave at join
+    who = session.partners().get(session.me) or session.joined_as or name
     if partner:
         say(f"Welcome, {who}. You're in the space you share with {session.name_of(partner)}.")
     else:
         say(f"Welcome, {who}. You've joined the space.")
+    if not session.is_confirmed():
+        say(
+            "This is another device of yours: your other devices take its changes once one "
+            "of them confirms it. On one of them, run:\n"
+            f"  companion devices approve {session.my_code()}"
+        )
 
 
 @cli.command()

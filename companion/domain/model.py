@@ -18,8 +18,21 @@ GRATITUDE = "gratitude"
 CHECKIN = "checkin"
 REVIEW = "review"
 AGREEMENT = "agreement"
+# One device vouching for another device's key (see sync/trust.py).
+APPROVAL = "approval"
 
-RECORD_TYPES = (PARTNER, DEVICE, NEED, CARE, TICK, GRATITUDE, CHECKIN, REVIEW, AGREEMENT)
+RECORD_TYPES = (
+    PARTNER,
+    DEVICE,
+    NEED,
+    CARE,
+    TICK,
+    GRATITUDE,
+    CHECKIN,
+    REVIEW,
+    AGREEMENT,
+    APPROVAL,
+)
 # Records that belong to a day or a week live in monthly partitions keyed by their id's time;
 # the rest (names, menus, actions, agreements) are few and live together.
 DATED_TYPES = frozenset({TICK, GRATITUDE, CHECKIN, REVIEW})

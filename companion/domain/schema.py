@@ -36,6 +36,7 @@ Check = Callable[[Any], "str | None"]
 # folders allow up to 64).
 _HEX_ID = re.compile(r"[0-9a-f]{16,64}")
 _TAG = re.compile(r"[0-9a-f]{16}")
+_KEY_HASH = re.compile(r"[0-9a-f]{64}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WEEK = re.compile(r"\d{4}-W\d{2}")
 FIRST_YEAR, LAST_YEAR = m.FIRST_YEAR, m.LAST_YEAR
@@ -57,6 +58,7 @@ TYPE_LABELS = {
     m.CHECKIN: "check-in",
     m.REVIEW: "review",
     m.AGREEMENT: "agreement",
+    m.APPROVAL: "approval of a device",
 }
 
 
@@ -241,6 +243,18 @@ def _checkin_key(value: Any) -> str | None:
     return "is not a check-in key ({'for': tag, 'k': key})"
 
 
+def _signing_key(value: Any) -> str | None:
+    if _base64(value, limit=64, size=32):
+        return None
+    return "is not a signing key (base64 of 32 bytes)"
+
+
+def _key_hash(value: Any) -> str | None:
+    if isinstance(value, str) and _KEY_HASH.fullmatch(value) is not None:
+        return None
+    return "is not a key's fingerprint (64 hex digits)"
+
+
 # -- the schemas ----------------------------------------------------------------------------
 
 SCHEMAS: dict[str, dict[str, Field]] = {
@@ -252,6 +266,8 @@ SCHEMAS: dict[str, dict[str, Field]] = {
     m.DEVICE: {
         "partner": Field(_partner),
         "label": Field(_label),
+        # its public signing key (base64 of 32 bytes); devices from before signing have none
+        "key": Field(_signing_key, required=False),
     },
     m.NEED: {
         "text": Field(_text()),
@@ -291,12 +307,18 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "status": Field(_one_of(m.AGREEMENT_STATUSES)),
         "accepted_by": Field(_or_none(_partner), required=False),
     },
+    m.APPROVAL: {
+        "device": Field(_partner),
+        "key": Field(_key_hash),
+        "partner": Field(_partner),
+    },
 }
 # The tombstone flag: the app writes it only through delete operations, but a compacted
 # journal may carry it as a field of any record.
 _DELETED_FIELD = Field(_boolean, required=False)
-# Partner and device records are named by the partner's and the device's own (hex) ids.
-_HEX_NAMED = frozenset({m.PARTNER, m.DEVICE})
+# Partner and device records are named by the partner's and the device's own (hex) ids, an
+# approval by a hash of the two devices'.
+_HEX_NAMED = frozenset({m.PARTNER, m.DEVICE, m.APPROVAL})
 
 
 def check_op(op: Mapping[str, Any]) -> Invalid | None:

@@ -24,12 +24,13 @@ from companion.domain.schema import check_op
 from companion.errors import StorageFullError, UsageError
 from companion.service.clock import wall_ms
 from companion.service.header import check_passphrase, load_header
-from companion.store import crypto, spacefile
+from companion.store import crypto, signing, spacefile
 from companion.store import profile as profiles
 from companion.store.lock import ProfileLock
 from companion.store.replica import CORE, Replica
 from companion.store.spacefile import SPACE_FILE, SpaceHeader
-from companion.sync import engine
+from companion.store.storage import StorageDamaged
+from companion.sync import engine, trust
 from companion.sync.admission import admit
 from companion.sync.journal import Journal
 from companion.sync.ownership import first_refusal
@@ -74,7 +75,14 @@ class SessionCore:
             profile.space_id,
             profile.device_id,
         )
+        self.journal.signer = signing.load_or_create(
+            profile.home, data_key, profile.space_id, profile.device_id
+        )
         self.clock = Clock(profile.device_id)
+        # the partner's name as the space holds it, when this device joined as them
+        self.joined_as: str | None = None
+        # the trust an earlier copy of the replica had settled (see `rebuild_replica`)
+        self.carried_trust: dict[str, Any] | None = None
         self.lock = ProfileLock(profile.home / profiles.LOCK_FILE)
 
     @property
@@ -85,9 +93,12 @@ class SessionCore:
     @locked
     def _open(self) -> None:
         """Bring the replica up to date with the outbox (and the folder, if it is new)."""
-        if not self.replica.exists():
+        fresh = not self.replica.exists()
+        if fresh:
             self.replica.create_dirs()
             self.replica.set_meta(created=self.now())
+        self.start_trust()  # before anything is read: a copy from before signing is pinned
+        if fresh:
             engine.import_new(self.replica, self.journal, self.clock, self.now())
         elif self.journal.available():
             # segments of ours the replica may not have merged (a crash right after writing)
@@ -105,10 +116,39 @@ class SessionCore:
             # still shipped, then kept aside and reported when this device reads it back.
             admitted = [a.op for a in map(admit, ops) if a.op is not None]
             self.replica.apply(admitted)
+        self._publish_key()
         if self.header.to_bytes() != (
             self.profile.space_copy.read_bytes() if self.profile.space_copy.exists() else b""
         ):
             spacefile.save(self.header, self.profile.space_copy)
+
+    def start_trust(self) -> bool:
+        """Settle whose device this is, once: on a new copy, this device alone is trusted (and
+        whatever the copy it replaces trusted); on a copy from before devices signed, every
+        device it already knows is pinned as the owner its record names (they were trusted
+        then). False when already settled."""
+        if trust.state(self.replica) is not None or not self.me:
+            return False
+        pins = trust.pins_on_upgrade(self.replica, self.me, self.device_id)
+        carried = self.carried_trust
+        if carried is not None and carried.get("me") == self.me:
+            pins = {**dict(carried.get("pins") or {}), **pins}
+        self.replica.set_meta(trust={"me": self.me, "pins": pins})
+        return True
+
+    def _publish_key(self) -> None:
+        """Put this device's signing key in its record, if it isn't there (a device made
+        before devices signed, opening with this version for the first time)."""
+        signer = self.journal.signer
+        try:
+            mine = self.replica.get(self.device_id, m.DEVICE)
+        except StorageDamaged:
+            return  # published on a later open, once the local copy is rebuilt
+        if signer is None or mine is None or not self.me:
+            return
+        key = crypto.b64e(signer.public)
+        if mine.get("key") != key:
+            self.commit([self.op("set", self.device_id, m.DEVICE, {"key": key})])
 
     # -- who is who, where ------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from companion.service.care import CarePart
 from companion.service.checkins import CheckinsPart
 from companion.service.clock import wall_ms
 from companion.service.core import locked
+from companion.service.devices import DevicesPart
 from companion.service.notes import NotesPart
 from companion.service.opening import (
     DataKey,
@@ -27,7 +28,14 @@ from companion.sync import engine
 
 
 class Session(
-    CarePart, NotesPart, CheckinsPart, ReviewsPart, AgreementsPart, SettingsPart, SkewPart
+    CarePart,
+    NotesPart,
+    CheckinsPart,
+    ReviewsPart,
+    AgreementsPart,
+    SettingsPart,
+    SkewPart,
+    DevicesPart,
 ):
     """An unlocked space on this device."""
 

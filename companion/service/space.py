@@ -13,16 +13,16 @@ from typing import Any
 
 from companion.domain import model as m
 from companion.domain.weeks import WEEK_ZONE, zone_named
-from companion.errors import UsageError
+from companion.errors import DataError, UsageError
 from companion.service.clock import local_zone_name, wall_ms
 from companion.service.header import check_passphrase, load_header
 from companion.service.opening import KeySource, NotRemembered, data_key_for
 from companion.service.session import Session
+from companion.store import crypto, signing, spacefile
 from companion.store import profile as profiles
-from companion.store import spacefile
 from companion.store.fsutil import atomic_write, ensure_private_dir
 from companion.store.spacefile import SPACE_FILE
-from companion.sync import engine
+from companion.sync import engine, trust
 
 SPACE_DIR = "companion"
 
@@ -56,7 +56,7 @@ def _check_new_profile(home: Path) -> None:
 
 def _clear_leftovers(home: Path) -> None:
     """Remove what an interrupted init or join left behind (never a finished profile)."""
-    for name in ("replica", "outbox", profiles.SPACE_COPY):
+    for name in ("replica", "outbox", profiles.SPACE_COPY, signing.KEY_FILE):
         target = home / name
         if target.is_dir():
             shutil.rmtree(target)
@@ -118,13 +118,14 @@ def init_space(
     ensure_private_dir(session.journal.own_dir)
     spacefile.save(header, location.space_file)
     profile.save()
+    session.start_trust()
     me: dict[str, Any] = {"name": name}
     if week_zone:
         me[WEEK_ZONE] = week_zone
     session.commit(
         [
             session.op("create", profile.partner_id, m.PARTNER, me),
-            session.op("create", device_id, m.DEVICE, _device_fields(profile)),
+            session.op("create", device_id, m.DEVICE, _device_fields(session)),
         ]
     )
     return session
@@ -163,8 +164,8 @@ def join_space(
     session = Session(staging, header, data_key, now)
     try:
         session.replica.create_dirs()
-        engine.import_new(session.replica, session.journal, session.clock, now(), progress)
-        known = session.partners()
+        read = engine.import_new(session.replica, session.journal, session.clock, now(), progress)
+        known = trust.partner_names(read.unsettled)
         match = [pid for pid, known_name in known.items() if known_name.lower() == name.lower()]
         if match:
             partner_id = match[0]
@@ -189,13 +190,16 @@ def join_space(
         shared_folder=location.folder,
     )
     session.profile = profile
+    session.joined_as = known.get(partner_id, name)
     spacefile.save(header, profile.space_copy)
     ensure_private_dir(session.journal.own_dir)
     profile.save()
+    session.start_trust()
+    engine.settle_read(session.replica, session.journal, session.clock, now(), read)
     ops = []
     if not match:
         ops.append(session.op("create", partner_id, m.PARTNER, {"name": name}))
-    ops.append(session.op("create", device_id, m.DEVICE, _device_fields(profile)))
+    ops.append(session.op("create", device_id, m.DEVICE, _device_fields(session)))
     session.commit(ops)
     return session
 
@@ -208,11 +212,16 @@ def rebuild_replica(session: Session) -> Session:
             "The shared folder isn't reachable, so there is nothing to rebuild from.",
             f"Make sure {profile.shared_folder} is there and synced, then try again.",
         )
+    try:
+        kept = trust.state(session.replica)  # which devices it trusts: kept across the rebuild
+    except DataError:
+        kept = None  # the copy is too damaged to say; first sight and approvals say again
     if profile.replica_dir.exists():
         stamp = time.strftime("%Y%m%d-%H%M%S")
         aside = profile.home / f"replica.set-aside-{stamp}-{secrets.token_hex(3)}"
         profile.replica_dir.rename(aside)
     fresh = Session(profile, session.header, session.data_key, session.now)
+    fresh.carried_trust = kept
     fresh._open()
     return fresh
 
@@ -230,8 +239,11 @@ def rebuild_space(home: Path, ask: Callable[[], KeySource]) -> Session:
     return rebuild_replica(Session(profile, header, data_key))
 
 
-def _device_fields(profile: profiles.Profile) -> dict[str, Any]:
-    return {"partner": profile.partner_id, "label": socket.gethostname()[:60]}
+def _device_fields(session: Session) -> dict[str, Any]:
+    fields = {"partner": session.me, "label": socket.gethostname()[:60]}
+    if session.journal.signer is not None:
+        fields["key"] = crypto.b64e(session.journal.signer.public)
+    return fields
 
 
 def write_export(path: Path, text: str) -> None:

@@ -18,7 +18,7 @@ from companion.domain.hlc import Clock
 from companion.domain.records import Record
 from companion.store import bounded
 from companion.store.replica import CORE, Replica
-from companion.sync import quarantine, segments
+from companion.sync import quarantine, segments, trust
 from companion.sync.admission import admit_changes
 from companion.sync.journal import Journal, Listing, segment_name, snapshot_name
 from companion.sync.ownership import Arrival
@@ -27,12 +27,15 @@ from companion.sync.ownership import Arrival
 # findings after them); the `as` says so to type checkers.
 from companion.sync.problems import DAMAGED as DAMAGED
 from companion.sync.problems import FOREIGN_OPS as FOREIGN_OPS
+from companion.sync.problems import FORGED as FORGED
 from companion.sync.problems import FORKED as FORKED
 from companion.sync.problems import INVALID as INVALID
 from companion.sync.problems import NOT_ALLOWED as NOT_ALLOWED
 from companion.sync.problems import ROLLED_BACK as ROLLED_BACK
 from companion.sync.problems import SHARED_ID as SHARED_ID
+from companion.sync.problems import SIGNER as SIGNER
 from companion.sync.problems import STUCK as STUCK
+from companion.sync.problems import UNCONFIRMED as UNCONFIRMED
 from companion.sync.reader import STUCK_AFTER_MS as STUCK_AFTER_MS
 from companion.sync.reader import Reader
 from companion.sync.segments import SegmentIncomplete, SegmentInvalid
@@ -54,6 +57,8 @@ class SyncResult:
     problems: list[dict[str, Any]] = field(default_factory=list)
     waiting: int = 0
     incoming_ops: list[dict[str, Any]] = field(default_factory=list)
+    # What was read before this replica knew whose it is (a join): see `settle_read`.
+    unsettled: dict[str, list[trust.Taken]] = field(default_factory=dict)
 
 
 def export_pending(
@@ -191,8 +196,9 @@ def import_new(
     cursors: dict[str, dict[str, Any]] = replica.meta("cursors", {})
     problems = {(p["kind"], p["device"], p["seq"]): p for p in replica.meta("problems", [])}
     seen_conflicts: dict[str, str] = replica.meta("conflicts", {})
-    arrivals: list[Arrival] = []
+    fresh: dict[str, list[trust.Taken]] = {}
     refused: list[quarantine.Refusal] = []
+    forged: list[quarantine.Refusal] = []
     devices = journal.device_ids()
     for index, device in enumerate(devices):
         cursor = dict(cursors.get(device) or {"seq": 0, "hash": ""})
@@ -203,25 +209,21 @@ def import_new(
             cursor.pop("waiting_since", None)
             for key in [k for k in problems if k[0] == STUCK and k[1] == device]:
                 del problems[key]
-        arrivals += [
-            Arrival(device, seq, op) for seq, op in zip(reader.seqs, reader.ops, strict=True)
-        ]
+        fresh[device] = reader.taken
         refused += [(device, seq, op, why) for seq, op, why in reader.refused]
+        forged += [(device, seq, op, why) for seq, op, why in reader.forged]
         cursors[device] = cursor
         if progress is not None:
             progress(0.5 * (index + 1) / len(devices))
-    incoming = _rights(replica, journal.device_id, arrivals, problems)
-    if incoming:
-        merged = (
-            None if progress is None else (lambda done, total: progress(0.5 + 0.5 * done / total))
-        )
-        result.imported = replica.apply(incoming, progress=merged)
-        result.incoming_ops = incoming
-        for op in incoming:
-            clock.observe(op["hlc"], now_ms)
     if refused:
         quarantine.hold(replica, journal.device_id, refused, problems)
-    result.problems = sorted(problems.values(), key=lambda p: (p["device"], p["seq"], p["kind"]))
+    if forged:
+        quarantine.hold(replica, journal.device_id, forged, problems, kind=FORGED)
+    if trust.state(replica) is None:
+        result.unsettled = fresh  # whose device this is isn't known yet: nothing merges
+    else:
+        _merge(replica, journal, clock, now_ms, fresh, problems, result, progress)
+    result.problems = _sorted(problems)
     replica.set_meta(
         cursors=cursors,
         problems=result.problems,
@@ -248,6 +250,46 @@ def _rights(
     if judged.refused:
         quarantine.refuse(replica, own_device, judged.refused, problems)
     return [a.op for a in judged.allowed]
+
+
+def settle_read(
+    replica: Replica, journal: Journal, clock: Clock, now_ms: int, unsettled: SyncResult
+) -> SyncResult:
+    """Merge what a pass read before this replica knew whose it is, now that it does."""
+    problems = {(p["kind"], p["device"], p["seq"]): p for p in replica.meta("problems", [])}
+    result = SyncResult(folder_available=unsettled.folder_available)
+    _merge(replica, journal, clock, now_ms, unsettled.unsettled, problems, result, None)
+    result.problems = _sorted(problems)
+    replica.set_meta(problems=result.problems, clock=clock.last)
+    return result
+
+
+def _merge(
+    replica: Replica,
+    journal: Journal,
+    clock: Clock,
+    now_ms: int,
+    fresh: dict[str, list[trust.Taken]],
+    problems: dict[tuple[str, str, int], dict[str, Any]],
+    result: SyncResult,
+    progress: Callable[[float], None] | None,
+) -> None:
+    """Merge the changes of trusted devices (see trust.py); hold the rest."""
+    trusted = trust.settle(replica, journal.device_id, fresh, problems)
+    arrivals = [Arrival(device, seq, op) for device, seq, op in trusted]
+    incoming = _rights(replica, journal.device_id, arrivals, problems)
+    if incoming:
+        merged = (
+            None if progress is None else (lambda done, total: progress(0.5 + 0.5 * done / total))
+        )
+        result.imported = replica.apply(incoming, progress=merged)
+        result.incoming_ops = incoming
+        for op in incoming:
+            clock.observe(op["hlc"], now_ms)
+
+
+def _sorted(problems: dict[tuple[str, str, int], dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(problems.values(), key=lambda p: (p["device"], p["seq"], p["kind"]))
 
 
 def sync_once(replica: Replica, journal: Journal, clock: Clock, now_ms: int) -> SyncResult:

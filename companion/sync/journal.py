@@ -27,6 +27,7 @@ from companion.store.fsutil import (
     fsync_dir,
     is_temp_name,
 )
+from companion.store.signing import Signer
 from companion.store.spacefile import SPACE_FILE
 from companion.sync import segments
 
@@ -112,6 +113,8 @@ class Journal:
     key: bytes
     space_id: str
     device_id: str
+    # What this device signs its files with; None writes unsigned files (as an older app did).
+    signer: Signer | None = None
 
     @property
     def devices_dir(self) -> Path:
@@ -194,7 +197,7 @@ class Journal:
     def write(self, seq: int, prev: str, ops: list[dict[str, Any]]) -> str:
         """Put a new segment into this device's directory; return its digest."""
         ensure_private_dir(self.own_dir)
-        data = segments.encode(self.key, self.space_id, self.device_id, seq, prev, ops)
+        data = segments.encode(self.key, self.space_id, self.device_id, seq, prev, ops, self.signer)
         create_new(self.segment_path(self.device_id, seq), data)
         return segments.digest(data)
 
@@ -202,7 +205,15 @@ class Journal:
         self, first: int, last: int, prev: str, last_hash: str, ops: list[dict[str, Any]]
     ) -> None:
         data = segments.encode_snapshot(
-            self.key, self.space_id, self.device_id, first, last, prev, last_hash, ops
+            self.key,
+            self.space_id,
+            self.device_id,
+            first,
+            last,
+            prev,
+            last_hash,
+            ops,
+            self.signer,
         )
         atomic_write(self.own_dir / snapshot_name(first, last), data)
 

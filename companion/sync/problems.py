@@ -22,6 +22,14 @@ INVALID = "invalid"
 # Changes their author may not make (another's note rewritten, an acceptance forged): kept
 # aside, never merged or shown.
 NOT_ALLOWED = "not-allowed"
+# Changes a device made out as someone else's (an author who doesn't own the device, a device
+# record written for another device or with another key): kept aside, never merged or shown.
+FORGED = "forged"
+# A file that opens but that its device can't have written: signed with another key than the
+# one pinned for it, or unsigned after its first signed file.
+SIGNER = "signer"
+# A device not confirmed yet: its changes are held until a trusted device approves it.
+UNCONFIRMED = "unconfirmed"
 
 
 class Problem(NamedTuple):

@@ -15,7 +15,11 @@ from companion.domain.rights import NotAllowed
 from companion.domain.schema import Invalid
 from companion.store.replica import QUARANTINE, Replica
 from companion.sync.ownership import Arrival
-from companion.sync.problems import INVALID, NOT_ALLOWED, Problem
+from companion.sync.problems import FORGED, INVALID, NOT_ALLOWED, Problem
+
+# Changes kept until the record they change arrives (trust.py keeps, under "waiting", those of
+# devices not confirmed yet).
+WAITING_RECORD = "waiting_record"  # (the name `keep_waiting` writes it under)
 
 # One refused operation: the device whose files held it, the file's number, the op, why.
 Refusal = tuple[str, int, dict[str, Any], Invalid]
@@ -26,9 +30,13 @@ def hold(
     own_device: str,
     refused: list[Refusal],
     problems: dict[tuple[str, str, int], dict[str, Any]],
+    kind: str = INVALID,
 ) -> None:
-    """Keep each refused operation aside and note one problem per file that held any."""
-    held: dict[str, Any] = replica.meta("held", {}, partition=QUARANTINE)
+    """Keep each refused operation aside and note one problem per file that held any
+    (`kind` FORGED: changes made out as written by someone who can't have written them)."""
+    # forged changes are kept apart from ones this version can't read (which an update brings)
+    store = "held" if kind == INVALID else FORGED
+    held: dict[str, Any] = replica.meta(store, {}, partition=QUARANTINE)
     by_file: dict[tuple[str, int], list[Invalid]] = {}
     for device, seq, op, why in refused:
         key = f"{device}/{seq}/{op.get('hlc')}/{op.get('op')}/{op.get('id')}"
@@ -39,15 +47,23 @@ def hold(
             entry["op"] = None  # kept in its file in the shared folder all the same
         held[key] = entry
         by_file.setdefault((device, seq), []).append(why)
-    replica.set_meta(partition=QUARANTINE, held=held)
+    if kind == INVALID:
+        replica.set_meta(partition=QUARANTINE, held=held)
+    else:
+        replica.set_meta(partition=QUARANTINE, forged=held)
     for (device, seq), whys in by_file.items():
-        message = _message(whys, device == own_device, _owner_name(replica, device))
-        problems[(INVALID, device, seq)] = Problem(INVALID, device, seq, message).to_dict()
+        owner = _owner_name(replica, device)
+        if kind == FORGED:
+            message = _forged_message(whys, owner)
+        else:
+            message = _message(whys, device == own_device, owner)
+        problems[(kind, device, seq)] = Problem(kind, device, seq, message).to_dict()
 
 
 def held_count(replica: Replica) -> int:
     """How many refused operations this device keeps aside."""
-    return sum(len(replica.meta(k, {}, partition=QUARANTINE)) for k in ("held", "not_allowed"))
+    kinds = ("held", "not_allowed", FORGED)
+    return sum(len(replica.meta(k, {}, partition=QUARANTINE)) for k in kinds)
 
 
 def _key(device: str, seq: int, op: dict[str, Any]) -> str:
@@ -56,7 +72,7 @@ def _key(device: str, seq: int, op: dict[str, Any]) -> str:
 
 def waiting(replica: Replica) -> list[Arrival]:
     """Operations kept until the record they change (or name) arrives."""
-    stored = replica.meta("waiting", {}, partition=QUARANTINE)
+    stored = replica.meta(WAITING_RECORD, {}, partition=QUARANTINE)
     return [Arrival(e["device"], e["seq"], e["op"]) for e in stored.values()]
 
 
@@ -65,7 +81,7 @@ def keep_waiting(replica: Replica, before: list[Arrival], now: list[Arrival]) ->
     if {_key(*a) for a in before} == {_key(*a) for a in now}:
         return
     stored = {_key(*a): {"device": a.device, "seq": a.seq, "op": a.op} for a in now}
-    replica.set_meta(partition=QUARANTINE, waiting=stored)
+    replica.set_meta(partition=QUARANTINE, waiting_record=stored)
 
 
 def refuse(
@@ -139,4 +155,15 @@ def _message(whys: list[Invalid], own: bool, owner: str | None) -> str:
     return (
         f"it sent {first}{more}. {kept} Ask {who} to update companion "
         "(or update it here, if theirs is the newer one)."
+    )
+
+
+def _forged_message(whys: list[Invalid], owner: str | None) -> str:
+    first = whys[0].describe()
+    more = f" (and {len(whys) - 1} more like it)" if len(whys) > 1 else ""
+    who = f"{owner}'s device" if owner else "this device"
+    return (
+        f"{who} sent {first}{more}, which it can't have written as itself: a device writes "
+        "only as its owner. It is kept aside, never merged or shown. If you didn't expect "
+        "this, compare the safety code with your partner in person (`companion devices`)."
     )

@@ -7,8 +7,10 @@ device, a file stuck arriving) is noted as a problem keyed by kind, device and n
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
+from companion.domain import model as m
 from companion.domain.schema import Invalid
 from companion.sync.admission import admit
 from companion.sync.journal import Journal, Listing
@@ -18,10 +20,11 @@ from companion.sync.problems import (
     FORKED,
     ROLLED_BACK,
     SHARED_ID,
+    SIGNER,
     STUCK,
     Problem,
 )
-from companion.sync.segments import SegmentIncomplete, SegmentInvalid
+from companion.sync.segments import Segment, SegmentIncomplete, SegmentInvalid, Snapshot
 
 # A file still incomplete after this long is no longer "arriving": it is reported.
 STUCK_AFTER_MS = 30 * 60 * 1000
@@ -29,6 +32,10 @@ STUCK_AFTER_MS = 30 * 60 * 1000
 
 def _problem(kind: str, device: str, seq: int, message: str) -> dict[str, Any]:
     return Problem(kind, device, seq, message).to_dict()
+
+
+class SegmentUntrusted(SegmentInvalid):
+    """The file opens, but its device can't have written it (see `Reader.signed`)."""
 
 
 class Reader:
@@ -47,12 +54,19 @@ class Reader:
         self.device = device
         self.cursor = cursor
         self.problems = problems
-        self.ops: list[dict[str, Any]] = []
-        self.seqs: list[int] = []  # the number of the file that held each of `ops`
         # Operations the admission refused, with the number of the file that held each.
         self.refused: list[tuple[int, dict[str, Any], Invalid]] = []
+        # Operations admitted, with their file's number (the engine decides, by the device's
+        # trust and owner, which of them merge: see trust.py).
+        self.taken: list[tuple[int, dict[str, Any]]] = []
+        # Changes this device can't have made as itself (see `_device_claim`).
+        self.forged: list[tuple[int, dict[str, Any], Invalid]] = []
 
-    def take(self, seq: int, ops: list[dict[str, Any]]) -> None:
+    @property
+    def ops(self) -> list[dict[str, Any]]:
+        return [op for _, op in self.taken]
+
+    def take(self, seq: int, ops: list[dict[str, Any]], signer: bytes | None = None) -> None:
         suffix = "." + self.device
         for op in ops:
             if op["device"] != self.device or not op["hlc"].endswith(suffix):
@@ -61,16 +75,66 @@ class Reader:
                 )
                 continue
             admitted, refused = admit(op)
-            if refused is not None:
+            forged = _device_claim(op, signer) if op["type"] == m.DEVICE else None
+            if refused is None and forged is not None:
+                self.forged.append((seq, op, forged))
+            elif refused is not None:
                 self.refused.append((seq, op, refused))
             elif admitted is not None:
-                self.ops.append(admitted)
-                self.seqs.append(seq)
+                self.taken.append((seq, admitted))
+
+    def signed(self, first: int, last: int, signer: bytes | None) -> None:
+        """Check a file's signer against the key pinned for this device (pinning the first
+        one seen); raise SegmentInvalid for a file this device can't have written."""
+        cursor = self.cursor
+        since = cursor.get("signed_since")
+        if signer is None:
+            if isinstance(since, int) and last >= since:
+                raise SegmentUntrusted(
+                    f"it isn't signed, though this device has signed everything since file {since}"
+                )
+            return
+        key = base64.b64encode(signer).decode("ascii")
+        pinned = cursor.get("key")
+        if pinned is None:
+            cursor["key"] = key
+        elif pinned != key:
+            raise SegmentUntrusted(
+                "it is signed with another key than this device's own; a device keeps one key"
+            )
+        cursor["signed_since"] = first if not isinstance(since, int) else min(since, first)
+
+    def read(self, seq: int) -> Segment | None:
+        segment = self.journal.read(self.device, seq)
+        if segment is not None:
+            self.signed(seq, seq, segment.signer)
+        return segment
+
+    def read_snapshot(self, first: int, last: int) -> Snapshot | None:
+        snap = self.journal.read_snapshot(self.device, first, last)
+        if snap is not None:
+            self.signed(first, last, snap.signer)
+        return snap
 
     def damaged(self, seq: int, what: str, exc: Exception) -> None:
+        if isinstance(exc, SegmentUntrusted):
+            self.problems[(SIGNER, self.device, seq)] = _problem(
+                SIGNER,
+                self.device,
+                seq,
+                f"{what} can't be this device's own: {exc}. It was skipped, and everything "
+                "else merged. If you didn't expect this, compare the safety code with your "
+                "partner in person (`companion devices`).",
+            )
+            return
         self.problems[(DAMAGED, self.device, seq)] = _problem(
             DAMAGED, self.device, seq, f"{what} is damaged or tampered with ({exc})"
         )
+
+    def mended(self, seq: int) -> None:
+        """A file skipped before reads well now: forget what was noted about it."""
+        self.problems.pop((DAMAGED, self.device, seq), None)
+        self.problems.pop((SIGNER, self.device, seq), None)
 
     def run(self, listing: Listing, seen_conflicts: dict[str, str], own: bool) -> None:
         cursor = self.cursor
@@ -103,16 +167,16 @@ class Reader:
     def retry_skipped(self) -> None:
         for seq in list(self.cursor.get("skipped", [])):
             try:
-                segment = self.journal.read(self.device, seq)
+                segment = self.read(seq)
             except SegmentIncomplete:
                 continue
             except SegmentInvalid as exc:
                 self.damaged(seq, f"segment {seq}", exc)  # still damaged: still reported
                 continue
             if segment is not None:
-                self.take(seq, segment.ops)
+                self.take(seq, segment.ops, segment.signer)
             self.cursor["skipped"].remove(seq)
-            self.problems.pop((DAMAGED, self.device, seq), None)
+            self.mended(seq)
 
     def retry_skipped_snapshots(self, listing: Listing) -> None:
         for first, last in [tuple(r) for r in self.cursor.get("skipped_snapshots", [])]:
@@ -120,14 +184,14 @@ class Reader:
             covering = [(a, b) for a, b in listing.snapshots if a <= first and last <= b]
             for a, b in sorted(covering, key=lambda r: r[1] - r[0]):
                 try:
-                    snap = self.journal.read_snapshot(self.device, a, b)
+                    snap = self.read_snapshot(a, b)
                 except (SegmentIncomplete, SegmentInvalid):
                     continue
                 if snap is None:
                     continue
-                self.take(a, snap.ops)
+                self.take(a, snap.ops, snap.signer)
                 self.cursor["skipped_snapshots"].remove([first, last])
-                self.problems.pop((DAMAGED, self.device, first), None)
+                self.mended(first)
                 break
 
     def fork(self, seq: int) -> None:
@@ -147,7 +211,7 @@ class Reader:
             nxt = cursor["seq"] + 1
             if nxt in listing.segments:
                 try:
-                    segment = self.journal.read(self.device, nxt)
+                    segment = self.read(nxt)
                 except SegmentIncomplete:
                     self.incomplete(nxt)
                     return
@@ -166,7 +230,7 @@ class Reader:
                         f"its journal forked at segment {nxt}: two devices may share one "
                         "profile. Everything from both is kept.",
                     )
-                self.take(nxt, segment.ops)
+                self.take(nxt, segment.ops, segment.signer)
                 last_hlc = max((op["hlc"] for op in segment.ops), default="")
                 cursor.update(
                     seq=nxt, hash=segment.digest, last_hlc=max(last_hlc, cursor.get("last_hlc", ""))
@@ -177,7 +241,7 @@ class Reader:
                 return
             first, last = max(covering, key=lambda r: r[1])
             try:
-                snap = self.journal.read_snapshot(self.device, first, last)
+                snap = self.read_snapshot(first, last)
             except SegmentIncomplete:
                 self.incomplete(nxt)
                 return
@@ -190,7 +254,7 @@ class Reader:
                 continue
             if snap is None:
                 return
-            self.take(first, snap.ops)
+            self.take(first, snap.ops, snap.signer)
             last_hlc = max((op["hlc"] for op in snap.ops), default="")
             cursor.update(
                 seq=last, hash=snap.last_hash, last_hlc=max(last_hlc, cursor.get("last_hlc", ""))
@@ -219,6 +283,8 @@ class Reader:
                 continue
             try:
                 found = self.journal.read_conflict(self.device, conflict)
+                if found is not None:
+                    self.signed(conflict.first, conflict.last, found.signer)
             except SegmentIncomplete:
                 continue
             except SegmentInvalid as exc:
@@ -227,7 +293,7 @@ class Reader:
                 continue
             if found is None:
                 continue
-            self.take(conflict.first, found.ops)
+            self.take(conflict.first, found.ops, found.signer)
             seen[key] = "merged"
             self.problems[(SHARED_ID, self.device, conflict.first)] = _problem(
                 SHARED_ID,
@@ -239,3 +305,21 @@ class Reader:
             )
             if own:
                 self.journal.set_aside(conflict.name)
+
+
+def _device_claim(op: dict[str, Any], signer: bytes | None) -> Invalid | None:
+    """Why a change to a device's record can't be that device's own word, or None.
+
+    A device's record is written only from its own directory, names its author as its owner,
+    and carries only the key its files are signed with.
+    """
+    if op["id"] != op["device"]:
+        return Invalid(m.DEVICE, "", "was written by another device than its own")
+    fields = op["fields"]
+    if "partner" in fields and fields["partner"] != op["author"]:
+        return Invalid(m.DEVICE, "partner", "names another owner than the change's author")
+    if "key" in fields and (
+        signer is None or fields["key"] != base64.b64encode(signer).decode("ascii")
+    ):
+        return Invalid(m.DEVICE, "key", "is not the key the device signs its files with")
+    return None

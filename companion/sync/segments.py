@@ -2,8 +2,13 @@
 
     b"CSEG" | version (1 byte) | body length (4 bytes, big-endian) | nonce | ciphertext
 
-The plaintext is zlib-compressed JSON `{"seq", "prev", "ops"}`, where `prev` is the SHA-256
-of the device's previous segment file, chaining the journal so a fork or rollback shows. The
+The plaintext (version 2) is the writing device's Ed25519 signature (64 bytes) and public key
+(32 bytes), then zlib-compressed JSON `{"seq", "prev", "ops"}`; the signature covers the
+associated data, the key and the compressed JSON, and is checked before anything is inflated.
+Version 1 files (from before devices signed) have the compressed JSON alone; they stay
+readable, and the reader decides whether to accept one (see reader.py). In the JSON, `prev`
+is the SHA-256 of the device's previous segment file, chaining the journal so a fork or
+rollback shows. The
 associated data binds the format version, space id, device id and sequence number: a segment
 renamed, moved to another device's directory or copied from another space fails to open.
 The length prefix tells a file still arriving (wait) from one that was changed (report).
@@ -20,11 +25,14 @@ from typing import Any
 
 from companion.domain.hlc import parse_stamp
 from companion.domain.records import DELETED, OP_KINDS, merge
-from companion.store import bounded, crypto
+from companion.store import bounded, crypto, signing
 from companion.store.bounded import MIB, Limits
+from companion.store.signing import PUBLIC_BYTES, SIGNATURE_BYTES, Signer
 
 MAGIC = b"CSEG"
-VERSION = 1
+VERSION = 2
+# Version 1: unsigned, from before devices had signing keys; still read.
+UNSIGNED = 1
 _HEADER = struct.Struct(">4sBI")
 
 # What one file may unpack to. Measured on a ten-year space (scripts/gen_history.py --years 10,
@@ -65,10 +73,12 @@ class Segment:
     prev: str
     ops: list[dict[str, Any]]
     digest: str
+    # The public key that signed it (whose signature verified), None for an unsigned file.
+    signer: bytes | None = None
 
 
-def aad(space_id: str, device_id: str, seq: int) -> bytes:
-    return f"companion segment v{VERSION}|{space_id}|{device_id}|{seq}".encode()
+def aad(space_id: str, device_id: str, seq: int, version: int = VERSION) -> bytes:
+    return f"companion segment v{version}|{space_id}|{device_id}|{seq}".encode()
 
 
 def digest(data: bytes) -> str:
@@ -85,12 +95,29 @@ def _plain(payload: dict[str, Any], limits: Limits) -> bytes:
     return zlib.compress(raw, 6)
 
 
+def _signed(plain: bytes, associated: bytes, signer: Signer | None) -> bytes:
+    """The plaintext as sealed: signature, key and `plain`, or `plain` alone when unsigned."""
+    if signer is None:
+        return plain
+    return signer.sign(associated + signer.public + plain) + signer.public + plain
+
+
 def encode(
-    key: bytes, space_id: str, device_id: str, seq: int, prev: str, ops: list[dict[str, Any]]
+    key: bytes,
+    space_id: str,
+    device_id: str,
+    seq: int,
+    prev: str,
+    ops: list[dict[str, Any]],
+    signer: Signer | None = None,
 ) -> bytes:
+    """A segment file; signed (the current format) by `signer`, or unsigned (version 1) as an
+    app from before signing wrote it."""
+    version = UNSIGNED if signer is None else VERSION
     plain = _plain({"seq": seq, "prev": prev, "ops": ops}, SEGMENT)
-    body = crypto.seal(key, plain, aad(space_id, device_id, seq))
-    return _HEADER.pack(MAGIC, VERSION, len(body)) + body
+    associated = aad(space_id, device_id, seq, version)
+    body = crypto.seal(key, _signed(plain, associated, signer), associated)
+    return _HEADER.pack(MAGIC, version, len(body)) + body
 
 
 def batches(ops: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -104,8 +131,9 @@ def batches(ops: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 def decode(key: bytes, space_id: str, device_id: str, seq: int, data: bytes) -> Segment:
-    payload = _open_payload(
-        key, _unframe(data, MAGIC, SEGMENT), aad(space_id, device_id, seq), SEGMENT
+    version, body = _unframe(data, MAGIC, SEGMENT)
+    signer, payload = _open_payload(
+        key, body, aad(space_id, device_id, seq, version), SEGMENT, version
     )
     if (
         not isinstance(payload, dict)
@@ -115,7 +143,7 @@ def decode(key: bytes, space_id: str, device_id: str, seq: int, data: bytes) -> 
     ):
         raise SegmentInvalid("authenticated but malformed")
     _check_ops(payload["ops"], SEGMENT)
-    return Segment(seq=seq, prev=payload["prev"], ops=payload["ops"], digest=digest(data))
+    return Segment(seq, payload["prev"], payload["ops"], digest(data), signer)
 
 
 def _check_ops(ops: list[Any], limits: Limits) -> None:
@@ -195,10 +223,13 @@ class Snapshot:
     prev: str
     last_hash: str
     ops: list[dict[str, Any]]
+    signer: bytes | None = None
 
 
-def snapshot_aad(space_id: str, device_id: str, first: int, last: int) -> bytes:
-    return f"companion snapshot v{VERSION}|{space_id}|{device_id}|{first}|{last}".encode()
+def snapshot_aad(
+    space_id: str, device_id: str, first: int, last: int, version: int = VERSION
+) -> bytes:
+    return f"companion snapshot v{version}|{space_id}|{device_id}|{first}|{last}".encode()
 
 
 def encode_snapshot(
@@ -210,19 +241,22 @@ def encode_snapshot(
     prev: str,
     last_hash: str,
     ops: list[dict[str, Any]],
+    signer: Signer | None = None,
 ) -> bytes:
+    version = UNSIGNED if signer is None else VERSION
     payload = {"first": first, "last": last, "prev": prev, "last_hash": last_hash, "ops": ops}
     plain = _plain(payload, SNAPSHOT)
-    body = crypto.seal(key, plain, snapshot_aad(space_id, device_id, first, last))
-    return _HEADER.pack(SNAP_MAGIC, VERSION, len(body)) + body
+    associated = snapshot_aad(space_id, device_id, first, last, version)
+    body = crypto.seal(key, _signed(plain, associated, signer), associated)
+    return _HEADER.pack(SNAP_MAGIC, version, len(body)) + body
 
 
 def decode_snapshot(
     key: bytes, space_id: str, device_id: str, first: int, last: int, data: bytes
 ) -> Snapshot:
-    body = _unframe(data, SNAP_MAGIC, SNAPSHOT)
-    associated = snapshot_aad(space_id, device_id, first, last)
-    payload = _open_payload(key, body, associated, SNAPSHOT)
+    version, body = _unframe(data, SNAP_MAGIC, SNAPSHOT)
+    associated = snapshot_aad(space_id, device_id, first, last, version)
+    signer, payload = _open_payload(key, body, associated, SNAPSHOT, version)
     if (
         not isinstance(payload, dict)
         or payload.get("first") != first
@@ -233,24 +267,38 @@ def decode_snapshot(
     ):
         raise SegmentInvalid("authenticated but malformed")
     _check_ops(payload["ops"], SNAPSHOT)
-    return Snapshot(first, last, payload["prev"], payload["last_hash"], payload["ops"])
+    return Snapshot(first, last, payload["prev"], payload["last_hash"], payload["ops"], signer)
 
 
-def _open_payload(key: bytes, body: bytes, associated: bytes, limits: Limits) -> Any:
-    """Authenticate and unpack a sealed body; anything wrong is SegmentInvalid."""
+def _open_payload(
+    key: bytes, body: bytes, associated: bytes, limits: Limits, version: int
+) -> tuple[bytes | None, Any]:
+    """Authenticate, check the signature of, and unpack a sealed body: the key that signed it
+    (None when unsigned) and the payload. Anything wrong is SegmentInvalid."""
     try:
         plain = crypto.open_sealed(key, body, associated)
     except crypto.OpenFailed:
         raise SegmentInvalid("failed authentication") from None
+    signer: bytes | None = None
+    if version != UNSIGNED:
+        head = SIGNATURE_BYTES + PUBLIC_BYTES
+        signature, signer = plain[:SIGNATURE_BYTES], plain[SIGNATURE_BYTES:head]
+        plain = plain[head:]
+        # checked before anything is inflated: a forged file costs one verification
+        if len(signer) != PUBLIC_BYTES or not signing.verify(
+            signer, signature, associated + signer + plain
+        ):
+            raise SegmentInvalid("its signature doesn't verify")
     try:
-        return bounded.unpack(plain, limits)
+        return signer, bounded.unpack(plain, limits)
     except bounded.OverLimit as exc:
         raise SegmentTooLarge(str(exc)) from None
     except (zlib.error, ValueError, RecursionError):
         raise SegmentInvalid("authenticated but unreadable") from None
 
 
-def _unframe(data: bytes, magic: bytes, limits: Limits) -> bytes:
+def _unframe(data: bytes, magic: bytes, limits: Limits) -> tuple[int, bytes]:
+    """The format version and the sealed body of a complete file."""
     if len(data) < _HEADER.size:
         if magic.startswith(data[:4]):
             raise SegmentIncomplete(f"{len(data)} bytes so far")
@@ -258,7 +306,7 @@ def _unframe(data: bytes, magic: bytes, limits: Limits) -> bytes:
     found, version, length = _HEADER.unpack_from(data)
     if found != magic:
         raise SegmentInvalid("not a companion file of this kind")
-    if version != VERSION:
+    if version not in (UNSIGNED, VERSION):
         raise SegmentInvalid(f"format {version}, which this version can't read")
     if length > limits.sealed:
         raise SegmentTooLarge(
@@ -270,7 +318,7 @@ def _unframe(data: bytes, magic: bytes, limits: Limits) -> bytes:
         raise SegmentIncomplete(f"{len(body)} of {length} bytes")
     if len(body) > length:
         raise SegmentInvalid("longer than it says")
-    return body
+    return version, body
 
 
 def compact(ops: list[dict[str, Any]]) -> list[dict[str, Any]]:

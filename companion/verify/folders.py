@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from companion.store import profile as profiles
+from companion.store import signing
 from companion.store.fsutil import OUR_TEMP_NAME
 from companion.store.replica import DB_SUFFIX, KEYS
 from companion.store.spacefile import SPACE_FILE
@@ -66,6 +67,7 @@ def check_profile_dir(profile: profiles.Profile, report: Report) -> None:
         f"{KEYS}{DB_SUFFIX}",  # sealed check-ins' keys, checked with the replica
         "replica",
         "outbox",
+        signing.KEY_FILE,  # this device's signing key, sealed
     }
     if (profile.home / keychain.KEY_FILE).exists():
         report.note(

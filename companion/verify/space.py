@@ -17,14 +17,23 @@ from companion.verify.report import (
     DAMAGED,
     FOLDER_MISSING,
     FOREIGN_OPS,
+    FORGED,
     FORKED,
     FRESH_PROFILE,
     ROLLED_BACK,
     SHARED_ID,
+    SIGNER,
     STUCK,
+    UNCONFIRMED,
     Report,
 )
 from companion.verify.rights import check_rights
+
+# What to do about changes a device can't have written as itself.
+SAFETY = (
+    "Compare the safety code with your partner in person (`companion devices`); those "
+    "changes were not merged."
+)
 
 
 class Verifier:
@@ -112,8 +121,9 @@ class Verifier:
                 continue
             path = self.journal.devices_dir / str(device)
             message = f"The last sync noticed: {problem.get('message')}"
-            if kind == ROLLED_BACK:
-                # The journal is whole again now (else it was found above): worth knowing only.
+            if kind in (ROLLED_BACK, UNCONFIRMED):
+                # A journal whole again now (else it was found above), or a device waiting
+                # to be approved: worth knowing only.
                 self.report.note(kind, path, message, device=device, seq=seq)
                 continue
             hints: dict[Any, str] = {
@@ -121,6 +131,8 @@ class Verifier:
                 SHARED_ID: FRESH_PROFILE,
                 FOREIGN_OPS: "Someone with the passphrase wrote those files by hand or with a "
                 "modified app; those changes were not merged.",
+                FORGED: SAFETY,
+                SIGNER: SAFETY,
             }
             hint = hints.get(kind, "")
             self.report.problem(

@@ -22,9 +22,15 @@ class SettingsView:
     keychain: bool
     # The space's time zone, when check-in weeks turn at another hour there than here.
     week_zone: str | None = None
+    # Both partners' first trusted devices' keys, for comparing in person; None until both.
+    safety_code: str | None = None
+    # How many devices this one trusts, and how many wait for confirmation.
+    trusted: int = 0
+    waiting: int = 0
 
 
 def settings(session: Session) -> SettingsView:
+    states = [d.state for d in session.devices()]
     return SettingsView(
         people=people(session),
         today=session.today(),
@@ -32,7 +38,29 @@ def settings(session: Session) -> SettingsView:
         remembered=session.remembered_where(),
         keychain=session.keychain_available(),
         week_zone=session.week_zone_elsewhere(),
+        safety_code=session.safety_code(),
+        trusted=sum(state in ("this device", "trusted") for state in states),
+        waiting=states.count("waiting for confirmation"),
     )
+
+
+def safety_text(code: str | None) -> str:
+    """The safety code in two lines of six groups, or why there is none yet."""
+    if code is None:
+        return "Shown once both of you have a device this one trusts."
+    groups = code.split()
+    return " ".join(groups[:6]) + "\n" + " ".join(groups[6:])
+
+
+def devices_text(view: SettingsView) -> str:
+    """What the devices of the space look like from here, and where to act on them."""
+    text = f"{view.trusted} trusted"
+    if view.waiting:
+        text += (
+            f", {view.waiting} waiting for confirmation: `companion devices` shows each "
+            "with its code, `companion devices approve CODE` confirms one"
+        )
+    return text + ". Compare the safety code with your partner's in person."
 
 
 def week_zone_note(zone: str) -> str:

@@ -1,5 +1,5 @@
 """Settings: my name and check-in day, this device's theme and unlocking, the shared folder,
-the passphrase, and an export."""
+the passphrase, an export, and the safety code that says both apps trust the same devices."""
 
 from __future__ import annotations
 
@@ -104,6 +104,12 @@ class SettingsScreen(PracticeScreen):
                     yield Button("Export", id="export", compact=True)
                 yield Static("", classes="question")
                 yield Static(EXPORT_WARNING, id="export-warning", classes="hint")
+            yield Static("Your devices", classes="section-title")
+            with Grid(classes="settings-grid"):
+                yield Label("Safety code", classes="question")
+                yield Static(id="safety-code", markup=False)
+                yield Label("Devices", classes="question")
+                yield Static(id="devices-note", classes="hint", markup=False)
 
     def on_mount(self) -> None:
         self.sub_title = "you, this device, the shared folder"
@@ -136,6 +142,8 @@ class SettingsScreen(PracticeScreen):
             self.query_one("#export-path", Input).value = read_settings.default_export_path(
                 self._export_format(), view.today
             )
+        self.query_one("#safety-code", Static).update(read_settings.safety_text(view.safety_code))
+        self.query_one("#devices-note", Static).update(read_settings.devices_text(view))
         self._folder(self.app.sync_state)
 
     @staticmethod
