@@ -240,7 +240,7 @@ def as_an_old_app(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(trust, "state", lambda replica: {"me": "", "pins": {}})
 
     def everything(replica, own_device, fresh, problems):  # type: ignore[no-untyped-def]
-        return [op for taken in fresh.values() for _, op in taken]
+        return [(device, seq, op) for device, taken in fresh.items() for seq, op in taken]
 
     monkeypatch.setattr(trust, "settle", everything)
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from companion.domain import model as m
 from companion.domain.records import DELETED
 from companion.store.replica import CORE
-from companion.sync import engine
+from companion.sync import engine, quarantine
 from companion.sync.journal import DEVICES
 from companion.sync.problems import Problem
 
@@ -497,7 +497,7 @@ def test_changes_to_the_partners_records_converge_whatever_arrives_first(
             assert states[0][op["id"]]["clocks"][name] >= op["hlc"], op
     for session in sessions:
         assert not [p for p in session.problems() if p.kind == engine.NOT_ALLOWED]
-        assert session.replica.meta("waiting", {}, partition="quarantine") == {}
+        assert session.replica.meta(quarantine.WAITING_RECORD, {}, partition="quarantine") == {}
 
 
 def test_an_acceptance_and_a_landed_mark_that_overtake_their_records_wait_for_them(world):
@@ -519,10 +519,10 @@ def test_an_acceptance_and_a_landed_mark_that_overtake_their_records_wait_for_th
     result = alex2.sync()
     assert not result.problems
     assert alex2.record(proposal.id, m.AGREEMENT) is None
-    assert len(alex2.replica.meta("waiting", {}, partition="quarantine")) == 2
+    assert len(alex2.replica.meta(quarantine.WAITING_RECORD, {}, partition="quarantine")) == 2
     relay(0, 2)
     alex2.sync()
     assert alex2.record(proposal.id, m.AGREEMENT).get("accepted_by") == sam.me
     assert alex2.note(note.id).get("landed") is True
-    assert alex2.replica.meta("waiting", {}, partition="quarantine") == {}
+    assert alex2.replica.meta(quarantine.WAITING_RECORD, {}, partition="quarantine") == {}
     assert not alex2.problems()

@@ -92,6 +92,7 @@ LABELS = {
     m.CHECKIN: "check-in",
     m.REVIEW: "review",
     m.AGREEMENT: "agreement",
+    m.APPROVAL: "approval of a device",
 }
 
 
