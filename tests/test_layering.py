@@ -344,3 +344,16 @@ def test_no_import_cycles() -> None:
         # Python's, not the code's, so a package's __init__ is followed only as imported.
         graph[name] = {m for m in found if not name.startswith(m + ".")}
     assert find_cycle(graph) is None, " → ".join(find_cycle(graph) or [])
+
+
+MAX_LINES = 400
+
+
+def test_no_module_is_over_400_lines() -> None:
+    """Each module can be read in one sitting (DESIGN §2)."""
+    long = {
+        str(path.relative_to(REPO)): count
+        for path in source_files()
+        if (count := len(path.read_text("utf-8").splitlines())) > MAX_LINES
+    }
+    assert not long, f"modules over {MAX_LINES} lines: {long}"

@@ -23,12 +23,11 @@ from companion.domain.rights import NATURAL
 from companion.domain.schema import check_op
 from companion.errors import StorageFullError, UsageError
 from companion.service.clock import wall_ms
-from companion.service.header import check_passphrase, load_header
 from companion.store import crypto, signing, spacefile
 from companion.store import profile as profiles
 from companion.store.lock import ProfileLock
 from companion.store.replica import CORE, Replica
-from companion.store.spacefile import SPACE_FILE, SpaceHeader
+from companion.store.spacefile import SpaceHeader
 from companion.store.storage import StorageDamaged
 from companion.sync import engine, trust
 from companion.sync.admission import admit
@@ -212,28 +211,6 @@ class SessionCore:
         """Where the devices' journals land, and this device's own journal among them."""
         return self.journal.devices_dir, self.journal.own_dir
 
-    def remembered_where(self) -> str | None:
-        """Where this device remembers the key ('keychain', 'file'), or None."""
-        from companion.store import keychain
-
-        return keychain.where(self.profile)
-
-    def keychain_available(self) -> bool:
-        """Whether this system has a keychain the key could be remembered in."""
-        from companion.store import keychain
-
-        return keychain.keychain_available()
-
-    def remember(self, *, allow_file: bool = False) -> str:
-        from companion.store import keychain
-
-        return keychain.remember(self.profile, self._data_key, allow_file=allow_file)
-
-    def forget(self) -> None:
-        from companion.store import keychain
-
-        keychain.forget(self.profile)
-
     # -- writing ----------------------------------------------------------------------------
 
     def op(
@@ -403,20 +380,3 @@ class SessionCore:
         if found is None:
             raise RuntimeError(f"{record_type} {record_id} vanished right after it was saved")
         return found
-
-    # -- passphrase -------------------------------------------------------------------------
-
-    def change_passphrase(self, new_passphrase: str) -> None:
-        check_passphrase(new_passphrase)
-        if not self.journal.available():
-            raise UsageError(
-                "The shared folder isn't reachable, so the passphrase can't change now.",
-                f"Make sure {self.profile.shared_folder} is there and synced, then try again.",
-            )
-        current = load_header(self.profile)
-        header, _ = spacefile.create(
-            new_passphrase, self.profile.space_id, self._data_key, current.key_version + 1
-        )
-        spacefile.save(header, self.profile.space_dir / SPACE_FILE)
-        spacefile.save(header, self.profile.space_copy)
-        self.header = header

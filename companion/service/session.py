@@ -11,6 +11,7 @@ from companion.service.checkins import CheckinsPart
 from companion.service.clock import wall_ms
 from companion.service.core import locked
 from companion.service.devices import DevicesPart
+from companion.service.keys import KeysPart
 from companion.service.notes import NotesPart
 from companion.service.opening import (
     DataKey,
@@ -36,6 +37,7 @@ class Session(
     SettingsPart,
     SkewPart,
     DevicesPart,
+    KeysPart,
 ):
     """An unlocked space on this device."""
 
