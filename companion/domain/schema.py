@@ -26,6 +26,7 @@ from companion.domain import model as m
 from companion.domain.checkin_fields import CHECKIN_LABELS
 from companion.domain.ids import is_valid_id
 from companion.domain.records import DELETED, OP_KINDS
+from companion.domain.text import unsafe_in
 from companion.domain.weeks import WEEK_ZONE, zone_named
 from companion.errors import UsageError
 
@@ -117,7 +118,7 @@ def _name(value: Any) -> str | None:
 def _label(value: Any) -> str | None:
     if not isinstance(value, str):
         return "is not text"
-    if len(value) > MAX_LABEL or any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    if len(value) > MAX_LABEL or unsafe_in(value) is not None:
         return f"is not a device name of at most {MAX_LABEL} plain characters"
     return None
 
@@ -316,8 +317,7 @@ SCHEMAS: dict[str, dict[str, Field]] = {
 # The tombstone flag: the app writes it only through delete operations, but a compacted
 # journal may carry it as a field of any record.
 _DELETED_FIELD = Field(_boolean, required=False)
-# Partner and device records are named by the partner's and the device's own (hex) ids, an
-# approval by a hash of the two devices'.
+# Named by hex ids: a partner's and a device's own, an approval's a hash of two devices'.
 _HEX_NAMED = frozenset({m.PARTNER, m.DEVICE, m.APPROVAL})
 
 

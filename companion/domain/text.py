@@ -21,13 +21,17 @@ REPLACEMENT = "\ufffd"
 
 # C0 controls but tab and newline (handled apart), DEL, C1, and the bidirectional marks,
 # embeddings, overrides and isolates (Unicode's Bidi_Control property, less nothing).
-_UNSAFE_CLASS = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# (and lone surrogates, which a partner's JSON can carry but no terminal or file can encode)
+_UNSAFE_CLASS = (
+    r"\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+)
 _UNSAFE = re.compile(f"[{_UNSAFE_CLASS}]")
 _ANY_OFF = re.compile(rf"[{_UNSAFE_CLASS}\t\n]")
 _TABLE = {code: REPLACEMENT for code in range(0x20) if code not in (9, 10)}
 _TABLE |= {code: REPLACEMENT for code in range(0x7F, 0xA0)}
 _TABLE |= {code: REPLACEMENT for code in (0x61C, 0x200E, 0x200F, *range(0x202A, 0x202F))}
 _TABLE |= {code: REPLACEMENT for code in range(0x2066, 0x206A)}
+_TABLE |= {code: REPLACEMENT for code in range(0xD800, 0xE000)}
 _TABLE[9] = " "
 _ONE_LINE = _TABLE | {10: " "}
 
@@ -50,7 +54,9 @@ def unsafe_in(text: str) -> str | None:
 
 # Characters json.dumps(ensure_ascii=False) leaves raw inside strings. JSON is data, so an
 # export keeps the exact text; these are written as \\u escapes, which read back the same.
-_JSON_RAW = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_JSON_RAW = re.compile(
+    r"[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
 
 
 def json_escaped(document: str) -> str:

@@ -8,6 +8,7 @@ still merges. Merging is order-free, so nothing here depends on the order files 
 
 from __future__ import annotations
 
+import base64
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -202,6 +203,10 @@ def import_new(
     devices = journal.device_ids()
     for index, device in enumerate(devices):
         cursor = dict(cursors.get(device) or {"seq": 0, "hash": ""})
+        if device == journal.device_id and journal.signer is not None:
+            # This device's own files are signed with its own key, whatever else is planted
+            # in its directory (a key pinned there first would be whoever planted first).
+            cursor["key"] = base64.b64encode(journal.signer.public).decode("ascii")
         reader = Reader(journal, device, cursor, problems, now_ms)
         reader.run(journal.listing(device), seen_conflicts, own=device == journal.device_id)
         if cursor.get("waiting", 0) <= cursor["seq"]:

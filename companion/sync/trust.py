@@ -132,8 +132,12 @@ def decide(
     pins: dict[str, str],
     claimed: dict[str, Claim],
     approved: Iterable[Approval],
+    founding: bool = False,
 ) -> dict[str, str]:
-    """Every trusted device and its owner: `pins` and what follows from them (see above)."""
+    """Every trusted device and its owner: `pins` and what follows from them (see above).
+
+    `founding`: this device made its partner's record (it was never confirmed by another), so
+    no device can become trusted by approving it."""
     trusted = dict(pins)
     approved = list(approved)
     own_hash = hash_of(claimed[own_device].key) if own_device in claimed else None
@@ -164,7 +168,12 @@ def decide(
                 trusted[a.device] = a.partner
                 changed = True
             elif (
+                # how a new device of mine comes to trust the one that confirmed it: only
+                # while it trusts no other device of mine (a device planted later in my
+                # name can't become trusted by approving this one)
                 a.device == own_device
+                and not founding
+                and not any(o == me and d != own_device for d, o in trusted.items())
                 and a.by not in trusted
                 and a.partner == me
                 and own_hash is not None
@@ -218,7 +227,9 @@ def settle(
         # only then can trust change: the common pass, all from known devices, costs O(ops)
         ops_of = {d: [op for _, op in pairs] for d, pairs in held.items()}
         claimed = claims(replica, ops_of)
-        trusted = decide(me, own_device, pins, claimed, approvals(replica, ops_of))
+        mine = replica.get(me, m.PARTNER) if me else None
+        founding = mine is not None and mine.device == own_device
+        trusted = decide(me, own_device, pins, claimed, approvals(replica, ops_of), founding)
     if trusted != pins:
         replica.set_meta(trust={**settled, "pins": trusted})
     incoming: list[tuple[str, int, dict[str, Any]]] = []
