@@ -40,7 +40,7 @@ from hypothesis import strategies as st
 from companion import service, verify
 from companion.domain import model as m
 from companion.errors import DataError, StorageFullError, UnlockError
-from companion.store import crypto, spacefile, storage
+from companion.store import crypto, signing, spacefile, storage
 from companion.store.replica import CORE
 from companion.store.storage import StorageDamaged
 from companion.sync import engine, segments
@@ -115,6 +115,11 @@ def fresh_reader(world: World, scratch: Path) -> service.Session:
     sam = world.devices[1].session
     if scratch.exists():
         shutil.rmtree(scratch)
+    # Sam's device itself, its replica rebuilt: with its own signing key (its files carry it)
+    scratch.mkdir(parents=True)
+    key_file = sam.profile.home / signing.KEY_FILE
+    if key_file.exists():
+        shutil.copy2(key_file, scratch / signing.KEY_FILE)
     profile = dataclasses.replace(sam.profile, home=scratch)
     session = service.Session(profile, sam.header, sam._data_key, world.clock)
     session._open()  # a new replica: everything in the folder is read and merged

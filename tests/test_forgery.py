@@ -7,8 +7,10 @@ import base64
 import secrets
 import time
 
+import pytest
+
 from companion.domain import model as m
-from companion.domain.hlc import format_stamp
+from companion.domain.hlc import format_stamp, parse_stamp
 from companion.domain.ids import owned_id
 from companion.domain.records import make_op
 from companion.service import Session
@@ -114,3 +116,14 @@ def test_a_lone_surrogate_from_the_partner_stops_no_command(couple) -> None:
         assert "Traceback" not in result.err
     problems = alex.ok("status", "--json").json()["problems"]
     assert any(p["kind"] == "invalid" for p in problems), problems
+    # the changes kept aside live in the local copy's own quarantine file: not a stranger's
+    verified = alex.run("verify")
+    assert "quarantine.db" not in verified.out, verified.out
+
+
+def test_a_stamp_of_other_digits_is_no_stamp() -> None:
+    """Fullwidth digits read as numbers by int() but sort above every ASCII stamp: a change
+    stamped so could never be overtaken, so it is refused as malformed."""
+    with pytest.raises(ValueError):
+        parse_stamp("\uff10" * 15 + ".000000.abcdef0123456789")
+    assert parse_stamp("001795981157176.000001.abcdef0123456789")[1] == 1

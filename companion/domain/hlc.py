@@ -24,7 +24,14 @@ def format_stamp(wall_ms: int, counter: int, device: str) -> str:
 
 def parse_stamp(stamp: str) -> tuple[int, int, str]:
     wall, counter, device = stamp.split(".", 2)
-    if len(wall) != _WALL_DIGITS or len(counter) != _COUNTER_DIGITS or not device:
+    # ASCII digits only: int() also takes other scripts' digits, which sort above "9"
+    digits = wall + counter
+    if (
+        len(wall) != _WALL_DIGITS
+        or len(counter) != _COUNTER_DIGITS
+        or not device
+        or not (digits.isascii() and digits.isdigit())
+    ):
         raise ValueError(f"not a clock stamp: {stamp!r}")
     return int(wall), int(counter), device
 

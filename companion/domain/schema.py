@@ -118,7 +118,7 @@ def _name(value: Any) -> str | None:
 def _label(value: Any) -> str | None:
     if not isinstance(value, str):
         return "is not text"
-    if len(value) > MAX_LABEL or unsafe_in(value) is not None:
+    if len(value) > MAX_LABEL or unsafe_in(value) is not None or "\n" in value or "\t" in value:
         return f"is not a device name of at most {MAX_LABEL} plain characters"
     return None
 

@@ -17,7 +17,8 @@ from companion.sync import segments
 from companion.verify.folders import temp_file
 from companion.verify.report import OUTBOX_DAMAGED, REPLICA_DAMAGED, UNKNOWN_FILE, Report
 
-_PARTITION = re.compile(r"^(core|local|m-\d{4}-\d{2})$")
+# (quarantine: the changes sync keeps aside, sync/quarantine.py)
+_PARTITION = re.compile(r"^(core|local|quarantine|m-\d{4}-\d{2})$")
 
 _REBUILD = "Run `companion sync --rebuild` to rebuild this device's copy from the shared folder."
 
