@@ -1,6 +1,7 @@
 """The package's shape (DESIGN §2): imports point one way, and Textual stays under tui/.
 
-`tui → service → sync → store → domain`, with `cli`, `views` and `verify` beside the TUI.
+`tui → service → sync → store → domain`, with `cli`, `views` and `verify` beside the TUI, and
+`serve` (the app in a browser) beside them too, carrying a terminal's bytes and nothing else.
 The TUI goes through the service (two named exceptions, TUI_BELOW_SERVICE) and asks the
 session what it needs rather than reaching into it; no module imports itself back through
 others. The quick commands and `companion watch` start fast because nothing outside
@@ -25,12 +26,24 @@ PACKAGE = REPO / "companion"
 TIMEOUT = 60
 
 # What each lower layer must never import: the layers above it, and the front ends.
-FRONT_ENDS = ("companion.tui", "companion.service", "companion.cli", "companion.views")
+FRONT_ENDS = (
+    "companion.tui",
+    "companion.service",
+    "companion.cli",
+    "companion.views",
+    "companion.serve",
+)
 FORBIDDEN = {
     "domain": ("companion.store", "companion.sync", *FRONT_ENDS),
     "store": ("companion.sync", *FRONT_ENDS),
     "sync": FRONT_ENDS,
-    "service": ("companion.tui", "companion.cli", "companion.views", "companion.verify"),
+    "service": (
+        "companion.tui",
+        "companion.cli",
+        "companion.views",
+        "companion.verify",
+        "companion.serve",
+    ),
 }
 # The domain is pure Python without IO: none of the libraries that touch disk, terminal or keys.
 IO_LIBRARIES = (
@@ -41,6 +54,8 @@ IO_LIBRARIES = (
     "click",
     "platformdirs",
     "keyring",
+    "aiohttp",
+    "textual_serve",
 )
 
 
@@ -273,6 +288,25 @@ def test_the_tui_goes_through_the_service() -> None:
         if bad:
             wrong[str(path.relative_to(REPO))] = bad
     assert not wrong, f"companion/tui/ imports under the service: {wrong}"
+
+
+# What `companion serve` may import of the package: it runs the app in processes of its own
+# and never opens the space, so nothing of the session, sync or storage (errors, and where
+# the profile is and what its passphrase variable is called, are all it needs).
+SERVE_MAY_IMPORT = ("companion.serve", "companion.errors", "companion.store.home")
+
+
+def test_serve_only_carries_bytes() -> None:
+    """companion/serve/ puts the app in a browser tab; the app itself reads the space."""
+    wrong = {}
+    for path in source_files(PACKAGE / "serve"):
+        ours = hits(imported_modules(path), ("companion",))
+        ours = [name for name in ours if name not in ("companion", "companion.store")]
+        bad = [name for name in ours if not hits({name}, SERVE_MAY_IMPORT)]
+        if bad:
+            wrong[str(path.relative_to(REPO))] = bad
+    assert source_files(PACKAGE / "serve"), "companion/serve/ is missing"
+    assert not wrong, f"companion/serve/ imports more of the package than it needs: {wrong}"
 
 
 SESSION_INSIDES = re.compile(r"\bsession\.(replica|journal|profile)\b")

@@ -16,6 +16,7 @@ from companion.cli import (  # noqa: F401 (they add the commands)
     devices,
     practice,
     reading,
+    serving,
     space,
     syncing,
 )
