@@ -100,6 +100,15 @@ class Tab:
             self.page.wait_for_timeout(100)
             waited += 100
 
+    def gone(self, words: str, timeout_ms: int = WAIT_MS) -> None:
+        """Wait until the app no longer shows `words`."""
+        waited = 0
+        while self.find(words) is not None:
+            if waited >= timeout_ms:
+                raise AssertionError(f"the tab still shows {words!r}:\n{self.text()}")
+            self.page.wait_for_timeout(100)
+            waited += 100
+
     def press_until(self, key: str, words: str, tries: int = 3) -> None:
         """Press a key that is harmless to repeat until the app shows `words` (a key that
         arrives while a screen is still being switched to may reach no widget)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -161,7 +162,7 @@ def test_a_host_other_than_loopback_is_refused_with_a_way_to_reach_it(couple) ->
     for host in ("0.0.0.0", "192.168.1.20", "::", "example.com"):
         result = alex.run("serve", "--host", host, "--port", "0")
         assert result.code == 1, (host, result)
-        assert "ssh -L" in result.err, result.err
+        assert "ssh -t -L 8765:127.0.0.1:8765" in result.err, result.err
         assert "Traceback" not in result.err
     # loopback spelled another way is fine (and still loopback)
     with serve(alex, "--host", "localhost") as running:
@@ -202,6 +203,11 @@ def test_ctrl_c_stops_the_server_and_says_so(couple) -> None:
         assert "Stopped" in running.output()
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", running.port), timeout=2).close()
+    # the terminal (or the SSH session) it runs in closing stops it the same way
+    with serve(alex) as running:
+        running.process.send_signal(signal.SIGHUP)
+        assert running.process.wait(timeout=60) == 0, running.output()
+        assert "Stopped" in running.output()
 
 
 def test_serve_help_needs_no_profile(tmp_path: Path) -> None:

@@ -144,3 +144,32 @@ def test_stopping_the_server_ends_every_tab(browser, alex) -> None:
         assert running.app_processes() == []
         tab.page.wait_for_selector("body.-closed", timeout=30_000)
         assert tab.page.locator("#closed").is_visible()
+
+
+def test_ctrl_keys_the_app_uses_reach_it_and_have_a_click_too(browser, served, alex) -> None:
+    """ctrl+s and ctrl+p are not the browser's (save, print) in the app's tab; and the
+    Send button does what ctrl+s does, for a browser that keeps ctrl+s for itself."""
+    tab = Tab(browser, served.url)
+    unlock(tab)
+    tab.page.keyboard.press("Control+p")
+    tab.see("Search for commands")
+    # Escape alone (a key right after it would make it Alt+key, as in a terminal)
+    tab.page.keyboard.press("Escape")
+    tab.gone("Search for commands")
+    tab.page.keyboard.press("g")
+    tab.see(" Gratitude — ")
+    tab.press_until("n", "Send")
+    tab.page.keyboard.type("Thank you for the tea on Tuesday")
+    tab.page.keyboard.press("Control+s")
+    served.wait_for(
+        lambda: "the tea on Tuesday" in alex.ok("list", "gratitude", "--json", "--offline").out,
+        "the note sent with ctrl+s",
+    )
+    tab.page.keyboard.press("n")
+    tab.page.keyboard.type("Thank you for the walk")
+    tab.click("Send", row_with="Send")
+    served.wait_for(
+        lambda: "for the walk" in alex.ok("list", "gratitude", "--json", "--offline").out,
+        "the note sent with a click on Send",
+    )
+    tab.page.close()

@@ -25,9 +25,9 @@ def refuse_host(host: str) -> None:
         return
     raise UsageError(
         f"companion serve only listens on this computer (127.0.0.1), not on {host}.",
-        "To open it from another device, leave it on 127.0.0.1 and reach it through an SSH "
-        "tunnel from that device: ssh -L 8765:127.0.0.1:8765 you@this-computer, then run "
-        "`companion serve --port 8765` here and open the link it prints there.",
+        "To open it from another device, reach it through an SSH tunnel from that device: "
+        "ssh -t -L 8765:127.0.0.1:8765 you@this-computer companion serve --port 8765, "
+        "then open the link it prints in that device's browser.",
     )
 
 
@@ -73,7 +73,8 @@ def serve(host: str, port: int, ready: Callable[[str], None]) -> None:
 async def _serve(sock: socket.socket, secret: str, url: str, ready: Callable[[str], None]) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    # Ctrl+C, a service manager, or the terminal (or SSH session) it runs in closing
+    for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
     runner = web.AppRunner(
