@@ -31,7 +31,9 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI, turning every error a person can act on into a message and an exit code."""
     args = sys.argv[1:] if argv is None else argv
     passphrase = os.environ.get(PASSPHRASE_ENV)
-    if passphrase and not (set(args) & {"init", "join", "demo", "-h", "--help", "--version"}):
+    # `serve` never opens the space itself: each browser tab unlocks for itself
+    skip = {"init", "join", "demo", "serve", "-h", "--help", "--version"}
+    if passphrase and not (set(args) & skip):
         from companion.store import early
 
         early.begin(_home(), passphrase)
