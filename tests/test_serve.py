@@ -221,3 +221,32 @@ def test_serve_help_needs_no_profile(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "--port" in proc.stdout and "--open" in proc.stdout
     assert not (tmp_path / "none").exists()
+
+
+def test_an_app_that_does_not_quit_is_ended(monkeypatch) -> None:
+    """A closed tab's app that doesn't quit when asked is ended, not left running."""
+    import asyncio
+
+    from textual_serve.download_manager import DownloadManager
+
+    from companion.serve import server
+
+    monkeypatch.setattr(server, "QUIT_GRACE", 0.5)
+
+    async def nothing(*_args: object) -> None:
+        return None
+
+    async def run() -> int | None:
+        app = server.AppProcess(
+            "exec sleep 60",
+            write_bytes=nothing,
+            write_str=nothing,
+            close=nothing,
+            download_manager=DownloadManager(),
+        )
+        await app.start(80, 24)
+        assert app.process is not None and app.process.returncode is None
+        await app.end()
+        return app.process.returncode
+
+    assert asyncio.run(run()) is not None

@@ -63,12 +63,15 @@ class AppProcess(AppService):
         with contextlib.suppress(TimeoutError, OSError, RuntimeError):
             await asyncio.wait_for(self.stop(), QUIT_GRACE)
         process = self.process
-        if process is None or process.returncode is not None:
+        if process is None:
             return
-        for ending in (process.terminate, process.kill):
+        # Its screen has closed by now, but it may still be writing down its bookkeeping:
+        # it gets the same grace again before it is ended.
+        for ending in (None, process.terminate, process.kill):
             try:
-                ending()
-                await asyncio.wait_for(process.wait(), QUIT_GRACE / 2)
+                if ending is not None:
+                    ending()
+                await asyncio.wait_for(process.wait(), QUIT_GRACE)
                 return
             except ProcessLookupError:
                 return
