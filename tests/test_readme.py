@@ -3,7 +3,8 @@
 Each example is run by bash exactly as the table shows it, as the partner the paragraph under
 the table names (Alex when it names nobody), with no `companion sync` added: a command brings
 in what has arrived by itself. The full-screen ones (`companion`, `companion demo`) run in
-tmux at 80x24 and are quit with ctrl+q; `companion watch` runs until Ctrl-C.
+tmux at 80x24 and are quit with ctrl+q; `companion watch` and `companion serve` run until
+Ctrl-C.
 """
 
 from __future__ import annotations
@@ -181,6 +182,10 @@ def test_the_readme_examples_work_as_written(tmp_path: Path) -> None:
         if words == "watch":
             code, output = couple.watch(person, example)
             assert code == 0 and "Watching" in output, output
+            continue
+        if words == "serve":  # long-running too: until it prints its link
+            code, output = couple.watch(person, example)
+            assert code == 0 and "http://127.0.0.1:" in output, output
             continue
         if words in ("", "demo"):
             code, screen = couple.full_screen(person, example, until="Tonight")
