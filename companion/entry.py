@@ -12,10 +12,14 @@ import sys
 
 from companion.errors import CompanionError
 
+COMPLETE_ENV = "_COMPANION_COMPLETE"  # click's name for it, from the program's name
+
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    if args:
+    # A shell asking for completions runs `companion` bare with this set: it wants words
+    # back, never the full-screen app.
+    if args or os.environ.get(COMPLETE_ENV):
         from companion.cli import main as cli_main
 
         cli_main(args)

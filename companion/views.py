@@ -15,7 +15,7 @@ from companion.domain.hlc import stamp_ms
 from companion.domain.ids import iso_week
 from companion.domain.records import Record
 from companion.domain.text import inert, json_escaped, markdown_text, spreadsheet_cell
-from companion.service import Problem, Session, created_at, iso_from_ms
+from companion.service import Problem, Session, SyncResult, created_at, iso_from_ms
 
 LIST_KINDS = {
     "gratitude": (m.GRATITUDE,),
@@ -126,7 +126,19 @@ def waiting_line(session: Session) -> str:
     )
 
 
-def status_data(session: Session) -> dict[str, Any]:
+def when_said(ms: int, today: dt.date) -> str:
+    """A moment in this computer's local time, in words: 'at 21:04 today'."""
+    moment = dt.datetime.fromtimestamp(ms / 1000)
+    day = moment.date()
+    if day == today:
+        return f"at {moment:%H:%M} today"
+    if day == today - dt.timedelta(days=1):
+        return f"yesterday at {moment:%H:%M}"
+    year = "" if day.year == today.year else f" {day.year}"
+    return f"on {day:%a} {day.day} {day:%b}{year} at {moment:%H:%M}"
+
+
+def status_data(session: Session, synced: SyncResult | None = None) -> dict[str, Any]:
     names = session.partners()
     cursors = session.cursors()
     devices = []
@@ -156,6 +168,8 @@ def status_data(session: Session) -> dict[str, Any]:
         "shared_folder": str(session.shared_folder),
         "folder_available": session.folder_available(),
         "last_sync": iso_from_ms(last_sync) if last_sync else None,
+        "last_sync_said": when_said(last_sync, session.today()) if last_sync else None,
+        "brought_in": session.brought_in(synced) if synced else {},
         "waiting": session.waiting(),
         "devices": devices,
         "problems": [problem.to_dict() for problem in session.problems()],
@@ -179,7 +193,10 @@ def status_text(data: dict[str, Any]) -> str:
         lines.append(f"Shared folder: {folder}")
     else:
         lines.append(f"Shared folder: {folder} — not reachable; your changes wait on this device.")
-    lines.append(f"Last sync: {data['last_sync'] or 'not yet'}")
+    said = data.get("last_sync_said")
+    lines.append(f"Last shared {said}." if said else "Not shared with the folder yet.")
+    for who, count in data.get("brought_in", {}).items():
+        lines.append(f"Just now: brought in {count} change{'s' * (count != 1)} from {who}.")
     waiting = data["waiting"]
     lines.append(
         "Everything is shared." if not waiting else f"{waiting} change(s) waiting to be shared."

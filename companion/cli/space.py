@@ -128,15 +128,7 @@ def passwd() -> None:
     from companion.service import Passphrase, open_space
 
     session = open_space(_home(), Passphrase(read_passphrase("Current passphrase")))
-    if os.environ.get("COMPANION_NEW_PASSPHRASE") is not None:
-        new = os.environ["COMPANION_NEW_PASSPHRASE"]
-    else:
-        try:
-            new = click.prompt(
-                "New passphrase", hide_input=True, confirmation_prompt=True, err=True
-            )
-        except click.Abort:
-            raise UsageError("No new passphrase was given; nothing changed.") from None
+    new = read_passphrase("New passphrase", confirm=True, env="COMPANION_NEW_PASSPHRASE")
     session.change_passphrase(new)
     say("Passphrase changed. Tell your partner the new one in person.")
 
