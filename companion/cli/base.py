@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -86,12 +87,16 @@ def open_session() -> Session:
     """The space, with the key this device remembers, else the passphrase."""
     from companion.service import NotRemembered, Passphrase, Remembered, open_space
 
+    session = None
     if os.environ.get(PASSPHRASE_ENV) is None:
-        try:
-            return open_space(_home(), Remembered())
-        except NotRemembered:
-            pass
-    return open_space(_home(), Passphrase(read_passphrase()))
+        with contextlib.suppress(NotRemembered):
+            session = open_space(_home(), Remembered())
+    if session is None:
+        session = open_space(_home(), Passphrase(read_passphrase()))
+    news = session.passphrase_news()
+    if news:
+        say(news, err=True)
+    return session
 
 
 def say(text: str = "", *, err: bool = False, nl: bool = True) -> None:

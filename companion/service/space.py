@@ -16,7 +16,7 @@ from companion.domain.weeks import WEEK_ZONE, zone_named
 from companion.errors import DataError, UsageError, WaitError
 from companion.service.clock import local_zone_name, wall_ms
 from companion.service.header import check_passphrase, load_header
-from companion.service.opening import KeySource, NotRemembered, data_key_for
+from companion.service.opening import KeySource, NotRemembered, Passphrase, open_header
 from companion.service.session import Session
 from companion.store import crypto, signing, spacefile
 from companion.store import profile as profiles
@@ -222,6 +222,7 @@ def rebuild_replica(session: Session) -> Session:
         aside = profile.home / f"replica.set-aside-{stamp}-{secrets.token_hex(3)}"
         profile.replica_dir.rename(aside)
     fresh = Session(profile, session.header, session.data_key, session.now)
+    fresh.header_typed = session.header_typed
     fresh.carried_trust = kept
     fresh._open()
     return fresh
@@ -255,11 +256,13 @@ def rebuild_space(home: Path, ask: Callable[[], KeySource]) -> Session:
     `ask` gives the key source once the profile and the header are known to be readable.
     """
     profile = profiles.load(home)
-    header = load_header(profile)
-    data_key = data_key_for(profile, header, ask())
+    source = ask()
+    header, data_key = open_header(profile, load_header(profile), source)
     if data_key is None:
         raise NotRemembered()
-    return rebuild_replica(Session(profile, header, data_key))
+    session = Session(profile, header, data_key)
+    session.header_typed = isinstance(source, Passphrase)
+    return rebuild_replica(session)
 
 
 def _device_fields(session: Session) -> dict[str, Any]:
