@@ -15,7 +15,7 @@ from companion.domain.hlc import stamp_ms
 from companion.domain.ids import iso_week
 from companion.domain.records import Record
 from companion.domain.text import inert, json_escaped, markdown_text, spreadsheet_cell
-from companion.service import Problem, Session, SyncResult, created_at, iso_from_ms
+from companion.service import Problem, Session, SyncResult, created_at, iso_from_ms, when_said
 
 LIST_KINDS = {
     "gratitude": (m.GRATITUDE,),
@@ -124,18 +124,6 @@ def waiting_line(session: Session) -> str:
         f"It is saved on this device and goes to {session.name_of(session.partner)} once the "
         f"shared folder is reachable and writable again ({changes} waiting)."
     )
-
-
-def when_said(ms: int, today: dt.date) -> str:
-    """A moment in this computer's local time, in words: 'at 21:04 today'."""
-    moment = dt.datetime.fromtimestamp(ms / 1000)
-    day = moment.date()
-    if day == today:
-        return f"at {moment:%H:%M} today"
-    if day == today - dt.timedelta(days=1):
-        return f"yesterday at {moment:%H:%M}"
-    year = "" if day.year == today.year else f" {day.year}"
-    return f"on {day:%a} {day.day} {day:%b}{year} at {moment:%H:%M}"
 
 
 def status_data(session: Session, synced: SyncResult | None = None) -> dict[str, Any]:
@@ -348,7 +336,11 @@ def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None
 
     others = 0
     for record in records:
+        # said as each record is now, after everything this pass brought in
         kind, author = record.type, record.author
+        retired = record.get("retired") is True or record.get("status") == m.RETIRED
+        if record.deleted:
+            continue
         if kind == m.GRATITUDE and author == partner and not record.get("read"):
             say(f"{name} sent you a note")
         elif kind == m.GRATITUDE and author == me and record.get("landed"):
@@ -359,6 +351,8 @@ def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None
             say(f"{name}'s check-in is open to you now")
         elif kind == m.CHECKIN and author == partner:
             say(f"{name} shared this week's check-in")
+        elif kind == m.AGREEMENT and retired:
+            say("an agreement was retired")
         elif kind == m.AGREEMENT and record.get("accepted_by") == partner:
             say(f"{name} accepted an agreement")
         elif kind == m.AGREEMENT and author == partner and record.get("status") == m.PROPOSED:
@@ -366,7 +360,11 @@ def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None
         elif kind == m.NEED and author == partner:
             say(f"{name} updated their care menu")
         elif kind == m.CARE and author == partner:
-            say(f"{name} took on a care action for you")
+            say(
+                f"{name} retired a care action"
+                if retired
+                else f"{name} took on a care action for you"
+            )
         elif kind == m.REVIEW and author == partner:
             say(f"{name} reviewed last week's care")
         elif kind == m.PARTNER and record.id == partner:
@@ -377,4 +375,5 @@ def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None
         return f"{others} change(s) arrived from your other devices."
     if not said:
         return None
-    return "; ".join(said) + "."
+    text = "; ".join(said)
+    return f"{text[0].upper()}{text[1:]}."
