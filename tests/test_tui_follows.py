@@ -67,18 +67,18 @@ async def test_the_open_app_follows_this_devices_shell_changes(space: Couple) ->
         await asyncio.to_thread(shell, space.alex, "add", "care", "Text Sam at lunch")
         # About a second: the watcher's debounce, one stat of the copy, one reload. The bound
         # is loose for a loaded machine; typically it is a few hundred milliseconds.
-        await shown_within(pilot, lambda: [r for r in due_rows(app) if r.status is None], 3.0)
+        await shown_within(pilot, lambda: [r for r in due_rows(app) if r.status is None], 5.0)
         [row] = due_rows(app)
         assert row.title == "Text Sam at lunch"
 
         await asyncio.to_thread(shell, space.alex, "tick", "text sam")
-        await shown_within(pilot, lambda: [r.status for r in due_rows(app)] == ["done"], 3.0)
+        await shown_within(pilot, lambda: [r.status for r in due_rows(app)] == ["done"], 5.0)
 
         # The folder away: the shell's change waits in the outbox, and the app still shows it.
         space.shared.rename(space.shared.with_name("unmounted"))
         await asyncio.to_thread(shell, space.alex, "add", "care", "Make tea after work")
         titles = lambda: {r.title for r in due_rows(app)}  # noqa: E731
-        await shown_within(pilot, lambda: "Make tea after work" in titles(), 3.0)
+        await shown_within(pilot, lambda: "Make tea after work" in titles(), 5.0)
 
 
 async def test_the_apps_own_changes_dont_count_as_another_process(space: Couple) -> None:
@@ -117,3 +117,20 @@ async def test_an_arrival_is_described_as_it_is_now(space: Couple) -> None:
         await settle(pilot)
         said = [n for n in notices(messages) if n.startswith("Arrived")]
         assert said == ["Arrived: Sam retired a care action; Sam proposed an agreement."], said
+
+
+async def test_the_app_says_the_passphrase_was_changed_elsewhere(space: Couple) -> None:
+    """Sam changes it; Alex's app, opened with the one Alex knows, opens and says so."""
+    sam = space.session("sam")
+    sam.change_passphrase("a brand new passphrase")
+    sam.close()
+    messages: list[Message] = []
+    app = space.app("alex")  # the first passphrase
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await opened(pilot)
+        said = [n for n in notices(messages) if n.startswith("Passphrase:")]
+        assert said == [
+            "Passphrase: The passphrase was changed on Sam's device. Use the new "
+            "one from now on; until you type it here, the old one still opens the space on "
+            "this device only."
+        ], notices(messages)

@@ -71,7 +71,11 @@ class KeysPart(SessionCore):
         except DataError:
             return None  # unreachable or damaged: sync and verify say so
         conflicts = [h for _, h in conflict_copies(self.profile)]
-        if conflicts and (self.header == shared or self.header in conflicts):
+        mine = self.header  # what the passphrase last typed here opens: this device's copy
+        if not self.header_typed:
+            with contextlib.suppress(DataError):
+                mine = spacefile.load(self.profile.space_copy)
+        if conflicts and (mine == shared or mine in conflicts):
             kept = self._changed_by(shared)
             others = ", ".join(sorted({self._changed_by(h) for h in conflicts}))
             return (
@@ -80,11 +84,11 @@ class KeysPart(SessionCore):
                 "opens the device it was set on. Agree on one together, then run `companion "
                 "passwd` on either device to set it for both of you."
             )
-        if self.header_typed and self.header != shared:
+        if mine != shared and mine.key_version <= shared.key_version:
             return (
-                f"The passphrase was changed on {self._changed_by(shared)}. Use the new one; "
-                "the one you typed still opens the space on this device only, until the new "
-                "one is typed here."
+                f"The passphrase was changed on {self._changed_by(shared)}. Use the new one "
+                "from now on; until you type it here, the old one still opens the space on "
+                "this device only."
             )
         return None
 

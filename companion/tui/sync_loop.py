@@ -44,6 +44,9 @@ class SyncLoop:
         """The space is open: read the status line, then a pass every `interval` seconds (if
         any) and whenever the folder changes (if `watch`)."""
         self._read_state()
+        self.app.run_worker(
+            self._passphrase_news, name="_passphrase_news", thread=True, exit_on_error=False
+        )
         # The first sync pass waits until Tonight is on screen (see CompanionApp.tonight_painted):
         # it holds the session, and what it may bring in is shown a moment later anyway.
         if interval:
@@ -164,6 +167,22 @@ class SyncLoop:
                 return _read_state_of(session, error=error)
         except Exception:
             return None
+
+    def _passphrase_news(self) -> None:
+        """Say it if the passphrase was changed on another device (or on two at once)."""
+        backend = self.app.backend
+        assert backend is not None
+        with backend.session() as session:
+            news = session.passphrase_news()
+        if news:
+            self.app.call_from_thread(
+                self.app.notify,
+                news,
+                title="Passphrase",
+                severity="warning",
+                timeout=20,
+                markup=False,
+            )
 
     def _read_state(self) -> None:
         self.app.run_worker(
