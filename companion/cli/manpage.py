@@ -13,9 +13,7 @@ import click
 
 from companion.cli.base import cli, say
 from companion.cli.helptext import ENVIRONMENT, EXAMPLES, commands
-
-SHELLS = ("bash", "zsh", "fish")
-COMPLETE_ENV = "_COMPANION_COMPLETE"
+from companion.shells import SHELLS, completion_script
 
 EXIT_CODES = (
     ("0", "all went well"),
@@ -34,12 +32,7 @@ def completion(shell: str) -> None:
 
     Load it from your shell's start-up file; the README shows where for each shell.
     """
-    from click.shell_completion import get_completion_class
-
-    maker = get_completion_class(shell)
-    if maker is None:  # click knows all three; a guard should it ever drop one
-        raise click.UsageError(f"No completion for {shell}.")
-    click.echo(maker(cli, {}, "companion", COMPLETE_ENV).source())
+    click.echo(completion_script(shell))
 
 
 @cli.command(hidden=True)
