@@ -12,10 +12,20 @@ import sys
 
 from companion.errors import CompanionError
 
+COMPLETE_ENV = "_COMPANION_COMPLETE"  # click's name for it, from the program's name
+
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    if args:
+    if len(args) == 2 and args[0] == "completion" and args[1] in ("bash", "zsh", "fish"):
+        # asked for at a shell's every start: the script alone, without the commands
+        from companion.shells import completion_script
+
+        print(completion_script(args[1]))
+        return
+    # A shell asking for completions runs `companion` bare with this set: it wants words
+    # back, never the full-screen app.
+    if args or os.environ.get(COMPLETE_ENV):
         from companion.cli import main as cli_main
 
         cli_main(args)

@@ -6,6 +6,7 @@ EXIT_OK = 0
 EXIT_USAGE = 1
 EXIT_UNLOCK = 2
 EXIT_DATA = 3
+EXIT_WAIT = 4
 
 
 class CompanionError(Exception):
@@ -48,3 +49,10 @@ class StorageFullError(DataError):
     """The disk refused a write; the previous state is intact."""
 
     title = "Disk full"
+
+
+class WaitError(CompanionError):
+    """Not yet: something must reach the shared folder first; trying later will work."""
+
+    exit_code = EXIT_WAIT
+    title = "Not yet"

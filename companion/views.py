@@ -15,7 +15,7 @@ from companion.domain.hlc import stamp_ms
 from companion.domain.ids import iso_week
 from companion.domain.records import Record
 from companion.domain.text import inert, json_escaped, markdown_text, spreadsheet_cell
-from companion.service import Problem, Session, created_at, iso_from_ms
+from companion.service import Problem, Session, SyncResult, created_at, iso_from_ms, when_said
 
 LIST_KINDS = {
     "gratitude": (m.GRATITUDE,),
@@ -126,7 +126,7 @@ def waiting_line(session: Session) -> str:
     )
 
 
-def status_data(session: Session) -> dict[str, Any]:
+def status_data(session: Session, synced: SyncResult | None = None) -> dict[str, Any]:
     names = session.partners()
     cursors = session.cursors()
     devices = []
@@ -156,6 +156,8 @@ def status_data(session: Session) -> dict[str, Any]:
         "shared_folder": str(session.shared_folder),
         "folder_available": session.folder_available(),
         "last_sync": iso_from_ms(last_sync) if last_sync else None,
+        "last_sync_said": when_said(last_sync, session.today()) if last_sync else None,
+        "brought_in": session.brought_in(synced) if synced else {},
         "waiting": session.waiting(),
         "devices": devices,
         "problems": [problem.to_dict() for problem in session.problems()],
@@ -179,7 +181,10 @@ def status_text(data: dict[str, Any]) -> str:
         lines.append(f"Shared folder: {folder}")
     else:
         lines.append(f"Shared folder: {folder} — not reachable; your changes wait on this device.")
-    lines.append(f"Last sync: {data['last_sync'] or 'not yet'}")
+    said = data.get("last_sync_said")
+    lines.append(f"Last shared {said}." if said else "Not shared with the folder yet.")
+    for who, count in data.get("brought_in", {}).items():
+        lines.append(f"Just now: brought in {count} change{'s' * (count != 1)} from {who}.")
     waiting = data["waiting"]
     lines.append(
         "Everything is shared." if not waiting else f"{waiting} change(s) waiting to be shared."
@@ -331,7 +336,11 @@ def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None
 
     others = 0
     for record in records:
+        # said as each record is now, after everything this pass brought in
         kind, author = record.type, record.author
+        retired = record.get("retired") is True or record.get("status") == m.RETIRED
+        if record.deleted:
+            continue
         if kind == m.GRATITUDE and author == partner and not record.get("read"):
             say(f"{name} sent you a note")
         elif kind == m.GRATITUDE and author == me and record.get("landed"):
@@ -342,6 +351,8 @@ def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None
             say(f"{name}'s check-in is open to you now")
         elif kind == m.CHECKIN and author == partner:
             say(f"{name} shared this week's check-in")
+        elif kind == m.AGREEMENT and retired:
+            say("an agreement was retired")
         elif kind == m.AGREEMENT and record.get("accepted_by") == partner:
             say(f"{name} accepted an agreement")
         elif kind == m.AGREEMENT and author == partner and record.get("status") == m.PROPOSED:
@@ -349,7 +360,11 @@ def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None
         elif kind == m.NEED and author == partner:
             say(f"{name} updated their care menu")
         elif kind == m.CARE and author == partner:
-            say(f"{name} took on a care action for you")
+            say(
+                f"{name} retired a care action"
+                if retired
+                else f"{name} took on a care action for you"
+            )
         elif kind == m.REVIEW and author == partner:
             say(f"{name} reviewed last week's care")
         elif kind == m.PARTNER and record.id == partner:
@@ -360,4 +375,5 @@ def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None
         return f"{others} change(s) arrived from your other devices."
     if not said:
         return None
-    return "; ".join(said) + "."
+    text = "; ".join(said)
+    return f"{text[0].upper()}{text[1:]}."

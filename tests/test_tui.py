@@ -856,8 +856,9 @@ async def test_a_partners_note_arrives_live_while_the_app_is_open(space: Couple)
     app = CompanionApp(home=space.alex, passphrase=PASSPHRASE, sync_interval=60)
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await opened(pilot)
+        # the partner's folders, and this device's own copy (for its shell commands)
         watchers = [w for w in app.workers if w.group == "watch"]
-        assert [w.state for w in watchers] == [WorkerState.RUNNING]
+        assert [w.state for w in watchers] == [WorkerState.RUNNING] * 2
         assert app.sync_state is not None and app.sync_state.text == "Up to date"
         await pilot.pause(0.5)  # the watcher's first look at the folder
         sam = space.session("sam")

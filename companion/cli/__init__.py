@@ -14,6 +14,8 @@ import click
 
 from companion.cli import (  # noqa: F401 (they add the commands)
     devices,
+    helptext,
+    manpage,
     practice,
     reading,
     serving,
@@ -26,14 +28,33 @@ from companion.store.home import PASSPHRASE_ENV
 
 __all__ = ["cli", "main"]
 
+helptext.install(cli)
+
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells expect of a command stopped by Ctrl-C
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether click's Abort stands for a Ctrl-C (rather than the end of input)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI, turning every error a person can act on into a message and an exit code."""
     args = sys.argv[1:] if argv is None else argv
     passphrase = os.environ.get(PASSPHRASE_ENV)
+    completing = bool(os.environ.get("_COMPANION_COMPLETE"))
     # `serve` never opens the space itself: each browser tab unlocks for itself
-    skip = {"init", "join", "demo", "serve", "-h", "--help", "--version"}
-    if passphrase and not (set(args) & skip):
+    if (
+        passphrase
+        and not completing
+        and not (set(args) & {"init", "join", "demo", "serve", "-h", "--help", "--version"})
+    ):
         from companion.store import early
 
         early.begin(_home(), passphrase)
@@ -51,10 +72,13 @@ def main(argv: list[str] | None = None) -> None:
         exc.show(file=shown)
         say(shown.getvalue(), err=True, nl=False)
         sys.exit(EXIT_USAGE)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
+        if _interrupted(exc):
+            # click has already ended the ^C line: nothing more to say, the usual code
+            sys.exit(EXIT_INTERRUPTED)
         click.echo("\nStopped.", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
-        click.echo("\nStopped.", err=True)
-        sys.exit(130)
+        click.echo("", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     sys.exit(code if isinstance(code, int) else 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -26,43 +27,76 @@ def _home() -> Path:
     return profile_home()
 
 
-def read_passphrase(prompt: str = "Passphrase", *, confirm: bool = False) -> str:
-    """From COMPANION_PASSPHRASE, else a hidden prompt (or a line of standard input)."""
-    env = os.environ.get(PASSPHRASE_ENV)
-    if env is not None:
-        return env
+def read_passphrase(
+    prompt: str = "Passphrase", *, confirm: bool = False, env: str = PASSPHRASE_ENV
+) -> str:
+    """From the environment variable `env`, else a hidden prompt (or a line of standard input).
+
+    A new passphrase (`confirm`) is checked before it is asked for again, and a too short or
+    mistyped one is asked for afresh; Ctrl-C at any prompt stops the command (exit 130).
+    """
+    given = os.environ.get(env)
+    if given is not None:
+        return given
     if not sys.stdin.isatty():
         # piped in by a script: one line per prompt (twice when confirming), never echoed
         first = sys.stdin.readline().rstrip("\r\n")
         if not first:
-            raise UsageError(
-                "No passphrase was given.", f"Type it at the prompt, or set {PASSPHRASE_ENV}."
-            )
+            raise UsageError("No passphrase was given.", f"Type it at the prompt, or set {env}.")
         if confirm:
+            _check_new(first)
             second = sys.stdin.readline().rstrip("\r\n")
             if second and second != first:
-                raise UsageError("The two passphrases don't match; nothing was created.")
+                raise UsageError("The two passphrases don't match; nothing was changed.")
         return first
+    if not confirm:
+        return _ask(prompt, env)
+    while True:
+        first = _ask(prompt, env)
+        try:
+            _check_new(first)
+        except UsageError as exc:
+            say(exc.render(), err=True)
+            continue
+        if _ask("The same again, to be sure", env) == first:
+            return first
+        say("Those two weren't the same. Let's start again.", err=True)
+
+
+def _check_new(passphrase: str) -> None:
+    from companion.service.header import check_passphrase
+
+    check_passphrase(passphrase)
+
+
+def _ask(prompt: str, env: str) -> str:
+    """One hidden prompt. Ctrl-C becomes KeyboardInterrupt (exit 130), end of input a usage
+    error: click turns both into the same Abort, the interrupt kept as its context."""
     try:
-        return click.prompt(
-            prompt, hide_input=True, confirmation_prompt=confirm, err=True, show_default=False
-        )
-    except click.Abort:
+        answer: str = click.prompt(prompt, hide_input=True, err=True, show_default=False)
+    except click.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):
+            raise KeyboardInterrupt from None
         raise UsageError(
-            "No passphrase was given.", f"Type it at the prompt, or set {PASSPHRASE_ENV}."
+            "No passphrase was given.", f"Type it at the prompt, or set {env}."
         ) from None
+    return answer
 
 
 def open_session() -> Session:
     """The space, with the key this device remembers, else the passphrase."""
     from companion.service import NotRemembered, Passphrase, Remembered, open_space
 
+    session = None
     if os.environ.get(PASSPHRASE_ENV) is None:
-        try:
-            return open_space(_home(), Remembered())
-        except NotRemembered:
-            pass
-    return open_space(_home(), Passphrase(read_passphrase()))
+        with contextlib.suppress(NotRemembered):
+            session = open_space(_home(), Remembered())
+    if session is None:
+        session = open_space(_home(), Passphrase(read_passphrase()))
+    news = session.passphrase_news()
+    if news:
+        say(news, err=True)
+    return session
 
 
 def say(text: str = "", *, err: bool = False, nl: bool = True) -> None:
@@ -84,7 +118,8 @@ def with_session(func: Callable[..., Any]) -> Callable[..., Any]:
         session = open_session()
         try:
             if not offline:
-                session.sync()
+                # kept for the command (status says what this pass brought in)
+                click.get_current_context().meta["companion.synced"] = session.sync()
             waiting = session.waiting()
             result = func(session, *args, **kwargs)
             if session.waiting() > waiting:

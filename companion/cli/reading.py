@@ -46,7 +46,7 @@ def status(session, as_json: bool, clear_problems: bool) -> None:
     if clear_problems:
         cleared = session.clear_problems()
         say(f"Cleared {cleared} noted problem(s).", err=True)
-    data = views.status_data(session)
+    data = views.status_data(session, click.get_current_context().meta.get("companion.synced"))
     if as_json:
         emit_json(data)
     else:

@@ -128,15 +128,7 @@ def passwd() -> None:
     from companion.service import Passphrase, open_space
 
     session = open_space(_home(), Passphrase(read_passphrase("Current passphrase")))
-    if os.environ.get("COMPANION_NEW_PASSPHRASE") is not None:
-        new = os.environ["COMPANION_NEW_PASSPHRASE"]
-    else:
-        try:
-            new = click.prompt(
-                "New passphrase", hide_input=True, confirmation_prompt=True, err=True
-            )
-        except click.Abort:
-            raise UsageError("No new passphrase was given; nothing changed.") from None
+    new = read_passphrase("New passphrase", confirm=True, env="COMPANION_NEW_PASSPHRASE")
     session.change_passphrase(new)
     say("Passphrase changed. Tell your partner the new one in person.")
 
@@ -147,10 +139,11 @@ def passwd() -> None:
 def verify(ctx: click.Context, as_json: bool) -> None:
     """Open every file of the space and of this device's copy; list each problem and what to do.
 
-    Changes nothing. Exits 0 when all is well, 3 when something needs attention.
+    Changes nothing. Exits 0 when all is well, 3 when something needs attention, 2 when the
+    passphrase doesn't open the space (what can be checked without it is still listed).
     """
-    from companion.errors import EXIT_DATA
-    from companion.verify import run
+    from companion.errors import EXIT_DATA, EXIT_UNLOCK
+    from companion.verify import UNLOCK_REFUSED, run
 
     report = run(_home(), read_passphrase, remembered=os.environ.get(PASSPHRASE_ENV) is None)
     if as_json:
@@ -159,8 +152,11 @@ def verify(ctx: click.Context, as_json: bool) -> None:
         say(report.text())
     if not report.ok:
         count = len(report.problems)
+        refused = [p for p in report.problems if p.kind == UNLOCK_REFUSED]
+        for finding in refused:
+            say(f"companion: {finding.message}\n{finding.hint}".rstrip(), err=True)
         say(f"companion: verify found {count} problem(s).", err=True)
-        ctx.exit(EXIT_DATA)
+        ctx.exit(EXIT_UNLOCK if refused else EXIT_DATA)
 
 
 @cli.command()

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import click
 
 from companion.cli.base import _home, cli, open_session, read_passphrase, say
-from companion.errors import DataError
+from companion.errors import DataError, UnlockError
+
+if TYPE_CHECKING:
+    from companion.service import Session
 from companion.sync.problems import Problem
 
 
@@ -49,22 +55,33 @@ def sync(rebuild: bool) -> None:
     type=click.IntRange(1, 3600),
     help="Seconds between full rescans, a backstop for missed events.",
 )
+@click.option(
+    "--retry",
+    default=60,
+    show_default=True,
+    type=click.IntRange(1, 3600),
+    help="Seconds between tries while the space can't be opened yet.",
+)
 @click.option("--once", is_flag=True, hidden=True, help="Stop after the first pass (tests).")
-def watch(poll: bool, rescan: int, once: bool) -> None:
-    """Keep syncing in the background, headless (for a login service). Ctrl-C stops it."""
+def watch(poll: bool, rescan: int, retry: int, once: bool) -> None:
+    """Keep syncing in the background, headless (for a login service). Ctrl-C stops it.
+
+    While the space can't be opened (the shared folder isn't there yet, or the passphrase
+    was changed and the new space.json hasn't synced here) it says why and tries again.
+    """
     import time
 
     from companion.sync.watcher import watch as watch_folder
     from companion.views import describe_arrivals
 
-    session = open_session()
+    def log(text: str, *, err: bool = False) -> None:
+        say(f"{time.strftime('%Y-%m-%d %H:%M:%S')}  {text}", err=err)
+
+    session = _open_waiting(log, retry, once)
     devices_dir, own_dir = session.watched_dirs()
     say(f"Watching {devices_dir} (Ctrl-C to stop).")
     reported: set[tuple[str, str, int]] = set()
     offline = False
-
-    def log(text: str, *, err: bool = False) -> None:
-        say(f"{time.strftime('%Y-%m-%d %H:%M:%S')}  {text}", err=err)
 
     def one_pass() -> None:
         nonlocal offline
@@ -102,3 +119,26 @@ def watch(poll: bool, rescan: int, once: bool) -> None:
         log("Stopped.")
     finally:
         session.close()
+
+
+def _open_waiting(log: Callable[..., None], retry: int, once: bool) -> Session:
+    """Open the space, and while that can't be done yet, say why once and try again: a
+    service that stopped for good would miss the moment it could go on."""
+    import time
+
+    said = None
+    while True:
+        try:
+            session = open_session()
+        except (UnlockError, DataError) as exc:
+            if once:
+                raise
+            if exc.render() != said:
+                said = exc.render()
+                log(f"Can't open the space yet: {said}", err=True)
+                log(f"Trying again every {retry} seconds (Ctrl-C stops).", err=True)
+            time.sleep(retry)
+            continue
+        if said is not None:
+            log("The space opens again.")
+        return session

@@ -7,7 +7,7 @@ space is opened one way, `open_space` with a key source (opening.py); its life c
 join, rebuild, export) is in space.py; lookup.py finds what a person means.
 """
 
-from companion.service.clock import created_at, iso_from_ms, wall_ms
+from companion.service.clock import created_at, iso_from_ms, wall_ms, when_said
 from companion.service.header import MIN_PASSPHRASE, check_passphrase, load_header
 from companion.service.lookup import resolve
 from companion.service.opening import (
@@ -63,5 +63,6 @@ __all__ = [
     "start_unlock",
     "unlock",
     "wall_ms",
+    "when_said",
     "write_export",
 ]

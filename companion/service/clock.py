@@ -41,3 +41,15 @@ def iso_from_ms(ms: int) -> str:
 
 def created_at(record: Record) -> str:
     return iso_from_ms(stamp_ms(record.created))
+
+
+def when_said(ms: int, today: dt.date) -> str:
+    """A moment in this computer's local time, in words: 'at 21:04 today'."""
+    moment = dt.datetime.fromtimestamp(ms / 1000)
+    day = moment.date()
+    if day == today:
+        return f"at {moment:%H:%M} today"
+    if day == today - dt.timedelta(days=1):
+        return f"yesterday at {moment:%H:%M}"
+    year = "" if day.year == today.year else f" {day.year}"
+    return f"on {day:%a} {day.day} {day:%b}{year} at {moment:%H:%M}"

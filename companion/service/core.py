@@ -23,6 +23,7 @@ from companion.domain.rights import NATURAL
 from companion.domain.schema import check_op
 from companion.errors import StorageFullError, UsageError
 from companion.service.clock import wall_ms
+from companion.service.header import readable
 from companion.store import crypto, signing, spacefile
 from companion.store import profile as profiles
 from companion.store.lock import ProfileLock
@@ -62,7 +63,10 @@ class SessionCore:
         now: Callable[[], int] = wall_ms,
     ) -> None:
         self.profile = profile
+        # The header the passphrase typed here opened, which this device keeps a copy of;
+        # with a key that came another way (header_typed False) the copy stays as it was.
         self.header = header
+        self.header_typed = True
         self.now = now
         self._data_key = data_key
         self.replica = Replica(
@@ -116,9 +120,8 @@ class SessionCore:
             admitted = [a.op for a in map(admit, ops) if a.op is not None]
             self.replica.apply(admitted)
         self._publish_key()
-        if self.header.to_bytes() != (
-            self.profile.space_copy.read_bytes() if self.profile.space_copy.exists() else b""
-        ):
+        kept = self.profile.space_copy.read_bytes() if self.profile.space_copy.exists() else b""
+        if self.header.to_bytes() != kept and (self.header_typed or not readable(kept)):
             spacefile.save(self.header, self.profile.space_copy)
 
     def start_trust(self) -> bool:

@@ -105,6 +105,20 @@ class DevicesPart(SessionCore):
                 return label
         return device[:8]
 
+    def brought_in(self, synced: engine.SyncResult) -> dict[str, int]:
+        """How many changes a pass brought in, by whose devices sent them (sync health, as
+        `status` says it: never when anyone was active)."""
+        owners = {d.id: d.get("partner") for d in self.core(m.DEVICE, include_deleted=True)}
+        counts: dict[str, int] = {}
+        for op in synced.incoming_ops:
+            device = op.get("device")
+            if device == self.device_id:
+                continue
+            owner = owners.get(str(device))
+            who = "your other devices" if owner == self.me else self.name_of(owner)
+            counts[who] = counts.get(who, 0) + 1
+        return counts
+
     def my_code(self) -> str:
         """The code this device shows, for another device to approve it with."""
         signer = self.journal.signer

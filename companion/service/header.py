@@ -2,12 +2,51 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from companion.errors import DataError, UsageError
 from companion.store import profile as profiles
 from companion.store import spacefile
 from companion.store.spacefile import SPACE_FILE, SpaceHeader
 
 MIN_PASSPHRASE = 8
+
+# What sync tools name the loser of two changes to space.json: Syncthing's
+# `space.sync-conflict-20261126-101500-ABCDEFG.json`, Dropbox's `space (Sam's conflicted copy
+# 2026-11-26).json`, Drive's and others' `space (1).json`.
+_CONFLICT = re.compile(r"^space(?:\.sync-conflict-[^/]*| \([^/]*\))\.json$")
+
+
+def conflict_copies(profile: profiles.Profile) -> list[tuple[Path, SpaceHeader]]:
+    """The conflict copies of space.json a sync tool left beside it, newest lock first: each
+    from a passphrase change made at about the same time as the one the folder kept."""
+    found: list[tuple[Path, SpaceHeader]] = []
+    try:
+        names = sorted(p.name for p in profile.space_dir.iterdir() if _CONFLICT.match(p.name))
+    except OSError:
+        return found
+    for name in names:
+        try:
+            header = spacefile.load(profile.space_dir / name)
+        except DataError:
+            continue  # a damaged copy opens nothing; verify names it
+        if header.space_id == profile.space_id:
+            found.append((profile.space_dir / name, header))
+    return sorted(found, key=lambda item: -item[1].key_version)
+
+
+def is_conflict_copy(name: str) -> bool:
+    return bool(_CONFLICT.match(name))
+
+
+def readable(header: bytes) -> bool:
+    """Whether a kept copy of space.json can be read at all."""
+    try:
+        spacefile.parse(header, Path(SPACE_FILE))
+    except DataError:
+        return False
+    return bool(header)
 
 
 def check_passphrase(passphrase: str) -> str:
@@ -50,7 +89,13 @@ def load_header(profile: profiles.Profile) -> SpaceHeader:
             copy = spacefile.load(profile.space_copy)
         except DataError:
             copy = None  # a damaged copy is replaced by the good shared one on open
-        if copy is not None and copy.key_version > header.key_version:
+        # newer here than in the folder: a rollback, unless the folder kept our change as a
+        # conflict copy (two passphrase changes at once, the sync tool chose the other)
+        if (
+            copy is not None
+            and copy.key_version > header.key_version
+            and not any(other == copy for _, other in conflict_copies(profile))
+        ):
             raise DataError(
                 f"The space file in {profile.shared_folder} is older than the one this device "
                 f"last used (lock version {header.key_version}, not {copy.key_version}): an "

@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple, overload
 
-from companion.errors import CompanionError, UsageError
-from companion.service.header import load_header
-from companion.store import crypto, early
+from companion.errors import CompanionError, DataError, UnlockError, UsageError
+from companion.service.header import conflict_copies, load_header
+from companion.store import crypto, early, spacefile
 from companion.store import profile as profiles
 from companion.store.spacefile import SpaceHeader
 
@@ -78,11 +78,48 @@ def data_key_for(profile: profiles.Profile, header: SpaceHeader, source: KeySour
     return header.unlock(source.text, kek)
 
 
+def open_header(
+    profile: profiles.Profile, header: SpaceHeader, source: KeySource
+) -> tuple[SpaceHeader, bytes | None]:
+    """The header the key source opens, and the data key (None: nothing remembered here).
+
+    A passphrase is tried on the shared header, then on the sync tool's conflict copies of
+    it, then on this device's own copy: a passphrase changed on the other device (or on both
+    at once) never locks out the one this device last opened with. The data key is the same
+    under every one of them; only its wrapping differs.
+    """
+    if not isinstance(source, Passphrase):
+        return header, data_key_for(profile, header, source)
+    try:
+        return header, data_key_for(profile, header, source)
+    except UnlockError as refusal:
+        others = [h for _, h in conflict_copies(profile)]
+        try:
+            copy = spacefile.load(profile.space_copy) if profile.space_copy.exists() else None
+        except DataError:
+            copy = None
+        if copy is not None and copy.space_id == profile.space_id:
+            others.append(copy)
+        for other in others:
+            if other == header:
+                continue
+            try:
+                return other, other.unlock(source.text)
+            except (UnlockError, DataError):
+                continue
+        if header.key_version > 1:
+            refusal.hint = (
+                "Check it and try again. The passphrase has been changed since the space was "
+                "created: it is the newest one you and your partner agreed on."
+            )
+        raise refusal from None
+
+
 def unlock(home: Path, source: KeySource) -> tuple[profiles.Profile, SpaceHeader, bytes]:
-    """This device's profile, the space's header and its data key; the replica is not read."""
+    """This device's profile, the header the key source opened and the data key; the
+    replica is not read."""
     profile = profiles.load(home)
-    header = load_header(profile)
-    data_key = data_key_for(profile, header, source)
+    header, data_key = open_header(profile, load_header(profile), source)
     if data_key is None:
         raise NotRemembered()
     return profile, header, data_key

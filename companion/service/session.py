@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,6 +51,24 @@ class Session(
             result.exported += self.flush()
         return result
 
+    def copy_dir(self) -> Path:
+        """Where this device's copy of the space lives: a shell command's change rewrites it."""
+        return self.profile.replica_dir
+
+    def copy_stamp(self) -> tuple[tuple[str, int, int], ...]:
+        """This device's copy as it stands on disk (each file's name, time and size): another
+        process's change (a shell command on this device) shows as a different stamp."""
+        found = []
+        try:
+            with os.scandir(self.profile.replica_dir) as entries:
+                for entry in entries:
+                    with contextlib.suppress(OSError):
+                        st = entry.stat()
+                        found.append((entry.name, st.st_mtime_ns, st.st_size))
+        except OSError:
+            pass
+        return tuple(sorted(found))
+
     @classmethod
     def unlock(
         cls,
@@ -86,6 +106,7 @@ def open_space(home: Path, source: KeySource, now: Callable[[], int] = wall_ms) 
 
     profile, header, data_key = unlock(home, source)
     session = Session(profile, header, data_key, now)
+    session.header_typed = isinstance(source, Passphrase)
     try:
         session._open()
     except StorageDamaged:

@@ -13,10 +13,10 @@ from typing import Any
 
 from companion.domain import model as m
 from companion.domain.weeks import WEEK_ZONE, zone_named
-from companion.errors import DataError, UsageError
+from companion.errors import DataError, UsageError, WaitError
 from companion.service.clock import local_zone_name, wall_ms
 from companion.service.header import check_passphrase, load_header
-from companion.service.opening import KeySource, NotRemembered, data_key_for
+from companion.service.opening import KeySource, NotRemembered, Passphrase, open_header
 from companion.service.session import Session
 from companion.store import crypto, signing, spacefile
 from companion.store import profile as profiles
@@ -212,6 +212,7 @@ def rebuild_replica(session: Session) -> Session:
             "The shared folder isn't reachable, so there is nothing to rebuild from.",
             f"Make sure {profile.shared_folder} is there and synced, then try again.",
         )
+    _check_caught_up(session)
     try:
         kept = trust.state(session.replica)  # which devices it trusts: kept across the rebuild
     except DataError:
@@ -221,9 +222,32 @@ def rebuild_replica(session: Session) -> Session:
         aside = profile.home / f"replica.set-aside-{stamp}-{secrets.token_hex(3)}"
         profile.replica_dir.rename(aside)
     fresh = Session(profile, session.header, session.data_key, session.now)
+    fresh.header_typed = session.header_typed
     fresh.carried_trust = kept
     fresh._open()
     return fresh
+
+
+def _check_caught_up(session: Session) -> None:
+    """Refuse while the folder holds fewer of this device's own changes than its copy says
+    it wrote: a copy rebuilt now would miss them, number its next change as one already
+    written, and the partner would see two devices writing as one."""
+    try:
+        wrote = (
+            int(session.replica.meta("own", {}).get("seq", 0)) if session.replica.exists() else 0
+        )
+    except (DataError, AttributeError, TypeError, ValueError):
+        return  # the copy is too damaged to say; the folder is all there is to go by
+    held = session.journal.listing(session.device_id).last_seq
+    if held < wrote:
+        raise WaitError(
+            f"The shared folder doesn't have all of this device's changes yet ({wrote - held} "
+            "of its latest files aren't there), so rebuilding now would lose them. Nothing "
+            "was changed.",
+            "Let your sync tool finish bringing the folder up to date (or, if an older copy "
+            f"of {session.profile.shared_folder} was put back, put the newer one back), then "
+            "run `companion sync --rebuild` again.",
+        )
 
 
 def rebuild_space(home: Path, ask: Callable[[], KeySource]) -> Session:
@@ -232,11 +256,13 @@ def rebuild_space(home: Path, ask: Callable[[], KeySource]) -> Session:
     `ask` gives the key source once the profile and the header are known to be readable.
     """
     profile = profiles.load(home)
-    header = load_header(profile)
-    data_key = data_key_for(profile, header, ask())
+    source = ask()
+    header, data_key = open_header(profile, load_header(profile), source)
     if data_key is None:
         raise NotRemembered()
-    return rebuild_replica(Session(profile, header, data_key))
+    session = Session(profile, header, data_key)
+    session.header_typed = isinstance(source, Passphrase)
+    return rebuild_replica(session)
 
 
 def _device_fields(session: Session) -> dict[str, Any]:

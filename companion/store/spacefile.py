@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from companion.store.fsutil import atomic_write
 FORMAT = 1
 APP = "companion"
 SPACE_FILE = "space.json"
+_DEVICE_ID = re.compile(r"[0-9a-f]{0,64}")
 
 
 def _checksum(body: dict[str, Any]) -> str:
@@ -39,9 +41,12 @@ class SpaceHeader:
     wrapped_key: str
     key_check: str
     key_version: int
+    # The device that last set the passphrase (its id is already the name of its folder in
+    # the space), so the other partner can be told whose change it was; "" if unknown.
+    changed_on: str = ""
 
     def body(self) -> dict[str, Any]:
-        return {
+        body = {
             "app": APP,
             "format": FORMAT,
             "space_id": self.space_id,
@@ -50,6 +55,9 @@ class SpaceHeader:
             "key_check": self.key_check,
             "key_version": self.key_version,
         }
+        if self.changed_on:
+            body["changed_on"] = self.changed_on
+        return body
 
     def to_bytes(self) -> bytes:
         body = self.body()
@@ -146,12 +154,16 @@ def parse(data: bytes, path: Path) -> SpaceHeader:
     version = body.get("key_version")
     if not isinstance(version, int) or isinstance(version, bool) or not _kdf_ok(body.get("kdf")):
         raise _damaged(path, "its key parameters are missing")
+    changed_on = body.get("changed_on", "")
+    if not isinstance(changed_on, str) or not _DEVICE_ID.fullmatch(changed_on):
+        raise _damaged(path, "it names no device that could have changed it")
     return SpaceHeader(
         space_id=body["space_id"],
         kdf=body["kdf"],
         wrapped_key=body["wrapped_key"],
         key_check=body["key_check"],
         key_version=version,
+        changed_on=changed_on,
     )
 
 
@@ -169,7 +181,11 @@ def load(path: Path) -> SpaceHeader:
 
 
 def create(
-    passphrase: str, space_id: str, data_key: bytes | None = None, version: int = 1
+    passphrase: str,
+    space_id: str,
+    data_key: bytes | None = None,
+    version: int = 1,
+    changed_on: str = "",
 ) -> tuple[SpaceHeader, bytes]:
     """A new header wrapping `data_key` (a fresh one if None) under `passphrase`."""
     data_key = data_key or crypto.new_data_key()
@@ -182,6 +198,7 @@ def create(
         wrapped_key=crypto.b64e(wrapped),
         key_check=crypto.key_check(kek, space_id),
         key_version=version,
+        changed_on=changed_on,
     )
     return header, data_key
 

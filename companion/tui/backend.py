@@ -43,6 +43,9 @@ class Backend:
         self._seen_since = seen_since
         # The stamp last marked seen in this run (kept on the event loop).
         self.marked_seen = ""
+        # This device's copy on disk as the app last left it (Session.copy_stamp).
+        self.copy_stamp: tuple[tuple[str, int, int], ...] = ()
+        self.changed_elsewhere = False
 
     def attach(self, session: Session) -> None:
         self._session = session
@@ -81,7 +84,13 @@ class Backend:
                 self._turn.wait_for(lambda: self._serving >= ticket, timeout=TURN_TIMEOUT)
         try:
             with self._lock:
+                # a change from another process since the app last looked is kept in mind,
+                # though this turn's own writes change the stamp again
+                if self.copy_stamp and self._session.copy_stamp() != self.copy_stamp:
+                    self.changed_elsewhere = True
                 yield self._session
+                # what the app itself left on disk: a later difference is another process's
+                self.copy_stamp = self._session.copy_stamp()
         finally:
             if ticket is not None:
                 with self._turn:

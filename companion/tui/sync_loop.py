@@ -44,12 +44,21 @@ class SyncLoop:
         """The space is open: read the status line, then a pass every `interval` seconds (if
         any) and whenever the folder changes (if `watch`)."""
         self._read_state()
+        self.app.run_worker(
+            self._passphrase_news, name="_passphrase_news", thread=True, exit_on_error=False
+        )
         # The first sync pass waits until Tonight is on screen (see CompanionApp.tonight_painted):
         # it holds the session, and what it may bring in is shown a moment later anyway.
         if interval:
             self.app.set_interval(interval, self.sync_now, name="sync")
         if watch:
             self._watch(*session.watched_dirs())
+            self.app.run_worker(
+                self._follow_copy(session.copy_dir()),
+                name="_watch_copy",
+                group="watch",
+                exit_on_error=False,
+            )
 
     def stop(self) -> None:
         """The app is closing: the watcher stops (within WATCH_TIMEOUT_MS at worst)."""
@@ -76,6 +85,39 @@ class SyncLoop:
             # covers those.
             if changed:
                 self.sync_now()
+
+    async def _follow_copy(self, copy_dir: Path) -> None:
+        """Follow this device's own copy: a shell command here (`companion add`, `tick`)
+        changes it, and the screen shows the change at once."""
+        from companion.sync.watcher import awatch
+
+        async for changed in awatch(
+            copy_dir, rescan_ms=WATCH_TIMEOUT_MS, stop_event=self._stop_watching
+        ):
+            if changed and self.app.backend is not None:
+                self.app.run_worker(
+                    self._check_copy,
+                    name="_check_copy",
+                    group="copy",
+                    thread=True,
+                    exclusive=True,
+                    exit_on_error=False,
+                )
+
+    def _check_copy(self) -> None:
+        """Whether someone other than this app changed the copy (the app's own writes leave
+        the stamp the backend noted); if so, the screen and the status line catch up."""
+        backend = self.app.backend
+        assert backend is not None
+        with backend.session():
+            elsewhere, backend.changed_elsewhere = backend.changed_elsewhere, False
+        if elsewhere:
+            self.app.call_from_thread(self._copy_changed)
+
+    def _copy_changed(self) -> None:
+        if isinstance(self.app.screen, PracticeScreen):
+            self.app.screen.reload()
+        self.sync_now()  # the status line's count of changes waiting, and what it brings
 
     def worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Say so if the watcher stopped: the periodic pass goes on without it."""
@@ -125,6 +167,22 @@ class SyncLoop:
                 return _read_state_of(session, error=error)
         except Exception:
             return None
+
+    def _passphrase_news(self) -> None:
+        """Say it if the passphrase was changed on another device (or on two at once)."""
+        backend = self.app.backend
+        assert backend is not None
+        with backend.session() as session:
+            news = session.passphrase_news()
+        if news:
+            self.app.call_from_thread(
+                self.app.notify,
+                news,
+                title="Passphrase",
+                severity="warning",
+                timeout=20,
+                markup=False,
+            )
 
     def _read_state(self) -> None:
         self.app.run_worker(

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from companion.errors import UnlockError
 from companion.store import profile as profiles
 from companion.store.spacefile import SpaceHeader
 from companion.verify.folders import check_folder_leftovers, check_modes, check_profile_dir
@@ -47,6 +48,7 @@ from companion.verify.report import (
     STUCK,
     TEMP_FILE,
     UNKNOWN_FILE,
+    UNLOCK_REFUSED,
     Finding,
     Report,
 )
@@ -72,6 +74,7 @@ __all__ = [
     "STUCK",
     "TEMP_FILE",
     "UNKNOWN_FILE",
+    "UNLOCK_REFUSED",
     "Finding",
     "Report",
     "check_folder_leftovers",
@@ -98,7 +101,18 @@ def run(home: Path, passphrase: str | Callable[[], str], *, remembered: bool = F
     if not headers:
         check_folder_leftovers(profile, report)
         return report
-    opened = obtain_key(profile, headers, passphrase, report, remembered=remembered)
+    try:
+        opened = obtain_key(profile, headers, passphrase, report, remembered=remembered)
+    except UnlockError as exc:
+        # what can be said without the key still helps to see why it is refused
+        check_folder_leftovers(profile, report)
+        report.problem(
+            UNLOCK_REFUSED,
+            headers[0][0],
+            f"{exc.message} Only what can be checked without it is listed.",
+            exc.hint or "",
+        )
+        return report
     if opened is None:
         return report
     Verifier(profile, *opened, report).run()

@@ -9,13 +9,21 @@ import stat
 import time
 from pathlib import Path
 
+from companion.service.header import is_conflict_copy
 from companion.store import profile as profiles
 from companion.store import signing
 from companion.store.fsutil import OUR_TEMP_NAME
 from companion.store.replica import DB_SUFFIX, KEYS
 from companion.store.spacefile import SPACE_FILE
 from companion.sync.journal import DEVICES, is_device_dir_name, is_ignored_name
-from companion.verify.report import MODE, REPLICA_DAMAGED, TEMP_FILE, UNKNOWN_FILE, Report
+from companion.verify.report import (
+    CONFLICT_COPY,
+    MODE,
+    REPLICA_DAMAGED,
+    TEMP_FILE,
+    UNKNOWN_FILE,
+    Report,
+)
 
 # A file still being written by a running app or sync tool is this young at most.
 FRESH_SECONDS = 120
@@ -115,14 +123,23 @@ def check_space_dir(space_dir: Path, report: Report) -> None:
                 temp_file(report, path)
             elif is_ignored_name(name):
                 report.note(TEMP_FILE, path, "A sync tool's temporary file.")
+            elif is_conflict_copy(name):
+                report.problem(
+                    CONFLICT_COPY,
+                    path,
+                    "A conflict copy of space.json: the passphrase was changed on two devices "
+                    "at about the same time, and the sync tool kept both. Nobody is locked "
+                    "out: each passphrase still opens the device it was set on.",
+                    "Agree on one passphrase together, then run `companion passwd` on either "
+                    "device: that sets it for both of you and removes this copy.",
+                )
             elif name.startswith("space") and name.endswith(".json"):
                 report.problem(
                     UNKNOWN_FILE,
                     path,
-                    "A second space.json, most likely the sync tool's conflict copy: the "
-                    "passphrase was changed on two machines at about the same time.",
-                    "Make sure `companion status` unlocks on both machines with the passphrase "
-                    "you agreed on, then move this file out of the shared folder.",
+                    "A second space.json that companion didn't write and no sync tool names "
+                    "this way.",
+                    "If you put it there, move it out of the shared folder.",
                 )
             else:
                 report.problem(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from companion.errors import DataError
+from companion.service.header import conflict_copies
 from companion.store import profile as profiles
 from companion.store import spacefile
 from companion.store.fsutil import read_bytes
@@ -88,7 +89,16 @@ def check_headers(profile: profiles.Profile, report: Report) -> list[tuple[Path,
                 )
     if usable_shared is not None and usable_copy is not None and usable_shared != usable_copy:
         shared_version, copy_version = usable_shared.key_version, usable_copy.key_version
-        if copy_version > shared_version:
+        concurrent = any(usable_copy == other for _, other in conflict_copies(profile))
+        if concurrent:
+            report.note(
+                SPACE_COPY,
+                copy_path,
+                "This device's copy of space.json is the passphrase change made here, which "
+                "the sync tool kept as a conflict copy: it still opens the space here.",
+                "Agree on one passphrase together, then run `companion passwd`.",
+            )
+        elif copy_version > shared_version:
             report.problem(
                 SPACE_FILE_DAMAGED,
                 shared_path,
@@ -116,4 +126,6 @@ def check_headers(profile: profiles.Profile, report: Report) -> list[tuple[Path,
     usable = [(shared_path, usable_shared)] if usable_shared is not None else []
     if usable_copy is not None and usable_copy != shared:
         usable.append((copy_path, usable_copy))
+    if usable:  # the passphrase set on the other device at the same time opens one of these
+        usable += [(p, h) for p, h in conflict_copies(profile) if h not in dict(usable).values()]
     return usable

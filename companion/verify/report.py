@@ -34,6 +34,7 @@ TEMP_FILE = "temp-file"
 REPLICA_DAMAGED = "replica"
 OUTBOX_DAMAGED = "outbox"
 MODE = "permissions"
+UNLOCK_REFUSED = "unlock-refused"
 
 # The way out when two devices write under one id; several journal checks give it.
 FRESH_PROFILE = (

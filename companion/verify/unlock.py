@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from companion.errors import DataError, UnlockError
+from companion.service.header import conflict_copies, is_conflict_copy
 from companion.service.opening import Passphrase, Remembered, data_key_for
 from companion.store import crypto
 from companion.store import profile as profiles
@@ -95,6 +96,8 @@ def _unlock(
                 "Restore it from a backup or from your partner's copy of the folder.",
             )
             continue
+        if is_conflict_copy(path.name) or any(header == h for _, h in conflict_copies(profile)):
+            return header, data_key  # two changes at once: check_space_dir says what to do
         if damaged and path != shared_path:
             # The shared file is at fault, not this device's copy, which opens: the way out.
             report.problems = [p for p in report.problems if p.kind != SPACE_COPY]
