@@ -24,6 +24,7 @@ from companion.service.opening import (
 from companion.service.reviews import ReviewsPart
 from companion.service.settings import SettingsPart
 from companion.service.skew import SkewPart
+from companion.service.support import SupportPart
 from companion.store import crypto
 from companion.sync import engine
 
@@ -38,6 +39,7 @@ class Session(
     SkewPart,
     DevicesPart,
     KeysPart,
+    SupportPart,
 ):
     """An unlocked space on this device."""
 
