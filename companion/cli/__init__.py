@@ -14,6 +14,7 @@ import click
 
 from companion.cli import (  # noqa: F401 (they add the commands)
     devices,
+    moments,
     practice,
     reading,
     space,

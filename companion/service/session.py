@@ -24,7 +24,7 @@ from companion.service.opening import (
 from companion.service.reviews import ReviewsPart
 from companion.service.settings import SettingsPart
 from companion.service.skew import SkewPart
-from companion.service.support import SupportPart
+from companion.service.support import MomentsPart
 from companion.store import crypto
 from companion.sync import engine
 
@@ -39,7 +39,7 @@ class Session(
     SkewPart,
     DevicesPart,
     KeysPart,
-    SupportPart,
+    MomentsPart,
 ):
     """An unlocked space on this device."""
 

@@ -13,7 +13,7 @@ from companion.domain import moments
 from companion.domain.records import Record
 from companion.errors import UsageError
 from companion.service.lookup import resolve
-from companion.service.pauses import PausesPart
+from companion.service.pauses import Pause, PausesPart
 
 
 class Request(NamedTuple):
@@ -96,3 +96,30 @@ class SupportPart(PausesPart):
             raise UsageError("You haven't asked for support tonight.")
         self.commit([self.op("set", request.record.id, m.SUPPORT, {"ended": True})])
         return self._present(request.record.id, m.SUPPORT)
+
+
+class Moments(NamedTuple):
+    """What this evening holds beyond the care: a pause, requests for support, repair steps
+    waiting for me, and our agreement about pausing (when there is a pause to go with it)."""
+
+    pause: Pause | None
+    requests: list[Request]
+    repairs: list[Pause]
+    agreement: Record | None
+    # what my partner chose to share after a recent pause
+    shared: list[Record]
+
+
+class MomentsPart(SupportPart):
+    """The evening's moments read together, for Tonight and `companion tonight`."""
+
+    def moments(self) -> Moments:
+        repairs = self.repairs_due()
+        pause = self.pause_in_effect()
+        return Moments(
+            pause=pause,
+            requests=self.requests(),
+            repairs=repairs,
+            agreement=self.pause_agreement() if (pause or repairs) else None,
+            shared=[r for r in self.recent_repairs() if r.author != self.me],
+        )
