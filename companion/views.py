@@ -108,6 +108,13 @@ def _line(session: Session, record: Record) -> str:
     if record.type == m.REVIEW:
         title = session.title_of(record.get("action"), m.CARE) or "?"
         return f"{short}  {record.get('week')}  {who}: {title} — {record.get('verdict')}"
+    if record.type == m.REPAIR:
+        shared = [
+            f"{label} {record.get(name)}"
+            for name, label in (("again", "try again:"), ("understood", "understand better:"))
+            if record.get(name)
+        ]
+        return f"{short}  {when}  {who}, after a pause: " + "; ".join(shared)
     return f"{short}  {record.type}"
 
 
@@ -217,12 +224,15 @@ def status_text(data: dict[str, Any]) -> str:
 # -- export -------------------------------------------------------------------------------
 
 EXPORT_TYPES = (m.NEED, m.CARE, m.AGREEMENT, m.GRATITUDE, m.CHECKIN, m.TICK, m.REVIEW)
+# A pause and a request for support belong to their evening: kept out of exports, so that no
+# list of them outlives it (nothing counts them). A repair step someone shared is kept.
+EXPORTED_DATED = tuple(sorted(m.DATED_TYPES - {m.PAUSE, m.SUPPORT}))
 
 
 def all_records(session: Session) -> list[Record]:
     core = [r for r in session.core_records() if not r.deleted and r.type in EXPORT_TYPES]
     dated = [
-        session.open_checkin(r) if r.type == m.CHECKIN else r for r in session.dated(m.DATED_TYPES)
+        session.open_checkin(r) if r.type == m.CHECKIN else r for r in session.dated(EXPORTED_DATED)
     ]
     return sorted(core, key=lambda r: r.created) + dated
 
@@ -332,7 +342,13 @@ def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None
     others = 0
     for record in records:
         kind, author = record.type, record.author
-        if kind == m.GRATITUDE and author == partner and not record.get("read"):
+        if record.deleted:
+            pass  # a note taken back goes quietly, whether or not it was seen
+        elif kind in (m.PAUSE, m.SUPPORT, m.REPAIR):
+            moment = _moment_arrival(record, partner, name)
+            if moment:
+                say(moment)
+        elif kind == m.GRATITUDE and author == partner and not record.get("read"):
             say(f"{name} sent you a note")
         elif kind == m.GRATITUDE and author == me and record.get("landed"):
             say(f"{name} says your note landed")
@@ -361,3 +377,17 @@ def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None
     if not said:
         return None
     return "; ".join(said) + "."
+
+
+def _moment_arrival(record: Record, partner: str | None, name: str) -> str | None:
+    """A quiet word about the partner's pause, request for support or repair step."""
+    if record.type == m.SUPPORT and record.author != partner:
+        return f"{name} answered: “{inert(record.get('answer'))}”" if record.get("answer") else None
+    if record.author != partner:
+        return None
+    if record.type == m.PAUSE:
+        ended = record.get("ended")
+        return f"{name} is back from their pause" if ended else f"{name} needs a pause"
+    if record.type == m.SUPPORT:
+        return None if record.get("ended") else f"{name} could use support tonight"
+    return f"{name} shared a repair step"
