@@ -15,6 +15,7 @@ from textual.widgets import Input, Static
 from companion.tui import changes
 from companion.tui.read import tonight as read_tonight
 from companion.tui.screens.tonight_moments import MomentsScreen
+from companion.tui.second_thought import AGAIN, SecondThought
 from companion.tui.widgets.due_list import DueList
 from companion.tui.widgets.links import link
 from companion.tui.widgets.moments import MomentsPanel
@@ -41,6 +42,7 @@ class TonightScreen(MomentsScreen):
         super().__init__()
         self._initial = initial
         self._partner: str | None = None  # whom a quick note goes to (None: not joined yet)
+        self._second_thought = SecondThought()
         if initial is not None:
             self._asked = True
 
@@ -162,6 +164,10 @@ class TonightScreen(MomentsScreen):
 
     @on(Input.Submitted, "#note-input")
     def _send(self, event: Input.Submitted) -> None:
+        thought = self._second_thought.offer(event.value)
+        if thought is not None:
+            self.notify(f"{thought} {AGAIN}", title="Before it goes", timeout=10, markup=False)
+            return
         self.change(partial(changes.send_note, text=event.value), then=event.input.clear)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

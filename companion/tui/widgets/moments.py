@@ -13,6 +13,9 @@ from textual.message import Message
 from textual.widgets import Static
 
 if TYPE_CHECKING:
+    from textual import getters
+
+    from companion.tui.protocol import CompanionAppType
     from companion.tui.read.moments import MomentsView
 
 
@@ -32,15 +35,27 @@ class MomentsPanel(Static):
     }
     """
 
+    if TYPE_CHECKING:
+        app = getters.app(CompanionAppType)
+
     class Read(Message):
         def __init__(self, view: MomentsView) -> None:
             super().__init__()
             self.view = view
 
+    class Failed(Message):
+        def __init__(self, error: Exception) -> None:
+            super().__init__()
+            self.error = error
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
         self.view: MomentsView | None = None
         self.display = False
+        # One read at a time, and one more if asked meanwhile: a read is never cancelled
+        # halfway (whoever waits for the app's workers would see it fail).
+        self._reading = False
+        self._again = False
 
     def on_mount(self) -> None:
         # a pause or an evening ends on the clock, not with a change: look again now and then
@@ -48,24 +63,44 @@ class MomentsPanel(Static):
 
     def reload(self) -> None:
         """Read the moments again (Tonight calls this whenever it reads its own data)."""
-        if getattr(self.app, "backend", None) is not None:
-            self._read()
+        if self.app.backend is None:
+            return
+        if self._reading:
+            self._again = True
+            return
+        self._reading = True
+        self._read()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="moments")
+    @work(thread=True, exclusive=False, exit_on_error=False, group="moments")
     def _read(self) -> None:
         from companion.tui.read.moments import moments
 
+        backend = self.app.backend
+        assert backend is not None, "read only once the space is open (see reload)"
         try:
-            with self.app.backend.session() as session:  # type: ignore[attr-defined]
+            with backend.session() as session:
                 view = moments(session)
         except Exception as exc:  # shown like every failed read, never swallowed
-            self.app.call_from_thread(self.app.show_error, exc)  # type: ignore[attr-defined]
+            self.post_message(self.Failed(exc))
             return
         self.post_message(self.Read(view))
+
+    def _done(self) -> None:
+        self._reading = False
+        if self._again:
+            self._again = False
+            self.reload()
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        message.stop()
+        self._done()
+        self.app.show_error(message.error)
 
     @on(Read)
     def _show(self, message: Read) -> None:
         message.stop()
+        self._done()
         self.view = message.view
         self.update("\n".join(message.view.lines))
         self.display = bool(message.view.lines)
