@@ -83,6 +83,9 @@ def moments(session: Session) -> MomentsView:
     repair = found.repairs[0].record.id if found.repairs else None
     if repair is not None:
         lines.append("✎ The pause is over. When you're both ready, a gentle repair step (r).")
+    can_unsend = session.recent_sent() is not None
+    if can_unsend:
+        lines.append(f"✉ You sent {partner} a note just now; x takes it back (for five minutes).")
     agreement = found.agreement
     mine = session.my_request() if found.requests else None
     return MomentsView(
@@ -95,6 +98,6 @@ def moments(session: Session) -> MomentsView:
         asker=asker,
         repair_pause=repair,
         agreement=inert(agreement.get("text", "")) if agreement else None,
-        can_unsend=session.recent_sent() is not None,
+        can_unsend=can_unsend,
         has_partner=session.partner is not None,
     )

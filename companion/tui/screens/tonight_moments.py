@@ -20,12 +20,14 @@ from companion.tui.widgets.moments import MomentsPanel
 class MomentsScreen(PracticeScreen):
     """The keys of the evening's moments, shown in the footer only when they apply."""
 
+    # Only the two that start something are in the footer (it has 80 columns to share); the
+    # others are named where they apply, in the moments panel.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("b", "pause", "Pause", tooltip="I need a pause (or: end mine early)"),
-        Binding("i", "support", "Ask for support", tooltip="I could use support tonight"),
-        Binding("o", "answer", "Offer care", tooltip="Answer your partner's request"),
-        Binding("r", "repair", "Repair step", tooltip="After a pause: coming back together"),
-        Binding("x", "unsend", "Take back note", tooltip="For five minutes after sending"),
+        Binding("i", "support", "Support", tooltip="I could use support tonight"),
+        Binding("o", "answer", "Offer care", show=False, tooltip="Answer your partner's request"),
+        Binding("r", "repair", "Repair step", show=False, tooltip="After a pause"),
+        Binding("x", "unsend", "Take back note", show=False, tooltip="Five minutes after sending"),
     ]
 
     @property
