@@ -4,6 +4,7 @@ sync path, notes taken back within five minutes, and the evening at a glance in 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -301,3 +302,26 @@ def test_cli_tonight_shows_what_arrived_once(couple) -> None:
     assert first["checkin"]["mine"] == "not yet" and first["pause"] is None
     assert sam.ok("tonight", "--json").json()["arrived"] == []
     assert "No new notes since you last looked" in sam.ok("tonight").out
+
+
+def test_nothing_counts_pauses_or_requests_for_support(couple) -> None:
+    """DESIGN §10: a pause or a request lives for its evening; no command or export keeps a
+    list or a number of them, for either partner."""
+    alex, sam = couple
+    sam.ok("add", "need", "Make tea when I get home")
+    for _ in range(2):
+        alex.ok("pause", "--minutes", "20")
+        alex.ok("pause", "--end")
+        sam.ok("support", "a long day")
+        alex.ok("support", "--answer", "tea")
+        sam.ok("support", "--end")
+    moments = re.compile(r"paus|support|request", re.IGNORECASE)
+    for person in (alex, sam):
+        status = person.ok("status", "--json").out.replace(str(person.shared), "FOLDER")
+        assert not moments.search(status.replace(str(person.home), "HOME")), status
+        for fmt in ("json", "markdown", "csv"):
+            exported = person.ok("export", "--format", fmt).out
+            assert not moments.search(exported), exported
+        evening = person.ok("tonight", "--json").json()
+        assert evening["pause"] is None and evening["support"] == []
+        assert not re.search(r"\b2\b", person.ok("tonight").out.split("Check-in")[0])

@@ -98,14 +98,15 @@ class PausesPart(SessionCore):
         return next((a for a in accepted if moments.about_pausing(a.get("text", ""))), None)
 
     def repairs_due(self) -> list[Pause]:
-        """Pauses that are over and whose repair step I haven't taken on this device."""
+        """The latest pause, once it is over, while I haven't taken its repair step on this
+        device. Only the latest: steps left from earlier pauses don't pile up as chores."""
+        pauses = self.recent_pauses(REPAIR_DAYS)
+        if not pauses or not pauses[0].over:
+            return []  # none yet, or a pause is going on: its time comes first
+        latest = pauses[0]
         done = set(self.replica.meta(REPAIRS_DONE, []))
         shared = {r.get("pause") for r in self.recent_repairs() if r.author == self.me}
-        return [
-            p
-            for p in self.recent_pauses(REPAIR_DAYS)
-            if p.over and p.record.id not in done and p.record.id not in shared
-        ]
+        return [] if latest.record.id in done | shared else [latest]
 
     @locked
     def take_repair(
