@@ -270,3 +270,17 @@ async def test_moments_read_off_the_event_loop(space: Couple) -> None:
         await settle(pilot)
         await asyncio.sleep(0)
         assert panel.view is not None and panel.view.lines == []
+
+
+async def test_the_palette_offers_a_pause_and_asking_for_support(evening: Couple) -> None:
+    app = evening.app("alex")
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert {"I need a pause", "I could use support tonight"} <= set(commands)
+        commands["I could use support tonight"].callback()
+        await settle(pilot)
+        assert app.current_mode == "tonight"
+        assert app.screen.query_one("#word", Input), "the request's dialog is open"
