@@ -165,6 +165,17 @@ def test_support_asked_answered_and_over_with_the_evening(pair) -> None:
     assert sam.requests() == [] and alex.requests() == []
 
 
+def test_a_request_written_to_last_for_days_is_read_as_one_evening(pair) -> None:
+    alex, sam, clock = pair
+    record = sam.ask_support(None)
+    sam.commit([sam.op("set", record.id, m.SUPPORT, {"until": record.get("until") * 2})])
+    sam.sync()
+    alex.sync()
+    assert alex.partner_request() is not None
+    clock.forward(hours=30, minutes=1)
+    assert alex.partner_request() is None
+
+
 def test_only_the_partner_asked_answers_and_only_the_author_pauses() -> None:
     asker, partner = "a" * 16, "b" * 16
     owned = rights.Owned(m.SUPPORT, asker)

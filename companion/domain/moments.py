@@ -66,6 +66,12 @@ def shown_until(started_ms: int, until_ms: int) -> int:
     return min(until_ms, started_ms + m.PAUSE_MAX_MINUTES * MINUTE_MS)
 
 
+def evening_until(asked_ms: int, until_ms: int) -> int:
+    """A request's end as a reader takes it: at most a day and a night after it was asked
+    (an evening ends at most 24 hours on; the rest is slack for clocks and zones)."""
+    return min(until_ms, asked_ms + 30 * 60 * MINUTE_MS)
+
+
 _PAUSING = re.compile(r"\b(paus|break|time.?out|step away|cool)", re.IGNORECASE)
 
 

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from companion.domain import model as m
 from companion.domain import moments
+from companion.domain.ids import id_ms
 from companion.domain.records import Record
 from companion.errors import UsageError
 from companion.service.lookup import resolve
@@ -58,7 +59,7 @@ class SupportPart(PausesPart):
         live = [
             r
             for r in sorted(found, key=lambda r: r.created, reverse=True)
-            if not r.get("ended") and int(r.get("until", 0)) > now
+            if not r.get("ended") and moments.evening_until(id_ms(r.id), r.get("until", 0)) > now
         ]
         return [Request(r, r.author == self.me, self.care_menu(r.author)) for r in live]
 
