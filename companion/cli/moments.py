@@ -68,7 +68,10 @@ def support(session, text: tuple[str, ...], answer: str | None, end: bool) -> No
 def unsend(session, note: str | None) -> None:
     """Take back a note you sent in the last five minutes (your newest, or NOTE)."""
     session.unsend_note(note)
-    say(_sent(session, "Taken back: it's gone from both your apps."))
+    # Whether the partner has read it isn't known here (that would be a read receipt): said
+    # as a possibility, so no one is promised it went unseen.
+    partner = session.name_of(session.partner)
+    say(_sent(session, f"Taken back: it's gone from both your apps. {partner} may have read it."))
 
 
 @cli.command()

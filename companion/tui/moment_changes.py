@@ -55,4 +55,5 @@ def take_repair(session: Session, pause_id: str, again: str, understood: str, sh
 
 def unsend(session: Session) -> str:
     session.unsend_note()
-    return _sent(session, "Taken back: it's gone from both your apps.")
+    partner = session.name_of(session.partner)
+    return _sent(session, f"Taken back: it's gone from both your apps. {partner} may have read it.")
