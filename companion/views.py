@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable
 from typing import Any
 
 from companion.domain import model as m
@@ -108,6 +107,13 @@ def _line(session: Session, record: Record) -> str:
     if record.type == m.REVIEW:
         title = session.title_of(record.get("action"), m.CARE) or "?"
         return f"{short}  {record.get('week')}  {who}: {title} — {record.get('verdict')}"
+    if record.type == m.REPAIR:
+        shared = [
+            f"{label} {record.get(name)}"
+            for name, label in (("again", "try again:"), ("understood", "understand better:"))
+            if record.get(name)
+        ]
+        return f"{short}  {when}  {who}, after a pause: " + "; ".join(shared)
     return f"{short}  {record.type}"
 
 
@@ -222,12 +228,15 @@ def status_text(data: dict[str, Any]) -> str:
 # -- export -------------------------------------------------------------------------------
 
 EXPORT_TYPES = (m.NEED, m.CARE, m.AGREEMENT, m.GRATITUDE, m.CHECKIN, m.TICK, m.REVIEW)
+# A pause and a request for support belong to their evening: kept out of exports, so that no
+# list of them outlives it (nothing counts them). A repair step someone shared is kept.
+EXPORTED_DATED = tuple(sorted(m.DATED_TYPES - {m.PAUSE, m.SUPPORT}))
 
 
 def all_records(session: Session) -> list[Record]:
     core = [r for r in session.core_records() if not r.deleted and r.type in EXPORT_TYPES]
     dated = [
-        session.open_checkin(r) if r.type == m.CHECKIN else r for r in session.dated(m.DATED_TYPES)
+        session.open_checkin(r) if r.type == m.CHECKIN else r for r in session.dated(EXPORTED_DATED)
     ]
     return sorted(core, key=lambda r: r.created) + dated
 
@@ -321,59 +330,3 @@ def export_markdown(session: Session) -> str:
 
 
 EXPORTERS = {"json": export_json, "csv": export_csv, "markdown": export_markdown}
-
-
-def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None:
-    """One quiet sentence about what the partner's devices sent, or None."""
-    me, partner = session.me, session.partner
-    name = inert(session.name_of(partner))
-    mine = session.device_id
-    said: list[str] = []
-
-    def say(text: str) -> None:
-        if text not in said:
-            said.append(text)
-
-    others = 0
-    for record in records:
-        # said as each record is now, after everything this pass brought in
-        kind, author = record.type, record.author
-        retired = record.get("retired") is True or record.get("status") == m.RETIRED
-        if record.deleted:
-            continue
-        if kind == m.GRATITUDE and author == partner and not record.get("read"):
-            say(f"{name} sent you a note")
-        elif kind == m.GRATITUDE and author == me and record.get("landed"):
-            say(f"{name} says your note landed")
-        elif kind == m.TICK and author == partner:
-            pass  # a partner's ticks and rests are theirs: no pop-up per tick
-        elif kind == m.CHECKIN and author == partner and record.get("key"):
-            say(f"{name}'s check-in is open to you now")
-        elif kind == m.CHECKIN and author == partner:
-            say(f"{name} shared this week's check-in")
-        elif kind == m.AGREEMENT and retired:
-            say("an agreement was retired")
-        elif kind == m.AGREEMENT and record.get("accepted_by") == partner:
-            say(f"{name} accepted an agreement")
-        elif kind == m.AGREEMENT and author == partner and record.get("status") == m.PROPOSED:
-            say(f"{name} proposed an agreement")
-        elif kind == m.NEED and author == partner:
-            say(f"{name} updated their care menu")
-        elif kind == m.CARE and author == partner:
-            say(
-                f"{name} retired a care action"
-                if retired
-                else f"{name} took on a care action for you"
-            )
-        elif kind == m.REVIEW and author == partner:
-            say(f"{name} reviewed last week's care")
-        elif kind == m.PARTNER and record.id == partner:
-            say(f"{name} joined your space")
-        elif record.device != mine:
-            others += 1
-    if not said and others:
-        return f"{others} change(s) arrived from your other devices."
-    if not said:
-        return None
-    text = "; ".join(said)
-    return f"{text[0].upper()}{text[1:]}."

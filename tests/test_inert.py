@@ -28,7 +28,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from companion import views
+from companion import arrivals, views
 from companion.domain import model as m
 from companion.domain.records import Record
 from companion.domain.text import inert, json_escaped, markdown_text, spreadsheet_cell
@@ -200,7 +200,7 @@ def everything_shown(session: Any) -> dict[str, str]:
     for fmt, export in views.EXPORTERS.items():
         shown[f"export {fmt}"] = export(session)
     all_records = session.core_records() + session.dated(m.DATED_TYPES)
-    shown["arrivals"] = views.describe_arrivals(session, all_records) or ""
+    shown["arrivals"] = arrivals.describe_arrivals(session, all_records) or ""
     since = tonight.seen_since(session)
     models: list[Any] = [
         tonight.tonight(session, since),

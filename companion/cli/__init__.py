@@ -16,6 +16,7 @@ from companion.cli import (  # noqa: F401 (they add the commands)
     devices,
     helptext,
     manpage,
+    moments,
     practice,
     reading,
     serving,

@@ -17,14 +17,28 @@ def add() -> None:
 
 @add.command("gratitude")
 @click.argument("text", nargs=-1, required=True)
+@click.option("--as-is", "as_is", is_flag=True, help="Send it as written, without a suggestion.")
 @with_session
-def add_gratitude(session, text: tuple[str, ...]) -> None:
+def add_gratitude(session, text: tuple[str, ...], as_is: bool) -> None:
     """A note of thanks to your partner: what they did, and how it landed."""
-    record = session.add_gratitude(" ".join(text))
+    import sys
+
+    from companion.domain.moments import note_suggestion
+
+    note = " ".join(text)
+    thought = None if as_is else note_suggestion(note)
+    if thought is not None:
+        say(thought, err=True)
+        # A person at the terminal chooses; a script can't answer, so its note goes as written.
+        if sys.stdin.isatty() and not click.confirm("Send it as written?", default=True, err=True):
+            say("Not sent. Add what they did or how it felt, and send it again.", err=True)
+            return
+    record = session.add_gratitude(note)
     if delivered(session):
         say(f"Sent to {session.name_of(record.get('to'))}. ({record.id[:8]})")
     else:
         say(f"Saved. ({record.id[:8]})")
+    say("Changed your mind? `companion unsend` takes it back for five minutes.", err=True)
 
 
 @add.command("need")

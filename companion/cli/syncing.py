@@ -71,8 +71,8 @@ def watch(poll: bool, rescan: int, retry: int, once: bool) -> None:
     """
     import time
 
+    from companion.arrivals import describe_arrivals
     from companion.sync.watcher import watch as watch_folder
-    from companion.views import describe_arrivals
 
     def log(text: str, *, err: bool = False) -> None:
         say(f"{time.strftime('%Y-%m-%d %H:%M:%S')}  {text}", err=err)

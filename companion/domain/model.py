@@ -20,6 +20,10 @@ REVIEW = "review"
 AGREEMENT = "agreement"
 # One device vouching for another device's key (see sync/trust.py).
 APPROVAL = "approval"
+# Moments of an evening (domain/moments.py): a pause, a request for support, a repair shared.
+PAUSE = "pause"
+SUPPORT = "support"
+REPAIR = "repair"
 
 RECORD_TYPES = (
     PARTNER,
@@ -32,10 +36,13 @@ RECORD_TYPES = (
     REVIEW,
     AGREEMENT,
     APPROVAL,
+    PAUSE,
+    SUPPORT,
+    REPAIR,
 )
 # Records that belong to a day or a week live in monthly partitions keyed by their id's time;
 # the rest (names, menus, actions, agreements) are few and live together.
-DATED_TYPES = frozenset({TICK, GRATITUDE, CHECKIN, REVIEW})
+DATED_TYPES = frozenset({TICK, GRATITUDE, CHECKIN, REVIEW, PAUSE, SUPPORT, REPAIR})
 
 DONE = "done"
 SKIPPED = "skipped"
@@ -57,6 +64,16 @@ CADENCES = (DAILY, WEEKDAYS, DAYS, WEEKLY, AS_NEEDED)
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 MAX_TEXT = 2000
+# A pause's note, a word with a request for support.
+MAX_WORD = 200
+# A pause lasts from twenty minutes (what a flooded body needs to settle) to a day.
+PAUSE_MIN_MINUTES = 20
+PAUSE_MAX_MINUTES = 24 * 60
+PAUSE_DEFAULT_MINUTES = 30
+# A request for support lasts until the night is over: 4 in the morning, the asker's time.
+EVENING_ENDS_HOUR = 4
+# A sent note may be taken back for this long, by its author's own clock.
+UNSEND_WINDOW_MS = 5 * 60 * 1000
 MAX_NAME = 40
 # The years a record's date or week may fall in: ids encode time from 1970, and readers step
 # a week either side of a date, which must not run off the calendar.

@@ -2,10 +2,11 @@
 
 A record's owner is the partner who created it (the author of its create). Everything is the
 owner's to change, except what belongs to the other partner: a note's `read` and `landed`
-(its recipient's), an agreement's acceptance (the partner who didn't propose it), and an
-agreement's retirement (either). A tick is its care action's owner's; a review, the
-receiver's. The judgement is pure: the caller looks the owners up (sync/ownership.py).
-SECURITY.md "Who may change what" is this table in words.
+(its recipient's), an agreement's acceptance (the partner who didn't propose it), an
+agreement's retirement (either), and the answer to a request for support (the partner asked).
+A tick is its care action's owner's; a review, the receiver's. The judgement is pure: the
+caller looks the owners up (sync/ownership.py). SECURITY.md "Who may change what" is this
+table in words.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from companion.domain import model as m
 from companion.domain.ids import checkin_id, is_bound, review_id, tick_id
 from companion.domain.records import DELETED
 from companion.domain.schema import is_week, parse_day
+from companion.domain.schema_moments import MOMENT_LABELS
 
 OWNER = "owner"  # the partner who created the record
 OTHER = "other"  # the partner who didn't: a note's recipient, an agreement's acceptor
@@ -27,11 +29,14 @@ NOBODY = "nobody"  # set only in the owner's create, never changed after
 FIELD_RIGHTS: dict[str, dict[str, str]] = {
     m.GRATITUDE: {"read": OTHER, "landed": OTHER},
     m.AGREEMENT: {"accepted_by": OTHER},  # and `status`: by its value (see _status_right)
+    # a request for support is answered by the partner asked, with one act from the menu
+    m.SUPPORT: {"answer": OTHER, "answer_need": OTHER},
 }
 # What the owner's create may hold in a field that is the other partner's: its first value.
 CREATE_VALUES: dict[str, dict[str, tuple[Any, ...]]] = {
     m.GRATITUDE: {"read": (False,), "landed": (False,)},
     m.AGREEMENT: {"status": (m.PROPOSED,), "accepted_by": (None,)},
+    m.SUPPORT: {"answer": (None,), "answer_need": (None,)},
 }
 # Agreements: proposed only in the proposer's create; accepted by the other; retired by either.
 AGREEMENT_STATUS = {m.PROPOSED: NOBODY, m.ACCEPTED: OTHER, m.RETIRED: EITHER}
@@ -93,6 +98,7 @@ LABELS = {
     m.REVIEW: "review",
     m.AGREEMENT: "agreement",
     m.APPROVAL: "approval of a device",
+    **MOMENT_LABELS,
 }
 
 

@@ -26,6 +26,7 @@ from companion.domain import model as m
 from companion.domain.checkin_fields import CHECKIN_LABELS
 from companion.domain.ids import is_valid_id
 from companion.domain.records import DELETED, OP_KINDS
+from companion.domain.schema_moments import MOMENT_LABELS, moment_schemas
 from companion.domain.text import unsafe_in
 from companion.domain.weeks import WEEK_ZONE, zone_named
 from companion.errors import UsageError
@@ -33,16 +34,14 @@ from companion.errors import UsageError
 # A field's check: None when the value may be stored, else what is wrong ("is not text").
 Check = Callable[[Any], "str | None"]
 
-# Partner and device ids are hex (16 characters as the app makes them; the journal's device
-# folders allow up to 64).
+# Partner and device ids: hex, 16 characters as the app makes them (device folders: up to 64).
 _HEX_ID = re.compile(r"[0-9a-f]{16,64}")
 _TAG = re.compile(r"[0-9a-f]{16}")
 _KEY_HASH = re.compile(r"[0-9a-f]{64}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WEEK = re.compile(r"\d{4}-W\d{2}")
 FIRST_YEAR, LAST_YEAR = m.FIRST_YEAR, m.LAST_YEAR
-# Sealed answers: six fields of at most 2,000 characters, JSON-escaped and encrypted, fit
-# well within this (base64 characters).
+# Six sealed answers of 2,000 characters, JSON-escaped and encrypted, fit within this (base64).
 MAX_SEALED = 256 * 1024
 MAX_LABEL = 60
 MAX_TITLE = 200
@@ -60,6 +59,7 @@ TYPE_LABELS = {
     m.REVIEW: "review",
     m.AGREEMENT: "agreement",
     m.APPROVAL: "approval of a device",
+    **MOMENT_LABELS,
 }
 
 
@@ -83,9 +83,8 @@ def _a(noun: str) -> str:
 
 class Field(NamedTuple):
     check: Check
-    # Whether a record is shown only once it has this field. A single operation can't be
-    # asked to carry it: compacting a journal leaves in a create only the fields no later
-    # change overwrote. So it is asked of the merged record instead (see `complete`).
+    # Whether a record is shown only once it has this field: asked of the merged record
+    # (see `complete`), since a compacted create keeps only fields no later change overwrote.
     required: bool = True
 
 
@@ -313,6 +312,7 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "key": Field(_key_hash),
         "partner": Field(_partner),
     },
+    **moment_schemas(Field),
 }
 # The tombstone flag: the app writes it only through delete operations, but a compacted
 # journal may carry it as a field of any record.

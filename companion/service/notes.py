@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from companion.domain import model as m
-from companion.domain.ids import is_valid_id
+from companion.domain import moments
+from companion.domain.ids import id_ms, is_valid_id
 from companion.domain.records import Record
 from companion.errors import UsageError
 from companion.service.core import SessionCore
@@ -30,6 +31,44 @@ class NotesPart(SessionCore):
         }
         [rec] = self.commit([self.op("create", self.new_id(), m.GRATITUDE, fields)])
         return rec
+
+    def unsend_note(self, ref: str | None = None) -> Record:
+        """Take back a note I sent, within five minutes of sending it.
+
+        The window is read on my own clock: the time my device wrote into the note's id when
+        it was sent, against my device's time now (the partner's clock plays no part). It
+        doesn't depend on whether my partner has read it: that would be a read receipt.
+        """
+        now = self.now()
+        notes = self.dated([m.GRATITUDE], self.recent_partitions(self.today(), 2))
+        mine = [n for n in notes if n.author == self.me]
+        if ref is None:
+            recent = [n for n in mine if moments.within_unsend_window(id_ms(n.id), now)]
+            if not recent:
+                raise UsageError(
+                    "There is no note of yours from the last five minutes to take back.",
+                    "A note can be taken back for five minutes after it is sent.",
+                )
+            note = recent[-1]
+        else:
+            note = resolve(ref, mine, lambda r: r.get("text", ""), "note of yours")
+        if not moments.within_unsend_window(id_ms(note.id), now):
+            raise UsageError(
+                "That note was sent more than five minutes ago, so it stays.",
+                "If it needs another word, write a new note that says so.",
+            )
+        [gone] = self.commit([self.op("delete", note.id, m.GRATITUDE)])
+        return gone
+
+    def recent_sent(self) -> Record | None:
+        """My newest note, while it may still be taken back."""
+        now = self.now()
+        notes = self.dated([m.GRATITUDE], self.recent_partitions(self.today(), 1))
+        mine = [n for n in notes if n.author == self.me]
+        last = mine[-1] if mine else None
+        if last is None or not moments.within_unsend_window(id_ms(last.id), now):
+            return None
+        return last
 
     def notes(self) -> list[Record]:
         return self.dated([m.GRATITUDE])

@@ -26,6 +26,7 @@ from companion.service.opening import (
 from companion.service.reviews import ReviewsPart
 from companion.service.settings import SettingsPart
 from companion.service.skew import SkewPart
+from companion.service.support import MomentsPart
 from companion.store import crypto
 from companion.sync import engine
 
@@ -40,6 +41,7 @@ class Session(
     SkewPart,
     DevicesPart,
     KeysPart,
+    MomentsPart,
 ):
     """An unlocked space on this device."""
 

@@ -24,6 +24,12 @@ from companion.tui.resources import style_path
 from companion.tui.screens.tonight import TonightScreen
 from companion.tui.sync_loop import SYNC_SECONDS, SyncLoop
 
+# The evening's moments, which a person may look for by name (Tonight has their keys).
+MOMENT_COMMANDS = (
+    ("I need a pause", "Call a pause: back in 20 minutes to a day", "pause"),
+    ("I could use support tonight", "Ask, with your care menu beside it", "support"),
+)
+
 if TYPE_CHECKING:
     from textual.await_complete import AwaitComplete
     from textual.notifications import SeverityLevel
@@ -218,6 +224,11 @@ class CompanionApp(App[None]):
             return parameters[0] != self.current_mode
         return True
 
+    def on_tonight(self, action: str) -> None:
+        """Go to Tonight and run one of its actions there (from the command palette)."""
+        self.action_go("tonight")
+        self.call_after_refresh(self.run_action, f"screen.{action}")
+
     def action_go(self, mode: str) -> None:
         if self.backend is None:
             if mode == "help" and self.screen.__class__.__name__ != "HelpScreen":
@@ -255,6 +266,8 @@ class CompanionApp(App[None]):
             yield SystemCommand(
                 "Sync now", "Share your changes and bring in your partner's", self.sync_now
             )
+            for title, help_text, action in MOMENT_COMMANDS:
+                yield SystemCommand(title, help_text, lambda a=action: self.on_tonight(a))
         else:
             page = BY_MODE["help"]
             yield SystemCommand(page.label, page.help_text, lambda: self.action_go("help"))

@@ -145,7 +145,7 @@ class SyncLoop:
         )
 
     def _sync(self) -> None:
-        from companion.views import describe_arrivals
+        from companion.arrivals import describe_arrivals
 
         backend = self.app.backend
         assert backend is not None

@@ -18,6 +18,7 @@ from companion.tui.read import gratitude as read_gratitude
 from companion.tui.read.tonight import People
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
+from companion.tui.second_thought import AGAIN, SecondThought
 from companion.tui.widgets.note_list import NoteItem, NoteList
 
 
@@ -40,6 +41,7 @@ class GratitudeScreen(PracticeScreen):
         # Notes built each way; more on request (each note is a handful of widgets).
         self.limit = read_gratitude.NOTES_SHOWN
         self.more = False
+        self.second_thought = SecondThought()
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="compose"):
@@ -113,6 +115,10 @@ class GratitudeScreen(PracticeScreen):
     @on(Button.Pressed, "#send")
     def action_send(self) -> None:
         area = self.query_one("#note-text", TextArea)
+        thought = self.second_thought.offer(area.text)
+        if thought is not None:
+            self.notify(f"{thought} {AGAIN}", title="Before it goes", timeout=10, markup=False)
+            return
         self.change(partial(changes.send_note, text=area.text), then=area.clear)
 
     @on(NoteList.Landed)

@@ -14,9 +14,11 @@ from textual.widgets import Input, Static
 
 from companion.tui import changes
 from companion.tui.read import tonight as read_tonight
-from companion.tui.screens.base import PracticeScreen
+from companion.tui.screens.tonight_moments import MomentsScreen
+from companion.tui.second_thought import AGAIN, SecondThought
 from companion.tui.widgets.due_list import DueList
 from companion.tui.widgets.links import link
+from companion.tui.widgets.moments import MomentsPanel
 from companion.tui.widgets.new_notes import NewNotes
 
 if TYPE_CHECKING:
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 NO_NEW_NOTES = "No new notes since you last looked."
 
 
-class TonightScreen(PracticeScreen):
+class TonightScreen(MomentsScreen):
     """Home: what to do tonight, and what arrived."""
 
     TITLE = "Tonight"
@@ -40,6 +42,7 @@ class TonightScreen(PracticeScreen):
         super().__init__()
         self._initial = initial
         self._partner: str | None = None  # whom a quick note goes to (None: not joined yet)
+        self._second_thought = SecondThought()
         if initial is not None:
             self._asked = True
 
@@ -47,6 +50,7 @@ class TonightScreen(PracticeScreen):
         initial = self._initial
         with VerticalScroll(id="tonight-body"):
             yield Static(id="banner", markup=False)
+            yield MomentsPanel(id="moments")
             yield Static("Tonight's care", classes="section-title")
             yield DueList(
                 initial.due if initial else (),
@@ -68,6 +72,7 @@ class TonightScreen(PracticeScreen):
         if initial is not None:
             self._fill(initial)
             self.call_after_refresh(self._seen, initial)
+            self.call_after_refresh(self.reload_moments)
         elif self.app.backend is None:  # the space is still opening (or being unlocked)
             banner = self.query_one("#banner", Static)
             banner.update("Opening your space…")
@@ -93,6 +98,7 @@ class TonightScreen(PracticeScreen):
         self.query_one(NewNotes).set_rows(tonight.notes, NO_NEW_NOTES)
         self._fill(tonight)
         self.call_after_refresh(self._seen, tonight)
+        self.reload_moments()
 
     def _fill(self, tonight: read_tonight.Tonight) -> None:
         """Everything but the two lists."""
@@ -158,6 +164,10 @@ class TonightScreen(PracticeScreen):
 
     @on(Input.Submitted, "#note-input")
     def _send(self, event: Input.Submitted) -> None:
+        thought = self._second_thought.offer(event.value)
+        if thought is not None:
+            self.notify(f"{thought} {AGAIN}", title="Before it goes", timeout=10, markup=False)
+            return
         self.change(partial(changes.send_note, text=event.value), then=event.input.clear)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
