@@ -38,6 +38,11 @@ EXAMPLES: dict[str, str] = {
     "passwd": "companion passwd",
     "completion": 'eval "$(companion completion bash)"',
     "serve": "companion serve --open",
+    "support": 'companion support "A long day; the report is due"',
+    "pause": 'companion pause --minutes 30 --note "A walk round the block"',
+    "repair": 'companion repair --again "Listen to the end" --share',
+    "unsend": "companion unsend",
+    "tonight": "companion tonight --json",
 }
 
 # Every variable companion reads, and what for.
