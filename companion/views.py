@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from companion.domain import consent
 from companion.domain import model as m
 from companion.domain.checkin_fields import CHECKIN_FIELDS
 from companion.domain.hlc import stamp_ms
@@ -57,6 +58,11 @@ def record_json(
         if person in out:
             out[f"{person}_id"] = out[person]
             out[person] = names.get(out[person]) if out[person] else None
+    if record.type == m.AGREEMENT:
+        out["status"] = consent.state(record)
+        both = (record.author, *(p for p in names if p != record.author))
+        out["retire_asked_by"] = [names.get(p) for p in both if consent.has_retired(record, p)]
+        out["talk_first"] = [names.get(p) for p in both if consent.wants_to_talk(record, p)]
     if "action" in out:
         out["action_title"] = session.title_of(out["action"], m.CARE)
     if record.type == m.CARE and out.get("need"):
@@ -104,7 +110,11 @@ def _line(session: Session, record: Record) -> str:
             f"          needs attention: {record.get('attention')}"
         )
     if record.type == m.AGREEMENT:
-        return f"{short}  [{record.get('status')}]  {record.get('text')}  (proposed by {who})"
+        told = consent.story(
+            record, session.me, session.partner, lambda p: inert(session.name_of(p))
+        )
+        said = "; ".join(told)
+        return f"{short}  [{consent.state(record)}]  {record.get('text')}  ({said})"
     if record.type == m.REVIEW:
         title = session.title_of(record.get("action"), m.CARE) or "?"
         return f"{short}  {record.get('week')}  {who}: {title} — {record.get('verdict')}"
@@ -342,10 +352,8 @@ def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None
             say(f"{name}'s check-in is open to you now")
         elif kind == m.CHECKIN and author == partner:
             say(f"{name} shared this week's check-in")
-        elif kind == m.AGREEMENT and record.get("accepted_by") == partner:
-            say(f"{name} accepted an agreement")
-        elif kind == m.AGREEMENT and author == partner and record.get("status") == m.PROPOSED:
-            say(f"{name} proposed an agreement")
+        elif kind == m.AGREEMENT and (told := consent.arrival(record, me, partner or "", name)):
+            say(told)
         elif kind == m.NEED and author == partner:
             say(f"{name} updated their care menu")
         elif kind == m.CARE and author == partner:

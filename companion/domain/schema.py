@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
+from companion.domain import consent as c
 from companion.domain import model as m
 from companion.domain.checkin_fields import CHECKIN_LABELS
 from companion.domain.ids import is_valid_id
@@ -33,16 +34,14 @@ from companion.errors import UsageError
 # A field's check: None when the value may be stored, else what is wrong ("is not text").
 Check = Callable[[Any], "str | None"]
 
-# Partner and device ids are hex (16 characters as the app makes them; the journal's device
-# folders allow up to 64).
+# Partner and device ids: hex, 16 characters as the app makes them, up to 64 in device folders.
 _HEX_ID = re.compile(r"[0-9a-f]{16,64}")
 _TAG = re.compile(r"[0-9a-f]{16}")
 _KEY_HASH = re.compile(r"[0-9a-f]{64}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WEEK = re.compile(r"\d{4}-W\d{2}")
 FIRST_YEAR, LAST_YEAR = m.FIRST_YEAR, m.LAST_YEAR
-# Sealed answers: six fields of at most 2,000 characters, JSON-escaped and encrypted, fit
-# well within this (base64 characters).
+# Sealed answers (base64): six fields of at most 2,000 characters, escaped, encrypted, fit.
 MAX_SEALED = 256 * 1024
 MAX_LABEL = 60
 MAX_TITLE = 200
@@ -307,6 +306,8 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "text": Field(_text()),
         "status": Field(_one_of(m.AGREEMENT_STATUSES)),
         "accepted_by": Field(_or_none(_partner), required=False),
+        **{f: Field(_boolean, required=False) for f in c.RETIRES},
+        **{f: Field(_or_none(_one_of(c.TALK_SUBJECTS)), required=False) for f in c.TALKS},
     },
     m.APPROVAL: {
         "device": Field(_partner),
@@ -314,8 +315,7 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "partner": Field(_partner),
     },
 }
-# The tombstone flag: the app writes it only through delete operations, but a compacted
-# journal may carry it as a field of any record.
+# The tombstone flag: written by delete operations, in a compacted journal by any record.
 _DELETED_FIELD = Field(_boolean, required=False)
 # Named by hex ids: a partner's and a device's own, an approval's a hash of two devices'.
 _HEX_NAMED = frozenset({m.PARTNER, m.DEVICE, m.APPROVAL})
