@@ -14,6 +14,7 @@ character from the partner's device.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -30,6 +31,9 @@ RECENT_NOTE_DAYS = 90
 # Tonight mentions a check-in that neither of you has written yet from this many days before
 # my check-in day (Friday on, with the usual Sunday).
 CHECKIN_NOTICE_DAYS = 2
+# Tonight shows a note's first few lines; the whole note is a key away, in Gratitude.
+PREVIEW_CHARS = 400
+PREVIEW_WORD = 40
 # Tonight lists at most this many new notes; Gratitude has the rest.
 TONIGHT_NOTES = 10
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -158,6 +162,13 @@ def seen_since(session: Session) -> Since:
     return Since(min(n.created for n in unread).rsplit(".", 1)[0] + ".", events)
 
 
+def preview(text: str, limit: int = PREVIEW_CHARS, word: int = PREVIEW_WORD) -> str:
+    """A note as Tonight shows it: no word longer than `word` characters (one long run of
+    characters would fill the screen), at most `limit` characters; lines kept."""
+    tamed = re.sub(rf"\S{{{word + 1},}}", lambda w: w.group()[: word - 1] + "…", text)
+    return tamed if len(tamed) <= limit else tamed[: limit - 1].rstrip() + "…"
+
+
 def excerpt(text: str, width: int = 48) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
@@ -246,6 +257,7 @@ def tonight(session: Session, since: Since) -> Tonight:
         if n.author == me and n.get("landed") and n.hlc > since.events
     ]
     menus = {n.author for n in session.core(m.NEED) if not n.get("retired")}
+    rows = [note_row(session, n, today, new=True) for n in new[:TONIGHT_NOTES]]
     state = session.checkin_state()
     theirs_new = state.theirs is not None and state.theirs.hlc > since.events
     # Everything shown counts as seen: the newest stamp among it (a partner's stamp can tie
@@ -257,7 +269,7 @@ def tonight(session: Session, since: Since) -> Tonight:
         people=who,
         due=due,
         has_actions=bool(session.my_actions()),
-        notes=[note_row(session, n, today, new=True) for n in new[:TONIGHT_NOTES]],
+        notes=[row._replace(text=preview(row.text)) for row in rows],
         more_notes=max(0, len(new) - TONIGHT_NOTES),
         landed=landed,
         banner=checkin_banner(

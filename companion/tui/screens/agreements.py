@@ -56,7 +56,7 @@ class AgreementsScreen(PracticeScreen):
 
     async def show(self, view: read_agreements.Agreements) -> None:
         self.partner_name = view.people.other
-        self.sub_title = "proposed by one, accepted by the other, retired by both"
+        self.sub_title = "one proposes, the other accepts; retiring takes both"
         await self.query_one(AgreementList).replace(
             [AgreementItem(row, view.people.other) for row in view.rows],
             "No agreements yet. Propose one below: small and specific works best.",
@@ -67,7 +67,7 @@ class AgreementsScreen(PracticeScreen):
 
     @on(Input.Submitted, "#proposal")
     def _propose(self, event: Input.Submitted) -> None:
-        self.change(partial(changes.propose, text=event.value), then=event.input.clear)
+        self.change(partial(changes.propose, text=event.value), then=self.submitted(event.input))
 
     @on(AgreementList.Accept)
     def _accept(self, event: AgreementList.Accept) -> None:

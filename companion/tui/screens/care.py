@@ -96,7 +96,7 @@ class CareScreen(PracticeScreen):
 
     @on(Input.Submitted, "#need")
     def _add_need(self, event: Input.Submitted) -> None:
-        self.change(partial(changes.add_need, text=event.value), then=event.input.clear)
+        self.change(partial(changes.add_need, text=event.value), then=self.submitted(event.input))
 
     def action_add_need(self) -> None:
         self.query_one("#need", Input).focus()

@@ -113,7 +113,7 @@ class GratitudeScreen(PracticeScreen):
     @on(Button.Pressed, "#send")
     def action_send(self) -> None:
         area = self.query_one("#note-text", TextArea)
-        self.change(partial(changes.send_note, text=area.text), then=area.clear)
+        self.change(partial(changes.send_note, text=area.text), then=self.submitted(area))
 
     @on(NoteList.Landed)
     def _landed(self, event: NoteList.Landed) -> None:

@@ -185,7 +185,7 @@ class TonightScreen(PracticeScreen):
 
     @on(Input.Submitted, "#note-input")
     def _send(self, event: Input.Submitted) -> None:
-        self.change(partial(changes.send_note, text=event.value), then=event.input.clear)
+        self.change(partial(changes.send_note, text=event.value), then=self.submitted(event.input))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "write_note":
