@@ -5,6 +5,7 @@ to retire an agreement, the other says "let's talk first", then agrees; a propos
 from __future__ import annotations
 
 import pytest
+from textual.worker import WorkerCancelled
 
 from companion.domain import consent
 from companion.domain import model as m
@@ -19,10 +20,10 @@ from .test_tui import (
     light_kdf,
     opened,
     pinned_clock,
-    settle,
     space,
     text_of,
 )
+from .test_tui import settle as settle_once
 
 __all__ = ["anyio_backend", "light_kdf", "pinned_clock", "space"]
 
@@ -30,6 +31,18 @@ pytestmark = pytest.mark.anyio
 
 PAUSE = "We pause an argument when either of us says 'pause'"
 SUNDAY = "Sunday mornings are quiet time for each of us"
+
+
+async def settle(pilot) -> None:
+    """Settle; a screen's load replaced by a newer one (the change's own reload, the watcher's
+    after the write) is cancelled, which is how the app works: wait for the newer one."""
+    for _ in range(20):
+        try:
+            await settle_once(pilot)
+            return
+        except WorkerCancelled:
+            await pilot.pause(0.05)
+    raise AssertionError("the screen kept reloading")
 
 
 def _rows(app) -> dict[str, AgreementItem]:
