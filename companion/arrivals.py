@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from companion.domain import consent
 from companion.domain import model as m
 from companion.domain.records import Record
 from companion.domain.text import inert
@@ -47,12 +48,8 @@ def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None
             say(f"{name}'s check-in is open to you now")
         elif kind == m.CHECKIN and author == partner:
             say(f"{name} shared this week's check-in")
-        elif kind == m.AGREEMENT and retired:
-            say("an agreement was retired")
-        elif kind == m.AGREEMENT and record.get("accepted_by") == partner:
-            say(f"{name} accepted an agreement")
-        elif kind == m.AGREEMENT and author == partner and record.get("status") == m.PROPOSED:
-            say(f"{name} proposed an agreement")
+        elif kind == m.AGREEMENT and (told := consent.arrival(record, me, partner or "", name)):
+            say(told)
         elif kind == m.NEED and author == partner:
             say(f"{name} updated their care menu")
         elif kind == m.CARE and author == partner:

@@ -13,7 +13,7 @@ class CompanionError(Exception):
     """An error with a message for a person, what to do next, and an exit code."""
 
     exit_code = EXIT_USAGE
-    title = "Something needs attention"
+    title = "Something needs a moment"
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
@@ -28,27 +28,27 @@ class UsageError(CompanionError):
     """The request itself can't be carried out as asked (bad input, wrong state)."""
 
     exit_code = EXIT_USAGE
-    title = "Can't do that"
+    title = "Not quite"
 
 
 class UnlockError(CompanionError):
     """The passphrase does not open this space."""
 
     exit_code = EXIT_UNLOCK
-    title = "Not unlocked"
+    title = "That didn't open it"
 
 
 class DataError(CompanionError):
     """A file the app needs is damaged, tampered with, or missing."""
 
     exit_code = EXIT_DATA
-    title = "Data problem"
+    title = "A file needs looking after"
 
 
 class StorageFullError(DataError):
     """The disk refused a write; the previous state is intact."""
 
-    title = "Disk full"
+    title = "The disk is full"
 
 
 class WaitError(CompanionError):

@@ -8,6 +8,7 @@ import io
 import json
 from typing import Any
 
+from companion.domain import consent
 from companion.domain import model as m
 from companion.domain.checkin_fields import CHECKIN_FIELDS
 from companion.domain.hlc import stamp_ms
@@ -56,6 +57,11 @@ def record_json(
         if person in out:
             out[f"{person}_id"] = out[person]
             out[person] = names.get(out[person]) if out[person] else None
+    if record.type == m.AGREEMENT:
+        out["status"] = consent.state(record)
+        both = (record.author, *(p for p in names if p != record.author))
+        out["retire_asked_by"] = [names.get(p) for p in both if consent.has_retired(record, p)]
+        out["talk_first"] = [names.get(p) for p in both if consent.wants_to_talk(record, p)]
     if "action" in out:
         out["action_title"] = session.title_of(out["action"], m.CARE)
     if record.type == m.CARE and out.get("need"):
@@ -103,7 +109,11 @@ def _line(session: Session, record: Record) -> str:
             f"          needs attention: {record.get('attention')}"
         )
     if record.type == m.AGREEMENT:
-        return f"{short}  [{record.get('status')}]  {record.get('text')}  (proposed by {who})"
+        told = consent.story(
+            record, session.me, session.partner, lambda p: inert(session.name_of(p))
+        )
+        said = "; ".join(told)
+        return f"{short}  [{consent.state(record)}]  {record.get('text')}  ({said})"
     if record.type == m.REVIEW:
         title = session.title_of(record.get("action"), m.CARE) or "?"
         return f"{short}  {record.get('week')}  {who}: {title} — {record.get('verdict')}"

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from companion.domain import consent
 from companion.domain import model as m
 from companion.domain.hlc import Clock
 from companion.domain.ids import checkin_id, iso_week, make_id, review_id, tick_id
@@ -385,7 +386,11 @@ class History:
             self.proposals.append(({"id": aid, "author": me.pid}, day))
         if self.agreements and rng.random() < 1 / 500:
             agreement = self.agreements.pop(rng.randrange(len(self.agreements)))
-            me.op("set", agreement["id"], m.AGREEMENT, {"status": m.RETIRED})
+            # retired once both have asked: each gives their own consent
+            for person in (me, other):
+                own = person.pid == agreement["author"]
+                field = consent.OWNER_RETIRES if own else consent.OTHER_RETIRES
+                person.op("set", agreement["id"], m.AGREEMENT, {field: True})
 
     def care_changes(self, me: Person, other: Person, day: dt.date, years_in: float) -> None:
         """Adopt care from the partner's menu; now and then retire an act that ran its course."""

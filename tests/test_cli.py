@@ -366,7 +366,9 @@ def test_gratitude_checkins_agreements_and_status(couple, tmp_path):
         "accepted",
         "Alex",
     )
-    assert f"Retired: {agreement}" in ok(alex, "retire", "agreement", "twenty minutes").out
+    # retiring an agreement takes both: Alex asks, and it holds until Sam agrees too
+    asked = ok(alex, "retire", "agreement", "twenty minutes").out
+    assert f"Asked to retire: {agreement}" in asked and "until Sam agrees" in asked
 
     status = ok(alex, "status", "--json").json()
     assert (status["me"], status["partner"], status["waiting"], status["problems"]) == (
@@ -379,6 +381,9 @@ def test_gratitude_checkins_agreements_and_status(couple, tmp_path):
     assert status["checkin"] == {"week": week, "waiting_for": "nobody"}
 
     ok(sam, "sync")
+    [retiring] = listed(sam, "agreements")
+    assert (retiring["status"], retiring["retire_asked_by"]) == ("retiring", ["Alex"])
+    assert f"Retired: {agreement}" in ok(sam, "retire", "agreement", "twenty minutes").out
     [retired] = listed(sam, "agreements")
     assert (retired["text"], retired["status"], retired["accepted_by"]) == (
         agreement,

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from companion.domain import consent, rights, schema
 from companion.domain import model as m
-from companion.domain import rights, schema
 from companion.domain.ids import is_bound, make_id, owned_id, tick_id
 from companion.domain.records import make_op
 from companion.service import Session
@@ -66,11 +66,20 @@ def expected(record_type: str, kind: str, owner: str, author: str, name: str, va
     """Whether `author` may make this change to a record `owner` created."""
     mine = owner == author
     if kind == "delete":
-        return mine
+        return mine and record_type != m.AGREEMENT  # an agreement is retired by both instead
+    if record_type == m.AGREEMENT and name == "text":
+        return False  # set when proposed; a new wording is a new proposal
     if record_type == m.GRATITUDE and name in ("read", "landed"):
         return not mine
     if record_type == m.AGREEMENT and name == "status":
-        return {m.ACCEPTED: not mine, m.RETIRED: True}.get(value, False)
+        # nobody sets `retired`: it takes both partners' consent (consent.state)
+        return value == m.ACCEPTED and not mine
+    if record_type == m.AGREEMENT and name in consent.RETIRES:
+        # each partner gives only their own consent, and never takes it back
+        own = consent.OWNER_RETIRES if mine else consent.OTHER_RETIRES
+        return name == own and value is True
+    if record_type == m.AGREEMENT and name in consent.TALKS:
+        return name == (consent.OWNER_TALK if mine else consent.OTHER_TALK)
     if record_type == m.AGREEMENT and name == "accepted_by":
         return not mine and value == author
     if record_type == m.DEVICE and name == "partner":

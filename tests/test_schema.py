@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from companion.cli import cli
+from companion.domain import consent, schema
 from companion.domain import model as m
-from companion.domain import schema
 from companion.domain.ids import iso_week, make_id
 from companion.domain.records import make_op
 from companion.errors import CompanionError
@@ -258,6 +258,8 @@ def _valid_values(partners: list[str], ids: list[str]) -> dict[str, st.SearchStr
         "sealed": b64,
         "key": st.none() | key,
         "verdict": st.sampled_from(m.REVIEW_VERDICTS),
+        **{f: st.booleans() for f in consent.RETIRES},
+        **{f: st.none() | st.sampled_from(consent.TALK_SUBJECTS) for f in consent.TALKS},
     }
 
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from companion.domain import consent
 from companion.domain import model as m
 from companion.domain.records import DELETED
 from companion.store.replica import CORE
@@ -462,10 +463,18 @@ def test_changes_to_the_partners_records_converge_whatever_arrives_first(
         elif kind == "propose":
             who.propose_agreement(f"agreement {len(log)}")
         elif kind in ("accept", "retire"):
+            # accept a partner's proposal; retire (ask to, or agree to) any not yet retired
+            # that is one's own or agreed, unless one has asked already
             theirs = [
                 a
                 for a in who.core(m.AGREEMENT)
-                if a.get("status") == m.PROPOSED and (kind == "retire" or a.author != who.me)
+                if (
+                    consent.state(a) == m.PROPOSED and a.author != who.me
+                    if kind == "accept"
+                    else consent.state(a) != m.RETIRED
+                    and not consent.has_retired(a, who.me)
+                    and (a.author == who.me or consent.state(a) != m.PROPOSED)
+                )
             ]
             if theirs:
                 chosen = theirs[step[2] % len(theirs)]

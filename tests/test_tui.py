@@ -25,7 +25,7 @@ from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.theme import BUILTIN_THEMES
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, HelpPanel, Input, Static, TextArea
+from textual.widgets import ContentSwitcher, Input, Static, TextArea
 from textual.worker import WorkerState
 
 from companion.domain import model as m
@@ -54,6 +54,7 @@ from companion.tui.screens.dialogs import CareActionDialog, ConfirmDialog, Passp
 from companion.tui.screens.gratitude import GratitudeScreen
 from companion.tui.screens.help import HelpScreen
 from companion.tui.screens.history import HistoryScreen
+from companion.tui.screens.keys import KeysScreen
 from companion.tui.screens.progress import ProgressScreen
 from companion.tui.screens.settings import SettingsScreen
 from companion.tui.screens.setup import SetupScreen
@@ -310,10 +311,13 @@ def new_notes(app: CompanionApp) -> list[NoteRow]:
 
 
 async def click_due_link(pilot: Pilot, index: int, word: str) -> None:
-    """Click a link in Tonight's row `index` (its "Done", say); each row is one line here."""
+    """Click a link in Tonight's row `index` (its "Done", say); each row is two lines here,
+    the title, then the details with the links."""
     due = pilot.app.screen.query_one(DueList)
-    column = due_content(due.rows[index], index).plain.index(word)
-    await pilot.click(due, offset=(due.styles.padding.left + column + 1, index))
+    lines = due_content(due.rows[index], index).plain.split("\n")
+    line = next(n for n, text in enumerate(lines) if word in text)
+    column = lines[line].index(word)
+    await pilot.click(due, offset=(due.styles.padding.left + column + 1, 2 * index + line))
 
 
 def footer_width(app: CompanionApp) -> int:
@@ -360,7 +364,7 @@ async def test_setup_creates_a_space(tmp_path: Path, monkeypatch: pytest.MonkeyP
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, SetupScreen)
-        assert "Can't do that: The two passphrases are different." in "\n".join(
+        assert "Not quite: The two passphrases are different." in "\n".join(
             n.split("\n")[0] for n in notices(messages)
         )
         assert not profiles.exists(home)
@@ -482,7 +486,7 @@ async def test_tonight_ticks_done_skip_and_undo_by_key_and_click(evening: Couple
         await click_due_link(pilot, 0, "Undo")
         await settle(pilot)
         assert [r.status for r in due_rows(app)] == [None, m.DONE]
-        await pilot.click(app.screen.query_one(DueList), offset=(3, 1))  # a row, not a link
+        await pilot.click(app.screen.query_one(DueList), offset=(3, 2))  # a row, not a link
         await pilot.press("u")
         await settle(pilot)
         assert [r.status for r in due_rows(app)] == [None, None]
@@ -556,7 +560,7 @@ async def test_gratitude_composes_with_gentle_prompts_and_marks_landed(evening: 
         assert text_of(hint).startswith("Name one thing Sam did")
         await pilot.press("ctrl+s")  # an empty note is refused kindly
         await settle(pilot)
-        assert any(n.startswith("Can't do that: The note is empty.") for n in notices(messages))
+        assert any(n.startswith("Not quite: The note is empty.") for n in notices(messages))
 
         await pilot.press("n")
         assert isinstance(app.focused, TextArea)
@@ -827,12 +831,21 @@ async def test_every_screen_has_a_key_and_a_palette_command(evening: Couple) -> 
         labels = {"Tonight", "Care", "Gratitude", "Check-in", "Agreements", "Help"}
         assert labels | {"Progress", "History", "Settings", "Keys", "Sync now"} <= titles
 
-        await pilot.press("f1")  # the keys of this screen, and back
+        await pilot.press("f1")  # the keys of this screen, the app's own first; Esc closes
         await pilot.pause()
-        assert app.screen.query(HelpPanel)
+        assert isinstance(app.screen, KeysScreen)
+        shown = text_of(app.screen.query_one("#keys-list Static"))
+        assert shown.index("On this screen") < shown.index("Screens") < shown.index("Moving")
+        assert shown.index("These keys") < shown.index("Scroll")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, KeysScreen)
         await pilot.press("f1")
         await pilot.pause()
-        assert not app.screen.query(HelpPanel)
+        assert isinstance(app.screen, KeysScreen)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert not isinstance(app.screen, KeysScreen)
 
 
 async def test_a_sync_pass_brings_the_partners_note_and_says_so(space: Couple) -> None:
@@ -912,7 +925,7 @@ async def test_a_damaged_file_is_a_problem_to_look_at(space: Couple) -> None:
         app.sync_now()
         await settle(pilot)
         assert text_of(app.screen.query_one(AppHeader)).endswith("A problem to look at")
-        assert any(n.startswith("Sync problem: Device") for n in notices(messages))
+        assert any(n.startswith("Sharing hit a snag: Device") for n in notices(messages))
         header = app.screen.query_one(AppHeader)  # the status, at its right end: its details
         await pilot.click(header, offset=(header.size.width - 3, 0))  # are in Settings
         await settle(pilot)
@@ -1329,6 +1342,7 @@ def test_stylesheets_ship_with_the_package_and_use_theme_variables_only() -> Non
         HelpScreen,
         ConfirmDialog,
         PassphraseDialog,
+        KeysScreen,
     ]
     for owner in screens:
         paths = owner.CSS_PATH if isinstance(owner.CSS_PATH, list) else [owner.CSS_PATH]

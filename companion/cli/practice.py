@@ -1,4 +1,5 @@
-"""Commands of the practice: add, tick, checkin, unseal, review, accept, retire, landed."""
+"""Commands of the practice: add, tick, checkin, unseal, review, accept, talk-first, retire,
+landed."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 import click
 
 from companion.cli.base import cli, say, with_session
+from companion.domain import consent
 from companion.views import delivered
 
 
@@ -157,9 +159,31 @@ def accept(session, agreement: str) -> None:
 @click.argument("ref")
 @with_session
 def retire(session, kind: str, ref: str) -> None:
-    """Retire a need, a care action or an agreement that no longer fits (history stays)."""
+    """Retire a need, a care action or an agreement that no longer fits (history stays).
+
+    An accepted agreement is retired once you both have asked to."""
     record = session.retire(kind, ref)
-    say(f"Retired: {record.get('title') or record.get('text')}")
+    title = record.get("title") or record.get("text")
+    if kind == "agreement" and consent.state(record) == consent.RETIRING:
+        partner = session.name_of(session.partner)
+        if record.get("accepted_by"):
+            say(f"Asked to retire: {title}")
+            say(f"It holds until {partner} agrees to retire it too.")
+        else:
+            say(f"Asked to withdraw: {title}")
+            say(f"{partner} will see it; it is set aside once they agree.")
+    else:
+        say(f"Retired: {title}")
+
+
+@cli.command("talk-first")
+@click.argument("agreement")
+@with_session
+def talk_first(session, agreement: str) -> None:
+    """Tell your partner you'd like to talk before agreeing (to a proposal, or to retiring)."""
+    record = session.talk_first(agreement)
+    partner = session.name_of(session.partner)
+    say(f"{partner} will see that you'd like to talk first about: {record.get('text')}")
 
 
 @cli.command()

@@ -2,11 +2,13 @@
 
 A record's owner is the partner who created it (the author of its create). Everything is the
 owner's to change, except what belongs to the other partner: a note's `read` and `landed`
-(its recipient's), an agreement's acceptance (the partner who didn't propose it), an
-agreement's retirement (either), and the answer to a request for support (the partner asked).
-A tick is its care action's owner's; a review, the receiver's. The judgement is pure: the
-caller looks the owners up (sync/ownership.py). SECURITY.md "Who may change what" is this
-table in words.
+(its recipient's), an agreement's acceptance (the partner who didn't propose it), each
+partner's own word on an agreement (their consent to retire it, given once and never taken
+back, and their "let's talk first": domain/consent.py), and the answer to a request for
+support (the partner asked). An agreement's text is set only when it is proposed, and nobody
+deletes one. A tick is its care action's owner's; a review, the receiver's. The judgement is
+pure: the caller looks the owners up (sync/ownership.py). SECURITY.md "Who may change what"
+is this table in words.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any, NamedTuple
 
+from companion.domain import consent as c
 from companion.domain import model as m
 from companion.domain.ids import checkin_id, is_bound, review_id, tick_id
 from companion.domain.records import DELETED
@@ -28,18 +31,25 @@ NOBODY = "nobody"  # set only in the owner's create, never changed after
 # Who may set each field in a `set`. Fields not named here are the owner's.
 FIELD_RIGHTS: dict[str, dict[str, str]] = {
     m.GRATITUDE: {"read": OTHER, "landed": OTHER},
-    m.AGREEMENT: {"accepted_by": OTHER},  # and `status`: by its value (see _status_right)
+    # and `status`, `text`: see _set_right; the `owner_*` consent fields are the owner's
+    m.AGREEMENT: {"accepted_by": OTHER, c.OTHER_RETIRES: OTHER, c.OTHER_TALK: OTHER},
     # a request for support is answered by the partner asked, with one act from the menu
     m.SUPPORT: {"answer": OTHER, "answer_need": OTHER},
 }
 # What the owner's create may hold in a field that is the other partner's: its first value.
 CREATE_VALUES: dict[str, dict[str, tuple[Any, ...]]] = {
     m.GRATITUDE: {"read": (False,), "landed": (False,)},
-    m.AGREEMENT: {"status": (m.PROPOSED,), "accepted_by": (None,)},
+    m.AGREEMENT: {
+        "status": (m.PROPOSED,),
+        "accepted_by": (None,),
+        c.OTHER_RETIRES: (False,),
+        c.OTHER_TALK: (None,),
+    },
     m.SUPPORT: {"answer": (None,), "answer_need": (None,)},
 }
-# Agreements: proposed only in the proposer's create; accepted by the other; retired by either.
-AGREEMENT_STATUS = {m.PROPOSED: NOBODY, m.ACCEPTED: OTHER, m.RETIRED: EITHER}
+# Agreements: proposed only in the proposer's create; accepted by the other. Nobody sets
+# `retired`: an agreement is retired once both partners have given their consent.
+AGREEMENT_STATUS = {m.PROPOSED: NOBODY, m.ACCEPTED: OTHER, m.RETIRED: NOBODY}
 # Types whose create names a care action: a tick is the action's owner's, a review the other's.
 NAMES_ACTION = frozenset({m.TICK, m.REVIEW})
 # Types whose ids are made from their natural keys (so two devices of one partner agree).
@@ -140,6 +150,8 @@ def judge(
     if existing is None:
         return Wait(op["id"])
     owner = existing.owner
+    if kind == "delete" and record_type == m.AGREEMENT:
+        return _no(op, "", owner, "delete", "an agreement is retired by both, never deleted")
     if kind == "delete":
         return None if author == owner else _no(op, "", owner, "delete", "only its owner may")
     for name, value in fields.items():
@@ -231,6 +243,10 @@ def _set_right(record_type: str, name: str, value: Any) -> str:
         return AGREEMENT_STATUS.get(value, NOBODY)
     if record_type == m.AGREEMENT and name == "accepted_by" and value is None:
         return NOBODY
+    if record_type == m.AGREEMENT and name in c.RETIRES and value is not True:
+        return NOBODY  # a consent to retire, once given, stays
+    if record_type == m.AGREEMENT and name in ("text", DELETED):
+        return NOBODY  # what both agreed to isn't rewritten or removed by one of them
     if name == DELETED:
         return OWNER
     return FIELD_RIGHTS.get(record_type, {}).get(name, OWNER)
@@ -250,7 +266,7 @@ _RULE_WORDS = {
     OWNER: "only its owner may",
     OTHER: "only the other partner may",
     EITHER: "either partner may",
-    NOBODY: "it is set only when the record is made",
+    NOBODY: "it is set only when the record is made, or given once and kept",
 }
 
 

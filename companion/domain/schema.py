@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
+from companion.domain import consent as c
 from companion.domain import model as m
 from companion.domain.checkin_fields import CHECKIN_LABELS
 from companion.domain.ids import is_valid_id
@@ -306,6 +307,8 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "text": Field(_text()),
         "status": Field(_one_of(m.AGREEMENT_STATUSES)),
         "accepted_by": Field(_or_none(_partner), required=False),
+        **{f: Field(_boolean, required=False) for f in c.RETIRES},
+        **{f: Field(_or_none(_one_of(c.TALK_SUBJECTS)), required=False) for f in c.TALKS},
     },
     m.APPROVAL: {
         "device": Field(_partner),
@@ -314,8 +317,7 @@ SCHEMAS: dict[str, dict[str, Field]] = {
     },
     **moment_schemas(Field),
 }
-# The tombstone flag: the app writes it only through delete operations, but a compacted
-# journal may carry it as a field of any record.
+# The tombstone flag: written by delete operations, in a compacted journal by any record.
 _DELETED_FIELD = Field(_boolean, required=False)
 # Named by hex ids: a partner's and a device's own, an approval's a hash of two devices'.
 _HEX_NAMED = frozenset({m.PARTNER, m.DEVICE, m.APPROVAL})

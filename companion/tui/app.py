@@ -62,6 +62,13 @@ class CompanionApp(App[None]):
     # that way rather than by switching to it, because a switch to a new mode has Textual
     # parse and apply every stylesheet again. Its entry in MODES is added once it exists.
     DEFAULT_MODE: ClassVar[str] = "tonight"
+    # Each screen is classed by the terminal's width: "-narrow" (under 100 columns, 80 the
+    # common default) lays out tighter, "-wide" (140 and more) gives the room to the text.
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012 (Textual types it as an instance variable)
+        (0, "-narrow"),
+        (100, "-normal"),
+        (140, "-wide"),
+    ]
     # Screens other than Tonight are imported the first time they are shown.
     MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {
         d.mode: d.make for d in DESTINATIONS if d.mode != "tonight"
@@ -253,11 +260,13 @@ class CompanionApp(App[None]):
         memory.collect(self)
 
     def action_toggle_keys(self) -> None:
-        """Textual's keys panel: every key that works where the focus is."""
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        """Every key that works where the focus is, the app's own first (Esc closes it)."""
+        from companion.tui.screens.keys import KeysScreen  # imported when first asked for
+
+        if isinstance(self.screen, KeysScreen):
+            self.screen.dismiss()
         else:
-            self.action_show_help_panel()
+            self.push_screen(KeysScreen(self.screen))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if self.backend is not None:

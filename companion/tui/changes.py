@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from companion.domain import consent
 from companion.domain import model as m
 from companion.errors import UsageError
 from companion.tui.read.tonight import WEEKDAY_NAMES
@@ -54,6 +55,11 @@ def add_care(session: Session, title: str, cadence: str, need_id: str | None = N
 
 def retire(session: Session, kind: str, record_id: str) -> str:
     record = session.retire(kind, record_id)
+    if kind == "agreement" and consent.state(record) == consent.RETIRING:
+        partner = session.name_of(session.partner)
+        if not record.get("accepted_by"):
+            return f"Asked. {partner} will see it; it is set aside once they agree."
+        return f"Asked. It holds until {partner} agrees to retire it too."
     if kind == "agreement":
         return "Retired. Talk it over together if it needs a new shape."
     return f"Retired: {record.get('title') or record.get('text')}. It stays in your history."
@@ -62,6 +68,11 @@ def retire(session: Session, kind: str, record_id: str) -> str:
 def propose(session: Session, text: str) -> str:
     session.propose_agreement(text)
     return f"Proposed. It holds once {session.name_of(session.partner)} accepts it."
+
+
+def talk_first(session: Session, agreement_id: str) -> str:
+    session.talk_first(agreement_id)
+    return f"{session.name_of(session.partner)} will see you'd like to talk it over first."
 
 
 def accept(session: Session, agreement_id: str) -> str:

@@ -77,7 +77,7 @@ DESTINATIONS = (
         "agreements",
         "a",
         "Agreements",
-        "Propose, accept or retire agreements",
+        "Propose agreements, answer or retire them together",
         _SCREENS + "agreements",
         "AgreementsScreen",
     ),

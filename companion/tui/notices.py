@@ -21,7 +21,7 @@ def show_error(app: App[Any], error: BaseException) -> None:
     app.notify(
         f"Something went wrong: {error}",
         severity="error",
-        title="Unexpected problem",
+        title="Something went wrong on our side",
         timeout=8,
         markup=False,
     )

@@ -249,7 +249,7 @@ class SyncLoop:
                     "Everything else merged; Settings (,) lists it, `companion verify` "
                     "has details.",
                     severity="warning",
-                    title="Sync problem",
+                    title="Sharing hit a snag",
                     markup=False,
                 )
         if message.arrived:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from companion.domain import consent
 from companion.domain import model as m
 from companion.domain.text import inert
 from companion.tui.read.tonight import People, people
@@ -18,10 +19,16 @@ if TYPE_CHECKING:
 class AgreementRow:
     id: str
     text: str
-    status: str
+    status: str  # consent.state: proposed, accepted, retiring or retired
     proposer: str
     mine: bool
     accepted_by: str | None
+    # who proposed, accepted, asked to retire it, would like to talk first (in words)
+    story: str = ""
+    asked_of_me: bool = False  # my answer is awaited: to a proposal, or to retiring it
+    i_retired: bool = False  # I've asked to retire it (or agreed to)
+    i_talk: bool = False  # I've said "let's talk first"
+    they_talk: bool = False  # my partner has said "let's talk first"
 
 
 @dataclass(frozen=True)
@@ -31,24 +38,37 @@ class Agreements:
 
 
 def agreements(session: Session) -> Agreements:
-    me = session.me
+    me, partner = session.me, session.partner
+
+    def name(partner_id: str) -> str:
+        return inert(session.name_of(partner_id))
+
+    def asked(record: Record) -> bool:
+        state = consent.state(record)
+        if state == m.PROPOSED:
+            return record.author != me
+        return state == consent.RETIRING and not consent.has_retired(record, me)
 
     def order(record: Record) -> tuple[int, str]:
-        status = record.get("status")
-        if status == m.PROPOSED:
-            return (0 if record.author != me else 1, record.created)
-        return (2 if status == m.ACCEPTED else 3, record.created)
+        state = consent.state(record)
+        if asked(record):
+            return (0, record.created)
+        rank = {m.PROPOSED: 1, consent.RETIRING: 1, m.ACCEPTED: 2}
+        return (rank.get(state, 3), record.created)
 
     rows = [
         AgreementRow(
             id=a.id,
             text=inert(a.get("text", ""), multiline=True),
-            status=a.get("status", m.PROPOSED),
-            proposer=inert(session.name_of(a.author)),
+            status=consent.state(a),
+            proposer=name(a.author),
             mine=a.author == me,
-            accepted_by=(
-                inert(session.name_of(a.get("accepted_by"))) if a.get("accepted_by") else None
-            ),
+            accepted_by=name(a.get("accepted_by")) if a.get("accepted_by") else None,
+            story=" · ".join(consent.story(a, me, partner, name)),
+            asked_of_me=asked(a),
+            i_retired=consent.has_retired(a, me),
+            i_talk=consent.wants_to_talk(a, me),
+            they_talk=bool(partner) and consent.wants_to_talk(a, partner or ""),
         )
         for a in sorted(session.core(m.AGREEMENT), key=order)
     ]

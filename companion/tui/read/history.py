@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from companion.domain import consent
 from companion.domain import model as m
 from companion.domain.checkin_fields import CHECKIN_QUESTIONS
 from companion.domain.hlc import stamp_ms
@@ -113,8 +114,11 @@ def history_agreements(session: Session) -> list[HistoryItem]:
     names = session.partners()
     items = []
     for record in session.core(m.AGREEMENT):
-        status = record.get("status", m.PROPOSED)
-        state = {m.ACCEPTED: "agreed", m.RETIRED: "retired"}.get(status, "proposed, not yet agreed")
+        state = {
+            m.ACCEPTED: "agreed",
+            consent.RETIRING: "agreed, one of you asked to retire it",
+            m.RETIRED: "retired",
+        }.get(consent.state(record), "proposed, not yet agreed")
         text = (
             f"Agreement proposed by {names.get(record.author, 'someone')}: "
             f"{record.get('text', '')} ({state})"

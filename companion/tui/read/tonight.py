@@ -14,6 +14,7 @@ character from the partner's device.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -30,6 +31,9 @@ RECENT_NOTE_DAYS = 90
 # Tonight mentions a check-in that neither of you has written yet from this many days before
 # my check-in day (Friday on, with the usual Sunday).
 CHECKIN_NOTICE_DAYS = 2
+# Tonight shows a note's first few lines; the whole note is a key away, in Gratitude.
+PREVIEW_CHARS = 400
+PREVIEW_WORD = 40
 # Tonight lists at most this many new notes; Gratitude has the rest.
 TONIGHT_NOTES = 10
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -158,6 +162,13 @@ def seen_since(session: Session) -> Since:
     return Since(min(n.created for n in unread).rsplit(".", 1)[0] + ".", events)
 
 
+def preview(text: str, limit: int = PREVIEW_CHARS, word: int = PREVIEW_WORD) -> str:
+    """A note as Tonight shows it: no word longer than `word` characters (one long run of
+    characters would fill the screen), at most `limit` characters; lines kept."""
+    tamed = re.sub(rf"\S{{{word + 1},}}", lambda w: w.group()[: word - 1] + "…", text)
+    return tamed if len(tamed) <= limit else tamed[: limit - 1].rstrip() + "…"
+
+
 def excerpt(text: str, width: int = 48) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
@@ -189,6 +200,11 @@ class Tonight(NamedTuple):
     to_mark_read: list[str]
     # The clock stamp to mark as seen once this has been on screen.
     seen_stamp: str
+    # For the first evening's guidance: whose care menus are written, whether I've sent a
+    # note lately (none of it is shown as a count).
+    my_menu: bool = False
+    their_menu: bool = False
+    sent_note: bool = False
 
 
 def checkin_banner(
@@ -197,6 +213,7 @@ def checkin_banner(
     today: dt.date,
     checkin_day: int = 6,
     new: bool = False,
+    first_week: bool = False,
 ) -> str | None:
     """A gentle word about this week's check-in, when there is something to say."""
     if partner is None:
@@ -209,6 +226,8 @@ def checkin_banner(
         )
     if waiting_for == "nobody":
         return f"{lead}You've both shared this week's check-in: read them side by side (press w)."
+    if first_week:  # the couple's first week is for menus and small things, not a check-in
+        return None
     if waiting_for == "both" and today.weekday() >= checkin_day - CHECKIN_NOTICE_DAYS:
         return "This week's check-in is due: a few quiet minutes, whenever suits you (press w)."
     return None
@@ -237,6 +256,8 @@ def tonight(session: Session, since: Since) -> Tonight:
         for n in notes
         if n.author == me and n.get("landed") and n.hlc > since.events
     ]
+    menus = {n.author for n in session.core(m.NEED) if not n.get("retired")}
+    rows = [note_row(session, n, today, new=True) for n in new[:TONIGHT_NOTES]]
     state = session.checkin_state()
     theirs_new = state.theirs is not None and state.theirs.hlc > since.events
     # Everything shown counts as seen: the newest stamp among it (a partner's stamp can tie
@@ -248,15 +269,28 @@ def tonight(session: Session, since: Since) -> Tonight:
         people=who,
         due=due,
         has_actions=bool(session.my_actions()),
-        notes=[note_row(session, n, today, new=True) for n in new[:TONIGHT_NOTES]],
+        notes=[row._replace(text=preview(row.text)) for row in rows],
         more_notes=max(0, len(new) - TONIGHT_NOTES),
         landed=landed,
         banner=checkin_banner(
-            state.waiting_for, who.partner, today, session.checkin_day(), new=theirs_new
+            state.waiting_for,
+            who.partner,
+            today,
+            session.checkin_day(),
+            new=theirs_new,
+            first_week=today < together_since(session) + dt.timedelta(days=7),
         ),
         to_mark_read=[note.id for note in unread_to_me(notes, me)],
         seen_stamp=seen,
+        my_menu=me in menus,
+        their_menu=bool(menus - {me}),
+        sent_note=any(n.author == me for n in notes),
     )
+
+
+def together_since(session: Session) -> dt.date:
+    """The day the couple began: the later of the two partners' first days in the space."""
+    return max((session.first_day(p) for p in session.core(m.PARTNER)), default=session.today())
 
 
 def theme_preference(session: Session) -> str | None:

@@ -27,13 +27,15 @@ class AgreementsScreen(PracticeScreen):
     MODE = "agreements"
     CSS_PATH = style_path("agreements.tcss")
     DRAFTS = ("proposal",)
+    partner_name = ""
     BINDINGS: ClassVar[list[BindingType]] = [Binding("n", "propose", "Propose")]
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="agreements-body"):
             yield Static(
                 "Agreements protect both of you: time for yourselves, limits on unwanted "
-                "advice, how you pause a conflict. One of you proposes; the other accepts.",
+                "advice, how you pause a conflict. One of you proposes; the other accepts, or "
+                "asks to talk first. Retiring one takes you both.",
                 classes="hint",
             )
             yield AgreementList(id="agreements")
@@ -53,7 +55,8 @@ class AgreementsScreen(PracticeScreen):
         return read_agreements.agreements(session)
 
     async def show(self, view: read_agreements.Agreements) -> None:
-        self.sub_title = "proposed by one, accepted by the other"
+        self.partner_name = view.people.other
+        self.sub_title = "one proposes, the other accepts; retiring takes both"
         await self.query_one(AgreementList).replace(
             [AgreementItem(row, view.people.other) for row in view.rows],
             "No agreements yet. Propose one below: small and specific works best.",
@@ -64,22 +67,38 @@ class AgreementsScreen(PracticeScreen):
 
     @on(Input.Submitted, "#proposal")
     def _propose(self, event: Input.Submitted) -> None:
-        self.change(partial(changes.propose, text=event.value), then=event.input.clear)
+        self.change(partial(changes.propose, text=event.value), then=self.submitted(event.input))
 
     @on(AgreementList.Accept)
     def _accept(self, event: AgreementList.Accept) -> None:
         self.change(partial(changes.accept, agreement_id=event.agreement_id))
 
+    @on(AgreementList.Talk)
+    def _talk(self, event: AgreementList.Talk) -> None:
+        self.change(partial(changes.talk_first, agreement_id=event.agreement_id))
+
     @on(AgreementList.Retire)
     def _retire(self, event: AgreementList.Retire) -> None:
         retire = partial(changes.retire, kind="agreement", record_id=event.agreement_id)
+        if event.agreeing:  # the partner asked; "Agree" is the answer itself
+            self.change(retire)
+            return
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self.change(retire)
 
-        question = (
-            f"Retire “{event.text}”?\n"
-            "It no longer holds for either of you, and stays in your history."
-        )
-        self.app.push_screen(ConfirmDialog(question, yes="Retire"), answered)
+        partner = self.partner_name or "your partner"
+        if event.proposal:
+            question = (
+                f"Withdraw your proposal “{event.text}”?\n"
+                f"{partner} may have accepted it already: it is set aside once they agree."
+            )
+            yes = "Withdraw"
+        else:
+            question = (
+                f"Ask {partner} to retire “{event.text}”?\n"
+                f"It holds until {partner} agrees too, and stays in your history."
+            )
+            yes = "Ask to retire"
+        self.app.push_screen(ConfirmDialog(question, yes=yes), answered)

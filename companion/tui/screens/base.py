@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -35,6 +35,12 @@ def is_text_field(widget: Widget | None) -> bool:
     return isinstance(widget, Input) or any(
         cls.__name__ == "TextArea" for cls in type(widget).__mro__
     )
+
+
+class Clearable(Protocol):
+    """A field that empties itself: an Input or a TextArea."""
+
+    def clear(self) -> object: ...
 
 
 class PracticeScreen(Screen[None]):
@@ -146,6 +152,16 @@ class PracticeScreen(Screen[None]):
 
     async def show(self, data: Any) -> None:
         raise NotImplementedError
+
+    def submitted(self, field: Clearable) -> Callable[[], None]:
+        """What follows a field's change once it is made: the field emptied, and the focus
+        back on the screen's list, so that the next key is a key again, not more text."""
+
+        def then() -> None:
+            field.clear()
+            self.focus_home()
+
+        return then
 
     def change(self, work: Change, then: Callable[[], object] | None = None) -> None:
         """Make a change in a worker; then reload, say what happened, and run `then`."""

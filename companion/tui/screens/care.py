@@ -72,7 +72,8 @@ class CareScreen(PracticeScreen):
         self.sub_title = "the receiver defines care"
         await self.query_one("#my-needs", NeedList).replace(
             [NeedItem(row, adoptable=False) for row in care.my_needs],
-            "Nothing yet. What helps you feel cared for? Write it below, in your own words.",
+            "Nothing yet. What helps you feel cared for? Write it below, in your own words. "
+            "If one of you has felt less supported lately, let them write theirs first.",
         )
         self.query_one("#partner-menu-title", Static).update(f"{who.other}'s care menu")
         empty = (
@@ -84,15 +85,18 @@ class CareScreen(PracticeScreen):
             [NeedItem(row, adoptable=True) for row in care.partner_needs], empty
         )
         self.query_one("#giving-title", Static).update(f"What I do for {who.other}")
+        if care.partner_needs:
+            first = f"Adopt one small thing from {who.other}'s menu (Enter)"
+        else:  # no menu to choose from yet: don't point at one
+            first = f"Once {who.other}'s care menu arrives, adopt one small thing from it"
         await self.query_one(ActionList).replace(
             [ActionItem(row) for row in care.actions],
-            f"No care actions yet. Adopt one from {who.other}'s menu (Enter), "
-            "or press n for one of your own.",
+            f"No care actions yet. {first}, or press n for one of your own.",
         )
 
     @on(Input.Submitted, "#need")
     def _add_need(self, event: Input.Submitted) -> None:
-        self.change(partial(changes.add_need, text=event.value), then=event.input.clear)
+        self.change(partial(changes.add_need, text=event.value), then=self.submitted(event.input))
 
     def action_add_need(self) -> None:
         self.query_one("#need", Input).focus()

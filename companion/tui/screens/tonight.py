@@ -60,7 +60,9 @@ class TonightScreen(MomentsScreen):
             yield Static("New notes", id="notes-title", classes="section-title", markup=False)
             yield Static(id="landed", markup=False)
             yield NewNotes(
-                initial.notes if initial else (), NO_NEW_NOTES if initial else "", id="new-notes"
+                initial.notes if initial else (),
+                self._no_new_notes(initial) if initial else "",
+                id="new-notes",
             )
             yield Static(id="more-notes", classes="hint", markup=False)
         # The note's field is made when the person starts one (n, or a click on the link):
@@ -86,16 +88,41 @@ class TonightScreen(MomentsScreen):
 
     @staticmethod
     def _nothing_due(tonight: read_tonight.Tonight) -> str:
+        """What the care list says when nothing is due: on the first evenings, what to do
+        first (never a hint about a menu that isn't there yet)."""
         if tonight.has_actions:
             return "Nothing is due tonight. Rest is part of the practice too."
+        other = tonight.people.other
+        if not tonight.people.partner:
+            return (
+                "Start with your care menu (press c): what helps you feel cared for, in your "
+                "own words. Your partner's appears once they join."
+            )
+        if not tonight.my_menu and not tonight.their_menu:
+            return (
+                "Start with your care menus (press c): what helps each of you feel cared for. "
+                "If one of you has felt less supported lately, let them write theirs first."
+            )
+        if not tonight.their_menu:
+            return (
+                f"Your care menu is written. Once {other}'s arrives, adopt one small thing "
+                "from it (press c)."
+            )
+        mine = "" if tonight.my_menu else ", and write yours when you're ready"
+        return f"{other}'s care menu is here: adopt one small thing from it (press c){mine}."
+
+    @staticmethod
+    def _no_new_notes(tonight: read_tonight.Tonight) -> str:
+        if tonight.sent_note or not tonight.people.partner:
+            return NO_NEW_NOTES
         return (
-            "You haven't taken on any care actions yet. "
-            f"Press c to choose from {tonight.people.other}'s care menu."
+            f"{NO_NEW_NOTES} Send {tonight.people.other} one specific note of thanks: what "
+            "they did, and how it felt (press n)."
         )
 
     async def show(self, tonight: read_tonight.Tonight) -> None:
         self.query_one(DueList).set_rows(tonight.due, self._nothing_due(tonight))
-        self.query_one(NewNotes).set_rows(tonight.notes, NO_NEW_NOTES)
+        self.query_one(NewNotes).set_rows(tonight.notes, self._no_new_notes(tonight))
         self._fill(tonight)
         self.call_after_refresh(self._seen, tonight)
         self.reload_moments()
@@ -168,7 +195,7 @@ class TonightScreen(MomentsScreen):
         if thought is not None:
             self.notify(f"{thought} {AGAIN}", title="Before it goes", timeout=10, markup=False)
             return
-        self.change(partial(changes.send_note, text=event.value), then=event.input.clear)
+        self.change(partial(changes.send_note, text=event.value), then=self.submitted(event.input))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "write_note":

@@ -8,6 +8,7 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Static
 
 from companion.tui.read.care import ActionRow
@@ -16,11 +17,28 @@ from companion.tui.widgets.record_list import RecordItem, RecordList
 WEEK_COLUMN = 16
 
 
-def consistency_table(row: ActionRow) -> Content:
-    """Two lines: the weeks, and how each went, in columns."""
-    labels = "".join(cell.label.ljust(WEEK_COLUMN) for cell in row.weeks).rstrip()
-    values = "".join(cell.text.ljust(WEEK_COLUMN) for cell in row.weeks).rstrip()
+def consistency_table(row: ActionRow, width: int | None = None) -> Content:
+    """Two lines: the weeks, and how each went, in columns; in `width` columns, as many of
+    the latest weeks as fit whole (a narrow terminal shows fewer, never a wrapped row)."""
+    widest = (max(len(c.label), len(c.text)) + 2 for c in row.weeks)
+    column = max([WEEK_COLUMN if width is None else 8, *widest])
+    weeks = row.weeks if width is None else row.weeks[-max(1, (width + 2) // column) :]
+    labels = "".join(cell.label.ljust(column) for cell in weeks).rstrip()
+    values = "".join(cell.text.ljust(column) for cell in weeks).rstrip()
     return Content.assemble((labels, "$text-muted"), "\n", values)
+
+
+class WeekTable(Widget):
+    """An action's recent weeks, as many as the width holds."""
+
+    DEFAULT_CSS = "WeekTable { height: 2; }"
+
+    def __init__(self, row: ActionRow) -> None:
+        super().__init__(classes="weeks")
+        self.row = row
+
+    def render(self) -> Content:
+        return consistency_table(self.row, self.content_size.width or None)
 
 
 class ActionItem(RecordItem):
@@ -35,7 +53,7 @@ class ActionItem(RecordItem):
             detail += f" · from their menu: {row.need}"
         yield Static(Content.styled(row.title, "bold"), classes="title")
         yield Static(Content.styled(detail, "$text-muted"), classes="detail")
-        yield Static(consistency_table(row), classes="weeks")
+        yield WeekTable(row)
 
 
 class ActionList(RecordList):

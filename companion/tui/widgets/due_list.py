@@ -36,7 +36,9 @@ def due_content(row: DueRow, index: int) -> Content:
         ]
     else:
         links = [link("Undo", f"mark_row({index},'')")]
-    return Content.assemble(mark, " ", title, "  ", (detail, "$text-muted"), "   ", *links)
+    # the details and the links on a line of their own, under the title: at 80 columns a
+    # long title would otherwise push "Skip" onto a line by itself
+    return Content.assemble(mark, " ", title, "\n  ", (detail, "$text-muted"), "   ", *links)
 
 
 class DueList(RowList[DueRow]):

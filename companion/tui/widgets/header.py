@@ -58,5 +58,10 @@ class AppHeader(Widget):
         if state is None:
             return title
         status = status_content(state)
-        gap = max(2, self.content_size.width - title.cell_length - status.cell_length)
+        width = self.content_size.width
+        # the status stays whole; a long subtitle gives way (ellipsised) on a narrow terminal
+        room = max(len(screen.title or ""), width - status.cell_length - 2)
+        if title.cell_length > room:
+            title = title.truncate(room, ellipsis=True)
+        gap = max(2, width - title.cell_length - status.cell_length)
         return Content.assemble(title, " " * gap, status)

@@ -19,14 +19,24 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
 
-def nav_content(current: str | None) -> Content:
-    """Each screen's key and name, a click on either going there as the key does."""
+def nav_content(current: str | None, compact: bool = False) -> Content:
+    """Each screen's key and name, a click on either going there as the key does.
+
+    `compact` (a narrow terminal, 80 columns): a name that begins with its key shows the key
+    as its own first letter, in the key's colour ("Tonight" for t), so every screen fits.
+    """
     parts: list[Content] = []
     for destination in DESTINATIONS:
         style = "$text-accent bold underline" if destination.mode == current else ""
-        key = Content.styled(destination.shown_key, "bold $footer-key-foreground")
-        label = Content.styled(destination.label, style)
-        item = Content.assemble(key, " ", label)
+        key_style = "bold $footer-key-foreground"
+        label = destination.label
+        if compact and label[:1].lower() == destination.shown_key:
+            item = Content.assemble((label[:1], key_style), Content.styled(label[1:], style))
+            if style:
+                item = item.stylize(style, 0, 1)
+        else:
+            key = Content.styled(destination.shown_key, key_style)
+            item = Content.assemble(key, " ", Content.styled(label, style))
         parts.append(item.stylize(f"@click=app.go('{destination.mode}')"))
     return Content(" ").join(parts)
 
@@ -76,6 +86,7 @@ class BottomBar(Widget):
         # The screens' line (hidden on the help screen before unlocking: see hide_nav).
         self.show_nav = True
         self._nav = Content.assemble(" ", nav_content(current))
+        self._compact_nav = Content.assemble(" ", nav_content(current, compact=True))
         # This screen's keys as last drawn, and at what width: Textual draws the bar several
         # times as a screen first shows, and the keys change only with the bindings.
         self._keys: tuple[int, Content] | None = None
@@ -102,4 +113,5 @@ class BottomBar(Widget):
         keys = self._keys[1]
         if not self.show_nav:
             return keys
-        return Content.assemble(self._nav.truncate(width), "\n", keys)
+        nav = self._nav if self._nav.cell_length <= width else self._compact_nav
+        return Content.assemble(nav.truncate(width), "\n", keys)
