@@ -26,6 +26,7 @@ EXAMPLES: dict[str, str] = {
     "list": "companion list care --json",
     "review": 'companion review "text sam" landed',
     "accept": 'companion accept "advice"',
+    "talk-first": 'companion talk-first "advice"',
     "landed": 'companion landed "cooking"',
     "retire": 'companion retire care "text sam"',
     "unseal": "companion unseal",
