@@ -16,6 +16,8 @@ from companion.domain.ids import iso_week
 from companion.domain.records import Record
 from companion.domain.text import inert, json_escaped, markdown_text, spreadsheet_cell
 from companion.service import Problem, Session, created_at, iso_from_ms
+from companion.service import arrivals as a
+from companion.service.arrivals import arrivals
 
 LIST_KINDS = {
     "gratitude": (m.GRATITUDE,),
@@ -320,44 +322,25 @@ EXPORTERS = {"json": export_json, "csv": export_csv, "markdown": export_markdown
 
 def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None:
     """One quiet sentence about what the partner's devices sent, or None."""
-    me, partner = session.me, session.partner
-    name = inert(session.name_of(partner))
-    mine = session.device_id
-    said: list[str] = []
-
-    def say(text: str) -> None:
-        if text not in said:
-            said.append(text)
-
-    others = 0
-    for record in records:
-        kind, author = record.type, record.author
-        if kind == m.GRATITUDE and author == partner and not record.get("read"):
-            say(f"{name} sent you a note")
-        elif kind == m.GRATITUDE and author == me and record.get("landed"):
-            say(f"{name} says your note landed")
-        elif kind == m.TICK and author == partner:
-            pass  # a partner's ticks and rests are theirs: no pop-up per tick
-        elif kind == m.CHECKIN and author == partner and record.get("key"):
-            say(f"{name}'s check-in is open to you now")
-        elif kind == m.CHECKIN and author == partner:
-            say(f"{name} shared this week's check-in")
-        elif kind == m.AGREEMENT and record.get("accepted_by") == partner:
-            say(f"{name} accepted an agreement")
-        elif kind == m.AGREEMENT and author == partner and record.get("status") == m.PROPOSED:
-            say(f"{name} proposed an agreement")
-        elif kind == m.NEED and author == partner:
-            say(f"{name} updated their care menu")
-        elif kind == m.CARE and author == partner:
-            say(f"{name} took on a care action for you")
-        elif kind == m.REVIEW and author == partner:
-            say(f"{name} reviewed last week's care")
-        elif kind == m.PARTNER and record.id == partner:
-            say(f"{name} joined your space")
-        elif record.device != mine:
-            others += 1
-    if not said and others:
-        return f"{others} change(s) arrived from your other devices."
-    if not said:
+    found = arrivals(session, records)
+    name = inert(session.name_of(session.partner))
+    if not found.kinds and found.others:
+        return f"{found.others} change(s) arrived from your other devices."
+    if not found.kinds:
         return None
-    return "; ".join(said) + "."
+    return "; ".join(ARRIVAL_WORDS[kind].format(name=name) for kind in found.kinds) + "."
+
+
+# How the app and `watch` tell each kind of arrival.
+ARRIVAL_WORDS = {
+    a.NOTE: "{name} sent you a note",
+    a.LANDED: "{name} says your note landed",
+    a.CHECKIN_OPEN: "{name}'s check-in is open to you now",
+    a.CHECKIN_SHARED: "{name} shared this week's check-in",
+    a.AGREEMENT_ACCEPTED: "{name} accepted an agreement",
+    a.AGREEMENT_PROPOSED: "{name} proposed an agreement",
+    a.MENU: "{name} updated their care menu",
+    a.CARE: "{name} took on a care action for you",
+    a.REVIEW: "{name} reviewed last week's care",
+    a.JOINED: "{name} joined your space",
+}

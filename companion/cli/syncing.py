@@ -49,8 +49,14 @@ def sync(rebuild: bool) -> None:
     type=click.IntRange(1, 3600),
     help="Seconds between full rescans, a backstop for missed events.",
 )
+@click.option(
+    "--notify",
+    is_flag=True,
+    help="Post a quiet desktop notification when your partner sends something (and the "
+    "evening reminder, if set), unless notifications are off on this device.",
+)
 @click.option("--once", is_flag=True, hidden=True, help="Stop after the first pass (tests).")
-def watch(poll: bool, rescan: int, once: bool) -> None:
+def watch(poll: bool, rescan: int, notify: bool, once: bool) -> None:
     """Keep syncing in the background, headless (for a login service). Ctrl-C stops it."""
     import time
 
@@ -66,9 +72,15 @@ def watch(poll: bool, rescan: int, once: bool) -> None:
     def log(text: str, *, err: bool = False) -> None:
         say(f"{time.strftime('%Y-%m-%d %H:%M:%S')}  {text}", err=err)
 
+    from companion.notify.desktop import DesktopPoster
+    from companion.notify.watching import Notifier
+
+    notifier = Notifier(session, DesktopPoster(), log, forced=notify)
+
     def one_pass() -> None:
         nonlocal offline
         result = session.sync()
+        notifier.after_pass(result.imported)
         if not result.folder_available:
             if not offline:
                 log(f"The shared folder isn't reachable; {result.waiting} change(s) wait here.")

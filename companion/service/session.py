@@ -13,6 +13,7 @@ from companion.service.core import locked
 from companion.service.devices import DevicesPart
 from companion.service.keys import KeysPart
 from companion.service.notes import NotesPart
+from companion.service.notifying import NotifyPart
 from companion.service.opening import (
     DataKey,
     KeySource,
@@ -38,6 +39,7 @@ class Session(
     SkewPart,
     DevicesPart,
     KeysPart,
+    NotifyPart,
 ):
     """An unlocked space on this device."""
 
