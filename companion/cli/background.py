@@ -96,16 +96,18 @@ def status() -> None:
     if running.ok:
         say(f"Set up in {where.path}, and running.")
         return
-    say(f"Set up in {where.path}, but not running ({running.said or 'stopped'}).")
+    say(f"Set up in {where.path}, but not running: {running.said}.")
     say(_by_hand(where))
-    raise SystemExit(3)
+    raise SystemExit(1)
 
 
 def _by_hand(where: Platform) -> str:
     if where.kind == "systemd":
         return (
-            "Where there is no systemd user session (a container, some servers), start "
-            "`companion watch --notify` another way; with one, run `systemctl --user enable "
-            "--now companion.service`."
+            "Once there is one, `systemctl --user enable --now companion.service` starts it; "
+            "until then, `companion watch --notify` in a terminal does the same."
         )
-    return f"Run `launchctl bootstrap gui/$(id -u) {where.path}` to start it."
+    return (
+        f"`launchctl bootstrap gui/$(id -u) {where.path}` starts it; until then, "
+        "`companion watch --notify` in a terminal does the same."
+    )

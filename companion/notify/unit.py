@@ -46,7 +46,6 @@ def systemd_unit(command: list[str], home: str | None) -> str:
     return (
         "[Unit]\n"
         "Description=companion: keep in sync with your partner, with quiet notifications\n"
-        "After=default.target\n"
         # No limit on restarts: a problem that passes never stops it for good.
         "StartLimitIntervalSec=0\n"
         "\n"
@@ -126,7 +125,7 @@ def ask(where: Platform, action: str) -> Outcome:
     """Ask the system to 'start', 'stop' or report the 'status' of the service."""
     tool = shutil.which(where.tool)
     if tool is None:
-        return Outcome(False, f"`{where.tool}` isn't on this system")
+        return Outcome(False, f"this system has no `{where.tool}` to start it with")
     steps = _systemd_steps(action) if where.kind == "systemd" else _launchd_steps(action, where)
     said = ""
     for step in steps:
@@ -138,7 +137,7 @@ def ask(where: Platform, action: str) -> Outcome:
             return Outcome(False, str(exc))
         said = (done.stdout + done.stderr).strip()
         if done.returncode != 0:
-            return Outcome(False, said)
+            return Outcome(False, _plain(said))
     return Outcome(True, said)
 
 
@@ -157,3 +156,13 @@ def _launchd_steps(action: str, where: Platform) -> list[list[str]]:
     if action == "stop":
         return [["bootout", f"{domain}/{AGENT_LABEL}"]]
     return [["print", f"{domain}/{AGENT_LABEL}"]]
+
+
+def _plain(said: str) -> str:
+    """The system's refusal, in our words where we know what it means."""
+    if "Failed to connect to bus" in said or "No medium found" in said:
+        return (
+            "there is no systemd user session here (a container, or a server where "
+            "`loginctl enable-linger` hasn't been run)"
+        )
+    return said or "the system gave no reason"
