@@ -46,6 +46,8 @@ def systemd_unit(command: list[str], home: str | None) -> str:
     return (
         "[Unit]\n"
         "Description=companion: keep in sync with your partner, with quiet notifications\n"
+        # If Syncthing brings the folder, start after it (harmless where it isn't installed).
+        "After=syncthing.service\n"
         # No limit on restarts: a problem that passes never stops it for good.
         "StartLimitIntervalSec=0\n"
         "\n"
