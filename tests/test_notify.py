@@ -48,8 +48,7 @@ def _stop(proc: subprocess.Popen[str]) -> None:
         proc.wait()
 
 
-@pytest.fixture
-def bus(tmp_path: Path) -> Iterator[Bus]:
+def _session_bus(tmp_path: Path, *, click: bool = False) -> Iterator[Bus]:
     daemon = shutil.which("dbus-daemon")
     if daemon is None:
         if os.environ.get("CI"):
@@ -67,7 +66,10 @@ def bus(tmp_path: Path) -> Iterator[Bus]:
     record = tmp_path / "notifications.jsonl"
     env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address}
     server = subprocess.Popen(
-        [sys.executable, str(SERVER), str(record)], stdout=subprocess.PIPE, text=True, env=env
+        [sys.executable, str(SERVER), str(record), *(["--click"] if click else [])],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     assert server.stdout is not None
     try:
@@ -76,6 +78,17 @@ def bus(tmp_path: Path) -> Iterator[Bus]:
     finally:
         _stop(server)
         _stop(bus_proc)
+
+
+@pytest.fixture
+def bus(tmp_path: Path) -> Iterator[Bus]:
+    yield from _session_bus(tmp_path)
+
+
+@pytest.fixture
+def clicking_bus(tmp_path: Path) -> Iterator[Bus]:
+    """A bus whose notification server clicks every notification a moment after it shows."""
+    yield from _session_bus(tmp_path, click=True)
 
 
 def watch_once(partner: Partner, bus_address: str, **env: str) -> str:
@@ -93,13 +106,19 @@ def wait_for(check, timeout: float = WAIT_S):  # type: ignore[no-untyped-def]
     return check()
 
 
-def test_a_partners_note_makes_one_notification_without_its_words(couple, bus, tmp_path):
+def test_a_partners_note_makes_one_notification_without_its_words(couple, clicking_bus, tmp_path):
     alex, sam = couple
+    bus = clicking_bus
+    # A click opens companion in a terminal: this one notes what it was asked to run.
+    opened = tmp_path / "opened.txt"
+    terminal = tmp_path / "terminal"
+    terminal.write_text(f'#!/bin/sh\necho "$@" > {opened}\n')
+    terminal.chmod(0o755)
     log = tmp_path / "watch.log"
     with log.open("w") as out:
         watcher = subprocess.Popen(
             [sys.executable, "-m", "companion", "watch", "--notify", "--rescan", "2"],
-            env=alex.env(DBUS_SESSION_BUS_ADDRESS=bus.address),
+            env=alex.env(DBUS_SESSION_BUS_ADDRESS=bus.address, TERMINAL=str(terminal)),
             stdout=out,
             stderr=subprocess.STDOUT,
             text=True,
@@ -108,9 +127,12 @@ def test_a_partners_note_makes_one_notification_without_its_words(couple, bus, t
             assert wait_for(lambda: "Watching" in log.read_text()), log.read_text()
             sam.ok("add", "gratitude", NOTE_TEXT)
             assert wait_for(bus.shown), log.read_text()
+            assert wait_for(opened.exists), "a click opens companion"
             time.sleep(3)  # a later pass, or the rescan, must not tell it again
         finally:
             _stop(watcher)
+    assert opened.read_text().split()[0] == "-e"
+    assert opened.read_text().split()[-1].endswith("companion")
     [shown] = bus.shown()
     assert shown["app"] == "companion"
     assert shown["body"] == "Sam sent you a note."
