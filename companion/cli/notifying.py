@@ -88,3 +88,4 @@ def remind(at: str | None, off: bool) -> None:
     )
     if settings.enabled is False:
         say("Notifications are off on this device: `companion notify --on` turns them on.")
+    say("It comes from `companion watch --notify`; `companion service install` runs it at login.")
