@@ -61,6 +61,7 @@ class Notifier:
 
     def after_pass(self, imported: Iterable[Record]) -> None:
         """A sync pass went through: hold what it brought, then post what may be posted."""
+        self.session.read_fresh()
         settings = self.session.notify_settings()
         if not self.active(settings):
             return

@@ -103,6 +103,12 @@ class NotifyPart(SessionCore):
         self.replica.set_meta(preferences=prefs)
         return self.notify_settings()
 
+    @locked
+    def read_fresh(self) -> None:
+        """Write down this process's deferred bookkeeping, so what the app or a command wrote
+        meanwhile (settings, the app's opening) is read from disk rather than from memory."""
+        self.replica.save_meta()
+
     def local_now(self) -> dt.datetime:
         """Now, in this computer's local time (the session's clock, so tests can pin it)."""
         return dt.datetime.fromtimestamp(self.now() / 1000).astimezone()
