@@ -102,3 +102,10 @@ def test_the_reminder_is_an_open_door_not_a_count() -> None:
     sunday = words.reminder_message("Sam", checkin_day=True)
     assert sunday.startswith(plain) and "check-in day" in sunday
     assert not any(ch.isdigit() for ch in plain + sunday)
+
+
+def test_what_a_person_wrote_never_becomes_markup_in_a_notification() -> None:
+    line = words.arrival_message("Sam & <b>Jo</b>", [a.NOTE], ['<a href="x">tea</a> & cake'])
+    assert "<" not in line and ">" not in line and "&" not in line
+    assert "Sam ＆ ‹b›Jo‹/b›" in line and "tea" in line
+    assert "<" not in words.reminder_message("<i>Sam</i>", checkin_day=False)

@@ -20,6 +20,14 @@ NOTIFY_WORDS = {
 }
 # A note's words, when shown at all, are cut to this many characters.
 TEXT_LIMIT = 160
+# Many notification services read a notification's body as markup: what a person wrote
+# can't become a tag or a link there, and shows the same where the body is plain text.
+_NO_MARKUP = str.maketrans({"<": "‹", ">": "›", "&": "\uff06"})
+
+
+def shown(text: str) -> str:
+    """Text from a record (a name, a note's words) as a notification may carry it."""
+    return inert(text).translate(_NO_MARKUP)
 
 
 def worth_telling(kinds: list[str]) -> list[str]:
@@ -33,9 +41,9 @@ def arrival_message(name: str, kinds: list[str], texts: list[str] | None = None)
     said = [NOTIFY_WORDS[kind] for kind in worth_telling(kinds)]
     if len(said) > 1:
         said = [", ".join(said[:-1]) + " and " + said[-1]]
-    line = f"{inert(name)} {said[0]}." if said else ""
+    line = f"{shown(name)} {said[0]}." if said else ""
     for text in texts or []:
-        words = inert(" ".join(text.split()))
+        words = shown(" ".join(text.split()))
         if len(words) > TEXT_LIMIT:
             words = words[: TEXT_LIMIT - 1].rstrip() + "…"
         line += f"\n“{words}”"
@@ -44,7 +52,7 @@ def arrival_message(name: str, kinds: list[str], texts: list[str] | None = None)
 
 def reminder_message(name: str, checkin_day: bool) -> str:
     """The evening reminder: an open door, never a count or a streak."""
-    line = f"Your evening with {inert(name)} is here when you are."
+    line = f"Your evening with {shown(name)} is here when you are."
     if checkin_day:
         line += " It's your check-in day too, if you both have the room for it."
     return line
