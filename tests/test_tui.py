@@ -1540,3 +1540,37 @@ def test_the_companion_command_paints_tonight(evening: Couple, how: str) -> None
     assert proc.returncode == 0, output.decode(errors="replace")[-2000:]
     assert events.read_text().startswith("painted ")
     assert b"Plan one small outing together" in output  # a row of Tonight, drawn
+
+
+async def test_settings_set_this_devices_notifications_and_reminder(evening: Couple) -> None:
+    app = evening.app("alex")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_settings(pilot)
+        assert screen.query_one("#notify").value is True  # type: ignore[attr-defined]
+        assert "never its words" in text_of(screen.query_one("#notify-note"))
+        await pilot.click("#sync")  # a sync pass (the app runs one every 20 seconds)
+        await settle(pilot)
+        screen.query_one("#notify").focus()
+        await pilot.press("enter")  # off on this device
+        await settle(pilot)
+        assert text_of(screen.query_one("#notify-note")).startswith("Off on this device")
+        screen.query_one("#remind-at").focus()
+        await type_text(pilot, "21:30")
+        await pilot.press("enter")
+        await settle(pilot)
+        screen.query_one("#quiet-hours").focus()
+        await type_text(pilot, "late")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+a", "ctrl+k")
+        await type_text(pilot, "23:00-06:30")
+        await pilot.press("enter")
+        await settle(pilot)
+    app.close_session()
+    alex = evening.session("alex")
+    settings = alex.notify_settings()
+    assert settings.enabled is False and settings.show_text is False
+    assert settings.remind_at == "21:30"
+    assert settings.quiet == ("23:00", "06:30")
+    assert alex.app_opened_at() is not None, "the app's sync pass notes that it was open"
+    alex.close()

@@ -1,7 +1,8 @@
 """The `companion` command. Each subcommand is a thin call into the layers below.
 
 base.py holds the group and what the commands share; the commands live in space.py (set-up
-and keys), practice.py (the evening's changes), reading.py and syncing.py.
+and keys), practice.py (the evening's changes), reading.py, syncing.py, notifying.py
+(notifications and the reminder) and background.py (the login service).
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import sys
 import click
 
 from companion.cli import (  # noqa: F401 (they add the commands)
+    background,
     devices,
     helptext,
     manpage,
     moments,
+    notifying,
     practice,
     reading,
     serving,

@@ -44,6 +44,12 @@ EXAMPLES: dict[str, str] = {
     "repair": 'companion repair --again "Listen to the end" --share',
     "unsend": "companion unsend",
     "tonight": "companion tonight --json",
+    "notify": "companion notify --quiet 22:00-07:00",
+    "remind": "companion remind --at 21:00",
+    "service": "companion service install",
+    "service install": "companion service install",
+    "service remove": "companion service remove",
+    "service status": "companion service status",
 }
 
 # Every variable companion reads, and what for.

@@ -62,8 +62,14 @@ def sync(rebuild: bool) -> None:
     type=click.IntRange(1, 3600),
     help="Seconds between tries while the space can't be opened yet.",
 )
+@click.option(
+    "--notify",
+    is_flag=True,
+    help="Post a quiet desktop notification when your partner sends something (and the "
+    "evening reminder, if set), unless notifications are off on this device.",
+)
 @click.option("--once", is_flag=True, hidden=True, help="Stop after the first pass (tests).")
-def watch(poll: bool, rescan: int, retry: int, once: bool) -> None:
+def watch(poll: bool, rescan: int, retry: int, notify: bool, once: bool) -> None:
     """Keep syncing in the background, headless (for a login service). Ctrl-C stops it.
 
     While the space can't be opened (the shared folder isn't there yet, or the passphrase
@@ -83,9 +89,15 @@ def watch(poll: bool, rescan: int, retry: int, once: bool) -> None:
     reported: set[tuple[str, str, int]] = set()
     offline = False
 
+    from companion.notify.desktop import DesktopPoster
+    from companion.notify.watching import Notifier
+
+    notifier = Notifier(session, DesktopPoster(), log, forced=notify)
+
     def one_pass() -> None:
         nonlocal offline
         result = session.sync()
+        notifier.after_pass(result.imported)
         if not result.folder_available:
             if not offline:
                 log(f"The shared folder isn't reachable; {result.waiting} change(s) wait here.")

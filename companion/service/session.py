@@ -15,6 +15,7 @@ from companion.service.core import locked
 from companion.service.devices import DevicesPart
 from companion.service.keys import KeysPart
 from companion.service.notes import NotesPart
+from companion.service.notifying import NotifyPart
 from companion.service.opening import (
     DataKey,
     KeySource,
@@ -42,6 +43,7 @@ class Session(
     DevicesPart,
     KeysPart,
     MomentsPart,
+    NotifyPart,
 ):
     """An unlocked space on this device."""
 

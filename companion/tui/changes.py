@@ -168,3 +168,15 @@ def export(session: Session, fmt: str, path: str) -> str:
 
     write_export(target, text)
     return f"Exported to {target}. It is not encrypted: keep it somewhere private."
+
+
+def set_notify(session: Session, **change: Any) -> str:
+    """This device's notifications: on or off, a note's words, the reminder, quiet hours."""
+    after = session.set_notify(**change)
+    if "remind_at" in change:
+        return f"Evening reminder at {after.remind_at}." if after.remind_at else "No reminder."
+    if "quiet" in change:
+        return f"Quiet hours {'–'.join(after.quiet)}." if after.quiet else "No quiet hours."
+    if "show_text" in change:
+        return "A note's words will show." if after.show_text else "Only who sent what."
+    return "Notifications on." if after.enabled else "Notifications off on this device."

@@ -152,6 +152,8 @@ class SyncLoop:
         try:
             with backend.session() as session:
                 result = session.sync()
+                # The app is open this evening: no reminder needed (kept on this device only).
+                session.mark_app_opened()
                 arrived = describe_arrivals(session, result.imported)
                 state = _read_state_of(session, result)
         except Exception as exc:

@@ -10,6 +10,7 @@ from companion.tui.read.tonight import People, people
 
 if TYPE_CHECKING:
     from companion.service import Session
+    from companion.service.notifying import NotifySettings
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class SettingsView:
     # How many devices this one trusts, and how many wait for confirmation.
     trusted: int = 0
     waiting: int = 0
+    # Desktop notifications and the evening reminder on this device (None: not read).
+    notify: NotifySettings | None = None
 
 
 def settings(session: Session) -> SettingsView:
@@ -41,6 +44,7 @@ def settings(session: Session) -> SettingsView:
         safety_code=session.safety_code(),
         trusted=sum(state in ("this device", "trusted") for state in states),
         waiting=states.count("waiting for confirmation"),
+        notify=session.notify_settings(),
     )
 
 
@@ -77,3 +81,14 @@ def export_suffix(fmt: str) -> str:
 
 def default_export_path(fmt: str, today: dt.date) -> str:
     return f"~/companion-export-{today.isoformat()}.{export_suffix(fmt)}"
+
+
+def notify_note(notify: NotifySettings | None) -> str:
+    """Where notifications come from, and what this device's settings make of them."""
+    if notify is not None and notify.enabled is False:
+        return "Off on this device: nothing pops up, and syncing goes on as always."
+    words = "with a note's words" if notify is not None and notify.show_text else "never its words"
+    return (
+        f"Who sent what, {words}. They come while `companion watch --notify` runs: "
+        "`companion service install` starts it at every login."
+    )

@@ -1,5 +1,6 @@
 """Settings: my name and check-in day, this device's theme and unlocking, the shared folder,
-the passphrase, an export, and the safety code that says both apps trust the same devices."""
+the passphrase, an export, the safety code that says both apps trust the same devices, and
+this device's notifications while the app is closed."""
 
 from __future__ import annotations
 
@@ -110,6 +111,22 @@ class SettingsScreen(PracticeScreen):
                 yield Static(id="safety-code", markup=False)
                 yield Label("Devices", classes="question")
                 yield Static(id="devices-note", classes="hint", markup=False)
+            yield Static("When the app is closed", classes="section-title")
+            with Grid(classes="settings-grid"):
+                yield Label("Notifications", classes="question")
+                yield Checkbox("Quiet desktop notifications", id="notify", compact=True)
+                yield Static("", classes="question")
+                yield Checkbox("Show a note's words in them", id="notify-text", compact=True)
+                yield Static("", classes="question")
+                yield Static(id="notify-note", classes="hint", markup=False)
+                yield Label("Evening reminder", classes="question")
+                with Horizontal(classes="field-row"):
+                    yield Input(id="remind-at", compact=True, placeholder="off, or like 21:00")
+                    yield Static("Enter saves", classes="hint field-hint")
+                yield Label("Quiet hours", classes="question")
+                with Horizontal(classes="field-row"):
+                    yield Input(id="quiet-hours", compact=True, placeholder="none, or 22:00-07:00")
+                    yield Static("Enter saves", classes="hint field-hint")
 
     def on_mount(self) -> None:
         self.sub_title = "you, this device, the shared folder"
@@ -144,7 +161,28 @@ class SettingsScreen(PracticeScreen):
             )
         self.query_one("#safety-code", Static).update(read_settings.safety_text(view.safety_code))
         self.query_one("#devices-note", Static).update(read_settings.devices_text(view))
+        self._show_notify(view)
         self._folder(self.app.sync_state)
+
+    def _show_notify(self, view: read_settings.SettingsView) -> None:
+        notify = view.notify
+        boxes = (
+            ("#notify", notify is None or notify.enabled is not False),
+            ("#notify-text", notify is not None and notify.show_text),
+        )
+        for box, checked in boxes:
+            checkbox = self.query_one(box, Checkbox)
+            with checkbox.prevent(Checkbox.Changed):
+                checkbox.value = checked
+        self.query_one("#notify-note", Static).update(read_settings.notify_note(notify))
+        fields = (
+            ("#remind-at", notify.remind_at if notify else None),
+            ("#quiet-hours", "-".join(notify.quiet) if notify and notify.quiet else None),
+        )
+        for field, text in fields:
+            entry = self.query_one(field, Input)
+            if self.focused is not entry:
+                entry.value = text or ""
 
     @staticmethod
     def _quietly(select: Select, value: object) -> None:
@@ -231,6 +269,24 @@ class SettingsScreen(PracticeScreen):
                 self.change(partial(changes.change_passphrase, passphrase=passphrase))
 
         self.app.push_screen(PassphraseDialog(partner), chosen)
+
+    # -- when the app is closed -------------------------------------------------------------
+
+    @on(Checkbox.Changed, "#notify")
+    def _notify(self, event: Checkbox.Changed) -> None:
+        self.change(partial(changes.set_notify, enabled=event.value))
+
+    @on(Checkbox.Changed, "#notify-text")
+    def _notify_text(self, event: Checkbox.Changed) -> None:
+        self.change(partial(changes.set_notify, show_text=event.value))
+
+    @on(Input.Submitted, "#remind-at")
+    def _remind_at(self, event: Input.Submitted) -> None:
+        self.change(partial(changes.set_notify, remind_at=event.value.strip() or None))
+
+    @on(Input.Submitted, "#quiet-hours")
+    def _quiet_hours(self, event: Input.Submitted) -> None:
+        self.change(partial(changes.set_notify, quiet=event.value.strip() or None))
 
     # -- shared folder ----------------------------------------------------------------------
 
