@@ -37,7 +37,7 @@ def sync(rebuild: bool) -> None:
     )
     say(f"{shared}; brought in {len(others)}.")
     for problem in map(Problem.from_dict, result.problems):
-        say(f"Problem: device {problem.short_device}: {problem.message}", err=True)
+        say(f"Problem: {problem.where}: {problem.message}", err=True)
 
 
 @cli.command()
@@ -85,7 +85,7 @@ def watch(poll: bool, rescan: int, once: bool) -> None:
         for problem in map(Problem.from_dict, result.problems):
             if problem.key not in reported:
                 reported.add(problem.key)
-                log(f"Problem: device {problem.short_device}: {problem.message}", err=True)
+                log(f"Problem: {problem.where}: {problem.message}", err=True)
 
     one_pass()
     if once:

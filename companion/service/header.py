@@ -5,6 +5,7 @@ from __future__ import annotations
 from companion.errors import DataError, UsageError
 from companion.store import profile as profiles
 from companion.store import spacefile
+from companion.store.fsutil import what_is
 from companion.store.spacefile import SPACE_FILE, SpaceHeader
 
 MIN_PASSPHRASE = 8
@@ -22,7 +23,15 @@ def check_passphrase(passphrase: str) -> str:
 def load_header(profile: profiles.Profile) -> SpaceHeader:
     """The shared space.json; the profile's copy only when the folder is unreachable."""
     shared = profile.space_dir / SPACE_FILE
-    if shared.exists() or profile.space_dir.exists():
+    # A link, a file or the like where the space folder or space.json belongs is never
+    # followed or read: this device's copy serves, and status tells what to move away.
+    planted = what_is(profile.space_dir) not in (None, "a folder") or what_is(shared) not in (
+        None,
+        "a file",
+    )
+    if planted and profile.space_copy.exists():
+        header = spacefile.load(profile.space_copy)
+    elif what_is(shared) is not None or what_is(profile.space_dir) is not None:
         try:
             header = spacefile.load(shared)
         except DataError as exc:
