@@ -20,9 +20,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from companion.store import spacefile
-from companion.sync import engine
+from companion.domain import model as m
+from companion.domain import schema
+from companion.store import bounded, spacefile
+from companion.sync import engine, journal, segments
 from companion.sync.problems import NOT_A_FOLDER, UNKNOWN_ENTRY
 
 from .conftest import CliResult, Partner
@@ -361,3 +365,57 @@ def test_a_derivation_nobody_takes_ends_with_its_command(couple):
         not Path(f"/proc/{helper}").exists()
         or "zombie" in Path(f"/proc/{helper}/status").read_text()
     )
+
+
+# -- properties -------------------------------------------------------------------------------
+
+
+@given(st.integers(min_value=1, max_value=journal.MAX_SEQ))
+def test_every_segment_name_the_writer_makes_is_one_the_reader_takes(seq):
+    assert journal.parse_segment_name(journal.segment_name(seq)) == seq
+
+
+@given(
+    st.integers(min_value=1, max_value=journal.MAX_SEQ),
+    st.integers(min_value=0, max_value=journal.MAX_SEQ),
+)
+def test_every_snapshot_name_the_writer_makes_is_one_the_reader_takes(first, span):
+    last = min(journal.MAX_SEQ, first + span)
+    name = journal.snapshot_name(first, last)
+    assert journal._SNAPSHOT_NAME.match(name).groups() == (f"{first:010d}", f"{last:010d}")
+
+
+def test_the_writer_never_goes_past_the_last_number(tmp_path):
+    folder = tmp_path / "companion"
+    (folder / "devices").mkdir(parents=True)
+    (folder / "space.json").write_text("{}")
+    mine = journal.Journal(folder, b"k" * 32, "space", "ab" * 8)
+    with pytest.raises(OSError):
+        mine.write(journal.MAX_SEQ + 1, "", [])
+    assert not (folder / "devices" / mine.device_id).exists()
+
+
+@pytest.mark.parametrize("plant", ["fifo", "link", "folder", "dangling"])
+def test_only_regular_files_are_read(tmp_path, plant):
+    path = tmp_path / "0000000001.seg"
+    if plant == "fifo":
+        os.mkfifo(path)
+    elif plant == "link":
+        path.symlink_to("/dev/zero")
+    elif plant == "folder":
+        path.mkdir()
+    else:
+        path.symlink_to(tmp_path / "nowhere")
+    with pytest.raises(bounded.NotRegular):
+        bounded.read_at_most(path, 1024)
+    with pytest.raises(segments.SegmentInvalid):
+        journal.read_file(path)
+
+
+@given(st.sampled_from(["0", "٠", "０", "߀"]), st.integers(min_value=1, max_value=9))
+def test_a_week_is_stored_one_way(zero, week):
+    digits = "".join(chr(ord(zero) + int(d)) for d in "2026")
+    typed = f"{digits}-W{week}"
+    assert m.parse_week(typed) == f"2026-W{week:02d}"
+    if zero != "0":
+        assert not schema.is_week(f"{digits}-W{week:02d}")

@@ -26,10 +26,14 @@ def sync(rebuild: bool) -> None:
     result = session.sync()
     session.close()
     if not result.folder_available:
+        planted = [p.message for p in map(Problem.from_dict, result.problems)]
         raise DataError(
-            f"The shared folder {session.shared_folder} isn't reachable. "
-            f"{result.waiting} change(s) wait on this device; nothing is lost.",
-            "Mount or sync the shared folder, then run `companion sync` again.",
+            f"The shared folder {session.shared_folder} isn't "
+            + ("usable as it is. " if planted else "reachable. ")
+            + f"{result.waiting} change(s) wait on this device; nothing is lost.",
+            planted[0]
+            if planted
+            else "Mount or sync the shared folder, then run `companion sync` again.",
         )
     others = [op for op in result.incoming_ops if op["device"] != session.device_id]
     shared = (
