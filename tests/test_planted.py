@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import shutil
 import stat
@@ -20,13 +21,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from companion.domain import model as m
 from companion.domain import schema
-from companion.store import bounded, spacefile
-from companion.sync import engine, journal, segments
+from companion.store import bounded, signing, spacefile
+from companion.sync import engine, journal, padding, segments
 from companion.sync.problems import NOT_A_FOLDER, UNKNOWN_ENTRY
 
 from .conftest import CliResult, Partner
@@ -419,3 +420,80 @@ def test_a_week_is_stored_one_way(zero, week):
     assert m.parse_week(typed) == f"2026-W{week:02d}"
     if zero != "0":
         assert not schema.is_week(f"{digits}-W{week:02d}")
+
+
+# -- sizes ------------------------------------------------------------------------------------
+
+SIGNER = signing.Signer.generate()
+KEY = bytes(range(32))
+DEVICE = "b" * 16
+STAMP = "0" * 15 + ".000000." + DEVICE
+
+
+def note_segment(text: str, seq: int = 1) -> bytes:
+    op = {
+        "op": "create",
+        "id": "a" * 26,
+        "type": "gratitude",
+        "hlc": STAMP,
+        "device": DEVICE,
+        "author": "c" * 16,
+        "fields": {"text": text, "to": "d" * 16, "date": "2026-11-29"},
+    }
+    return segments.encode(KEY, "space", DEVICE, seq, "", [op], SIGNER)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=2000), min_size=5, max_size=5))
+def test_notes_of_any_length_fall_into_a_few_sizes(texts):
+    sizes = {len(note_segment(text)) for text in texts}
+    assert sizes <= {1024, 2048, 4096, 8192, 16384}, sizes
+    for text in texts:
+        [op] = segments.decode(KEY, "space", DEVICE, 1, note_segment(text)).ops
+        assert op["fields"]["text"] == text
+
+
+def test_notes_of_1_to_2000_characters_in_words_take_two_sizes():
+    rng = random.Random(13)
+    words = [
+        "thank",
+        "you",
+        "for",
+        "the",
+        "walk",
+        "and",
+        "the",
+        "tea",
+        "and",
+        "for",
+        "listening",
+        "when",
+        "I",
+        "needed",
+        "it",
+    ]
+    sizes = set()
+    for length in range(1, 2001, 13):
+        text = " ".join(rng.choice(words) for _ in range(length))[:length]
+        sizes.add(len(note_segment(text)))
+    assert sizes <= {1024, 2048}, sizes
+
+
+def test_a_segment_from_before_padding_still_opens_and_padding_must_be_zeros(monkeypatch):
+    monkeypatch.setattr(padding, "pad", lambda plain, overhead, most: plain)
+    unpadded = note_segment("written before padding")
+    assert len(unpadded) < 1024
+    [op] = segments.decode(KEY, "space", DEVICE, 1, unpadded).ops
+    assert op["fields"]["text"] == "written before padding"
+    monkeypatch.setattr(padding, "pad", lambda plain, overhead, most: plain + b"\1" * 8)
+    with pytest.raises(segments.SegmentInvalid):
+        segments.decode(KEY, "space", DEVICE, 1, note_segment("with something after"))
+
+
+@given(st.integers(min_value=1, max_value=40 * 1024 * 1024))
+def test_a_bucket_holds_its_file_and_stays_within_what_a_reader_takes(size):
+    most = segments.HEADER_SIZE + segments.SNAPSHOT.sealed
+    target = padding.bucket(size, most)
+    assert target >= size
+    assert target <= max(size, most)
+    assert target < 2 * size + padding.SMALLEST

@@ -47,10 +47,11 @@ def size_text(count: int) -> str:
     return f"{count // MIB} MiB" if count >= MIB else f"{count // KIB} KiB"
 
 
-def inflate(data: bytes, limits: Limits) -> bytes:
+def inflate(data: bytes, limits: Limits, padded: bool = False) -> bytes:
     """zlib-decompress `data`, stopping as soon as it passes `limits.inflated` bytes.
 
-    Raises OverLimit past the limit and zlib.error for a stream that is broken or cut short.
+    Raises OverLimit past the limit and zlib.error for a stream that is broken or cut short,
+    or (when `padded`) followed by anything but zero bytes of padding.
     """
     inflater = zlib.decompressobj()
     out = inflater.decompress(data, limits.inflated + 1)
@@ -61,6 +62,9 @@ def inflate(data: bytes, limits: Limits) -> bytes:
         )
     if not inflater.eof:  # under the limit, so all input was taken: the stream stops short
         raise zlib.error("incomplete or truncated stream")
+    rest = inflater.unused_data
+    if padded and rest.count(0) != len(rest):
+        raise zlib.error("something other than padding after the stream")
     return out
 
 
@@ -89,9 +93,9 @@ def parse(raw: bytes, limits: Limits) -> Any:
     return json.loads(raw)
 
 
-def unpack(plain: bytes, limits: Limits) -> Any:
+def unpack(plain: bytes, limits: Limits, padded: bool = False) -> Any:
     """Inflate and parse; raises OverLimit, zlib.error, ValueError or RecursionError."""
-    return parse(inflate(plain, limits), limits)
+    return parse(inflate(plain, limits, padded), limits)
 
 
 def check_ops(ops: list[Any], limits: Limits) -> None:

@@ -172,10 +172,14 @@ class Journal:
         return make_dir_inside(self.own_dir)
 
     def listing(self, device: str) -> Listing:
+        """What the device's folder holds; nothing if it is a link or not a folder at all."""
         found = Listing()
+        folder = self.devices_dir / device
+        if what_is(folder) != FOLDER:
+            return found
         try:
-            entries = os.scandir(self.devices_dir / device)
-        except (FileNotFoundError, NotADirectoryError):
+            entries = os.scandir(folder)
+        except OSError:
             return found
         with entries:
             for entry in entries:

@@ -32,7 +32,7 @@ class DeviceFiles:
     segments: dict[int, Opened] = field(default_factory=dict)
     snapshots: dict[tuple[int, int], Opened] = field(default_factory=dict)
     # The numbers files cover, as (first, last) runs: never expanded, since a name may claim
-    # any range. A file that doesn't open covers only its first number.
+    # any range.
     present: list[tuple[int, int]] = field(default_factory=list)
     # Runs whose files opened here: how far the journal goes is told by these alone.
     opened: list[tuple[int, int]] = field(default_factory=list)

@@ -174,11 +174,12 @@ class DeviceCheck:
                 self.journal.key, self.journal.space_id, self.device, first, last, data
             )
         except SegmentIncomplete as exc:
-            self.files.present.append((first, first))
+            self.files.present.append((first, last))
             self.incomplete(self.dir / name, first, exc)
             return
         except SegmentInvalid as exc:
-            self.files.present.append((first, first))  # its name's range is not taken on trust
+            # its range counts as there (no gap told), but not for how far the journal goes
+            self.files.present.append((first, last))
             self.invalid(self.dir / name, first, exc, data, snapshot=(first, last))
             return
         self.files.present.append((first, last))
