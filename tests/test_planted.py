@@ -15,6 +15,7 @@ import os
 import random
 import re
 import shutil
+import socket
 import stat
 import subprocess
 import sys
@@ -276,6 +277,36 @@ def test_a_file_where_the_space_folder_belongs(couple, tmp_path):
     ok(sam, "sync")
     ok(alex, "sync")
     assert "written while the space is a file" in notes(alex)
+
+
+def test_entries_beyond_the_issue_hang_nothing_and_touch_nothing_outside(couple, decoy):
+    alex, sam = couple
+    theirs = own_dir(alex)
+    seq = next_seq(theirs)
+    here = os.getcwd()
+    os.chdir(theirs)  # a socket's path must be short
+    try:
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(f"{seq:010d}.seg")
+    finally:
+        os.chdir(here)
+    (theirs / f"snap-{seq + 1:010d}-{seq + 5:010d}.snap").mkdir()
+    os.mkfifo(theirs / "0000000001.sync-conflict-20261129-101500-ABCDEFG.seg")
+    os.mkfifo(theirs / "aside")
+    (theirs / f"{seq + 1:010d}.seg").symlink_to(decoy.file)
+    devices = space(alex) / "devices"
+    (devices / ("f" * 16)).symlink_to(decoy.dir, target_is_directory=True)
+    os.mkfifo(devices / ("e" * 16))
+    (space(alex) / "space.json.sync-conflict-20261129-101500-ABCDEFG").symlink_to("/dev/zero")
+    for _ in range(2):
+        arrives(alex, sam, f"past everything {_}")
+        arrives(sam, alex, f"and back {_}")
+    for partner in (alex, sam):
+        assert UNKNOWN_ENTRY in kinds(partner)
+        found = verify_kinds(partner)
+        assert UNKNOWN_ENTRY in found
+    sock.close()
+    decoy.untouched()
 
 
 # -- names and numbers ------------------------------------------------------------------------
