@@ -269,7 +269,7 @@ def import_new(
         last_sync=now_ms,
         clock=clock.last,
     )
-    result.problems += live
+    result.problems = [*result.problems, *live]
     return result
 
 

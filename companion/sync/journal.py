@@ -111,7 +111,7 @@ class Listing:
     conflicts: list[Conflict] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     # Entries that are not regular files (links, FIFOs, sockets, devices, folders), by name,
-    # with what each is: never read, followed or moved. An `aside` folder is not among them.
+    # with what each is: never read, followed or moved. `aside` is not among them.
     irregular: dict[str, str] = field(default_factory=dict)
     # Segment numbers whose names such an entry holds: the reader passes over them.
     blocked: set[int] = field(default_factory=set)
@@ -185,7 +185,7 @@ class Journal:
             for entry in entries:
                 name = entry.name
                 if not entry.is_file(follow_symlinks=False):
-                    if not (name == ASIDE and entry.is_dir(follow_symlinks=False)):
+                    if name != ASIDE:  # one that isn't a folder is told of by layout.py
                         _irregular(found, entry)
                     continue
                 if name == ASIDE or is_ignored_name(name):

@@ -22,10 +22,15 @@ _NAMES_SHOWN = 3
 
 
 def _folder_problem(path: Path, what: str, device: str = "") -> dict[str, Any]:
+    waits = (
+        "conflict copies stay where they are until then"
+        if path.name == ASIDE
+        else "this device's changes wait here safely"
+    )
     message = (
         f"{path} should be a folder of companion's, but it is {what}. Nothing is written "
-        "there, through it or into whatever it points at; this device's changes wait here "
-        "safely. Move it out of the shared folder, and the next sync makes the folder again."
+        f"there, through it or into whatever it points at; {waits}. Move it out of the "
+        "shared folder, and the next sync makes the folder again."
     )
     return Problem(NOT_A_FOLDER, device, 0, message).to_dict()
 
