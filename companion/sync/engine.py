@@ -83,6 +83,10 @@ def export_pending(
     if not ops or not journal.available():
         return 0
     own = replica.meta("own", {"seq": 0, "hash": ""})
+    # what this device has read of its own journal (authenticated) counts as its own too
+    read = replica.meta("cursors", {}).get(journal.device_id) or {"seq": 0, "hash": ""}
+    if read["seq"] > own["seq"] and read.get("hash"):
+        own = {"seq": read["seq"], "hash": read["hash"]}
     listing = journal.listing(journal.device_id)
     last = own_end(journal, listing, own["seq"])
     prev = own["hash"] if last == own["seq"] else (journal.digest_of(journal.device_id, last) or "")
@@ -111,7 +115,7 @@ def export_pending(
     if pending:
         replica.outbox_remove(name for name, _ in pending)
     with contextlib.suppress(OSError):  # compaction can wait for a writable folder
-        compact_own(journal, listing)
+        compact_own(journal, _up_to(listing, seq))
     return len(ops)
 
 
@@ -131,6 +135,15 @@ def own_end(journal: Journal, listing: Listing, seq: int) -> int:
         if end is None:
             return seq
         seq = end
+
+
+def _up_to(listing: Listing, seq: int) -> Listing:
+    """The listing's segments and snapshots up to `seq`: names beyond where this device's
+    journal ends are none of its own, and compaction leaves them be."""
+    return Listing(
+        segments={s: name for s, name in listing.segments.items() if s <= seq},
+        snapshots=[(a, b) for a, b in listing.snapshots if b <= seq],
+    )
 
 
 def _is_own_snapshot(journal: Journal, first: int, last: int) -> bool:
