@@ -227,7 +227,7 @@ def status_text(data: dict[str, Any]) -> str:
     if data["problems"]:
         lines.append("Problems:")
         for problem in map(Problem.from_dict, data["problems"]):
-            lines.append(f"  device {problem.short_device}: {problem.message}")
+            lines.append(f"  {problem.where}: {problem.message}")
         lines.append("  Run `companion verify` for details and what to do.")
     if data.get("clock"):
         lines.append(f"Clocks: {data['clock']['message']}")

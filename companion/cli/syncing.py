@@ -32,10 +32,14 @@ def sync(rebuild: bool) -> None:
     result = session.sync()
     session.close()
     if not result.folder_available:
+        planted = [p.message for p in map(Problem.from_dict, result.problems)]
         raise DataError(
-            f"The shared folder {session.shared_folder} isn't reachable. "
-            f"{result.waiting} change(s) wait on this device; nothing is lost.",
-            "Mount or sync the shared folder, then run `companion sync` again.",
+            f"The shared folder {session.shared_folder} isn't "
+            + ("usable as it is. " if planted else "reachable. ")
+            + f"{result.waiting} change(s) wait on this device; nothing is lost.",
+            planted[0]
+            if planted
+            else "Mount or sync the shared folder, then run `companion sync` again.",
         )
     others = [op for op in result.incoming_ops if op["device"] != session.device_id]
     shared = (
@@ -43,7 +47,7 @@ def sync(rebuild: bool) -> None:
     )
     say(f"{shared}; brought in {len(others)}.")
     for problem in map(Problem.from_dict, result.problems):
-        say(f"Problem: device {problem.short_device}: {problem.message}", err=True)
+        say(f"Problem: {problem.where}: {problem.message}", err=True)
 
 
 @cli.command()
@@ -114,7 +118,7 @@ def watch(poll: bool, rescan: int, retry: int, notify: bool, once: bool) -> None
         for problem in map(Problem.from_dict, result.problems):
             if problem.key not in reported:
                 reported.add(problem.key)
-                log(f"Problem: device {problem.short_device}: {problem.message}", err=True)
+                log(f"Problem: {problem.where}: {problem.message}", err=True)
 
     one_pass()
     if once:

@@ -30,7 +30,7 @@ from companion.store.lock import ProfileLock
 from companion.store.replica import CORE, Replica
 from companion.store.spacefile import SpaceHeader
 from companion.store.storage import StorageDamaged
-from companion.sync import engine, trust
+from companion.sync import engine, layout, trust
 from companion.sync.admission import admit
 from companion.sync.journal import Journal
 from companion.sync.ownership import first_refusal
@@ -365,8 +365,10 @@ class SessionCore:
         return self.replica.outbox_count()
 
     def problems(self) -> list[Problem]:
-        """What sync passes noted and a person hasn't cleared yet."""
-        return [Problem.from_dict(p) for p in self.replica.meta("problems", [])]
+        """What sync passes noted and a person hasn't cleared yet, and what stands in the shared
+        folder where it shouldn't (links, FIFOs, files where folders belong: found afresh)."""
+        stored = [*self.replica.meta("problems", []), *layout.folder_problems(self.journal)]
+        return [Problem.from_dict(p) for p in stored]
 
     def last_sync(self) -> int | None:
         """When a pass last reached the shared folder (ms), if ever."""

@@ -8,6 +8,7 @@ from pathlib import Path
 from companion.errors import DataError, UsageError
 from companion.store import profile as profiles
 from companion.store import spacefile
+from companion.store.fsutil import what_is
 from companion.store.spacefile import SPACE_FILE, SpaceHeader
 
 MIN_PASSPHRASE = 8
@@ -18,6 +19,10 @@ MIN_PASSPHRASE = 8
 _CONFLICT = re.compile(r"^space(?:\.sync-conflict-[^/]*| \([^/]*\))\.json$")
 
 
+# A sync tool leaves one copy per concurrent change; more than this were planted, not made.
+MAX_CONFLICT_COPIES = 16
+
+
 def conflict_copies(profile: profiles.Profile) -> list[tuple[Path, SpaceHeader]]:
     """The conflict copies of space.json a sync tool left beside it, newest lock first: each
     from a passphrase change made at about the same time as the one the folder kept."""
@@ -26,7 +31,7 @@ def conflict_copies(profile: profiles.Profile) -> list[tuple[Path, SpaceHeader]]
         names = sorted(p.name for p in profile.space_dir.iterdir() if _CONFLICT.match(p.name))
     except OSError:
         return found
-    for name in names:
+    for name in names[:MAX_CONFLICT_COPIES]:
         try:
             header = spacefile.load(profile.space_dir / name)
         except DataError:
@@ -61,7 +66,15 @@ def check_passphrase(passphrase: str) -> str:
 def load_header(profile: profiles.Profile) -> SpaceHeader:
     """The shared space.json; the profile's copy only when the folder is unreachable."""
     shared = profile.space_dir / SPACE_FILE
-    if shared.exists() or profile.space_dir.exists():
+    # A link, a file or the like where the space folder or space.json belongs is never
+    # followed or read: this device's copy serves, and status tells what to move away.
+    planted = what_is(profile.space_dir) not in (None, "a folder") or what_is(shared) not in (
+        None,
+        "a file",
+    )
+    if planted and profile.space_copy.exists():
+        header = spacefile.load(profile.space_copy)
+    elif what_is(shared) is not None or what_is(profile.space_dir) is not None:
         try:
             header = spacefile.load(shared)
         except DataError as exc:

@@ -75,6 +75,8 @@ def data_key_for(profile: profiles.Profile, header: SpaceHeader, source: KeySour
     kek = None
     if derivation is not None and derivation.params == header.kdf:
         kek = derivation.result()
+    elif derivation is not None:
+        derivation.cancel()  # started on other parameters: its helper must not run on
     return header.unlock(source.text, kek)
 
 

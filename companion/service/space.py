@@ -20,7 +20,7 @@ from companion.service.opening import KeySource, NotRemembered, Passphrase, open
 from companion.service.session import Session
 from companion.store import crypto, signing, spacefile
 from companion.store import profile as profiles
-from companion.store.fsutil import atomic_write, ensure_private_dir
+from companion.store.fsutil import NotAFolder, atomic_write, ensure_private_dir, make_dir_inside
 from companion.store.spacefile import SPACE_FILE
 from companion.sync import engine, trust
 
@@ -62,6 +62,21 @@ def _clear_leftovers(home: Path) -> None:
             shutil.rmtree(target)
         elif target.exists():
             target.unlink()
+
+
+def _make_space_dirs(session: Session) -> None:
+    """The space folder, `devices` and this device's folder, each made as a real folder or
+    found to be one (a link or a file in their place is never written through)."""
+    journal = session.journal
+    try:
+        make_dir_inside(journal.space_dir)
+        make_dir_inside(journal.devices_dir)
+        journal.ensure_own_dir()
+    except NotAFolder as exc:
+        raise DataError(
+            f"{exc}: companion writes only into real folders inside the shared folder.",
+            "Move that entry out of the shared folder, then try again.",
+        ) from None
 
 
 def _folder(folder: str | Path) -> SpaceLocation:
@@ -113,9 +128,7 @@ def init_space(
     session = Session(profile, header, data_key, now)
     session.replica.create_dirs()
     spacefile.save(header, profile.space_copy)
-    ensure_private_dir(location.space_dir)
-    ensure_private_dir(session.journal.devices_dir)
-    ensure_private_dir(session.journal.own_dir)
+    _make_space_dirs(session)
     spacefile.save(header, location.space_file)
     profile.save()
     session.start_trust()
@@ -192,7 +205,7 @@ def join_space(
     session.profile = profile
     session.joined_as = known.get(partner_id, name)
     spacefile.save(header, profile.space_copy)
-    ensure_private_dir(session.journal.own_dir)
+    _make_space_dirs(session)
     profile.save()
     session.start_trust()
     engine.settle_read(session.replica, session.journal, session.clock, now(), read)

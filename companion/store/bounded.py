@@ -9,11 +9,16 @@ recursion guard already turns deep nesting into RecursionError, which callers tr
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from companion.store.fsutil import kind_of
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -42,10 +47,11 @@ def size_text(count: int) -> str:
     return f"{count // MIB} MiB" if count >= MIB else f"{count // KIB} KiB"
 
 
-def inflate(data: bytes, limits: Limits) -> bytes:
+def inflate(data: bytes, limits: Limits, padded: bool = False) -> bytes:
     """zlib-decompress `data`, stopping as soon as it passes `limits.inflated` bytes.
 
-    Raises OverLimit past the limit and zlib.error for a stream that is broken or cut short.
+    Raises OverLimit past the limit and zlib.error for a stream that is broken or cut short,
+    or (when `padded`) followed by anything but zero bytes of padding.
     """
     inflater = zlib.decompressobj()
     out = inflater.decompress(data, limits.inflated + 1)
@@ -56,6 +62,9 @@ def inflate(data: bytes, limits: Limits) -> bytes:
         )
     if not inflater.eof:  # under the limit, so all input was taken: the stream stops short
         raise zlib.error("incomplete or truncated stream")
+    rest = inflater.unused_data
+    if padded and rest.count(0) != len(rest):
+        raise zlib.error("something other than padding after the stream")
     return out
 
 
@@ -84,9 +93,9 @@ def parse(raw: bytes, limits: Limits) -> Any:
     return json.loads(raw)
 
 
-def unpack(plain: bytes, limits: Limits) -> Any:
+def unpack(plain: bytes, limits: Limits, padded: bool = False) -> Any:
     """Inflate and parse; raises OverLimit, zlib.error, ValueError or RecursionError."""
-    return parse(inflate(plain, limits), limits)
+    return parse(inflate(plain, limits, padded), limits)
 
 
 def check_ops(ops: list[Any], limits: Limits) -> None:
@@ -97,14 +106,56 @@ def check_ops(ops: list[Any], limits: Limits) -> None:
         )
 
 
-def read_at_most(path: Path, limit: int) -> bytes | None:
-    """The file's first `limit` bytes (all of it if shorter), or None if it is not there.
+class NotRegular(OSError):
+    """A name in the shared folder that is not a regular file: a link, FIFO, socket, device
+    or folder. It is never read, followed or moved; `what` names it for a message."""
 
-    A file longer than any honest one is never read whole: its first bytes are enough to
-    tell that it is too long.
+    def __init__(self, path: Path, what: str) -> None:
+        super().__init__(errno.EINVAL, f"{path.name} is {what}, not a file")
+        self.what = what
+
+
+# Never blocks on a FIFO or a device, never follows a link at the last step, never leaks
+# into a helper process.
+_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def read_at_most(path: Path, limit: int) -> bytes | None:
+    """The regular file's first `limit` bytes (all of it if shorter), or None if it is not there.
+
+    Anything but a regular file (a link, FIFO, socket, device or folder) raises NotRegular
+    without a byte read. A file longer than any honest one is never read whole: its first
+    bytes are enough to tell that it is too long.
     """
     try:
-        with path.open("rb") as f:
-            return f.read(limit)
-    except FileNotFoundError:
+        fd = os.open(path, _READ_FLAGS)
+    except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EMLINK):  # the last step is a link
+            raise NotRegular(path, "a symbolic link") from None
+        if exc.errno in (errno.ENXIO, errno.EOPNOTSUPP, errno.ENODEV):  # socket, device
+            raise NotRegular(path, what_mode(path)) from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegular(path, kind_of(st.st_mode))
+        chunks: list[bytes] = []
+        left = limit
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def what_mode(path: Path) -> str:
+    try:
+        return kind_of(os.lstat(path).st_mode)
+    except OSError:
+        return "something other than a file"

@@ -9,9 +9,11 @@ that names exactly which file this is meant to be.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import os
+import signal
 import threading
 from typing import Any
 
@@ -136,6 +138,11 @@ def new_data_key() -> bytes:
     return AESGCM.generate_key(bit_length=256)
 
 
+# The longest a helper process may derive (the slowest parameters a space may hold take a
+# few seconds on a slow machine); past it, it is stopped by its own alarm.
+HELPER_SECONDS = 120
+
+
 class BackgroundDerivation:
     """Derive a key-encryption key in the background while start-up goes on.
 
@@ -157,6 +164,8 @@ class BackgroundDerivation:
             pid = os.fork()
             if pid == 0:  # the child: derive, hand the key over, leave without cleanup
                 try:
+                    # never outlives its command by long, even one killed before it asked
+                    signal.alarm(HELPER_SECONDS)
                     os.close(read_fd)
                     os.write(write_fd, _derive(passphrase, params))
                 finally:
@@ -172,6 +181,17 @@ class BackgroundDerivation:
             self._result = derive_kek(self._passphrase, self.params)
         except BaseException as exc:  # handed to whoever asks for the result
             self._error = exc
+
+    def cancel(self) -> None:
+        """Stop a derivation whose result nobody will ask for (its helper process ends now)."""
+        if self._pid:
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.close(self._read_fd)
+            with contextlib.suppress(OSError):
+                os.waitpid(self._pid, 0)
+            self._pid = 0
 
     def result(self) -> bytes:
         if self._pid:

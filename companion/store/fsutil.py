@@ -7,6 +7,7 @@ import errno
 import os
 import re
 import secrets
+import stat
 from pathlib import Path
 
 from companion.errors import DataError, StorageFullError
@@ -38,9 +39,64 @@ def ensure_private_dir(path: Path) -> Path:
     return path
 
 
+def kind_of(mode: int) -> str:
+    """How a message names what an entry is, from its lstat mode."""
+    for test, what in (
+        (stat.S_ISREG, "a file"),
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+    ):
+        if test(mode):
+            return what
+    return "something other than a file"
+
+
+def what_is(path: Path) -> str | None:
+    """What is at `path` without following a link (`kind_of`), or None if nothing is."""
+    try:
+        return kind_of(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:  # a file where one of its parent folders belongs
+        return None
+
+
+class NotAFolder(OSError):
+    """Where companion keeps a folder in the shared folder there is a link, a file or the like:
+    it never writes there (the message says what is there instead)."""
+
+
+def make_dir_inside(path: Path) -> Path:
+    """`path` as a private (0700) real folder: made if missing, checked (never through a link)
+    if present. Its parent must have been checked the same way. NotAFolder if something else
+    is in its place; nothing is chmodded but a folder this call has checked is real."""
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(path, 0o700)
+    flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_DIRECTORY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        raise NotAFolder(
+            errno.ENOTDIR, f"{path} is {what_is(path) or 'missing'}, not a folder"
+        ) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISDIR(st.st_mode):
+            raise NotAFolder(errno.ENOTDIR, f"{path} is {kind_of(st.st_mode)}, not a folder")
+        if stat.S_IMODE(st.st_mode) != 0o700:
+            os.fchmod(fd, 0o700)
+    finally:
+        os.close(fd)
+    return path
+
+
 def fsync_dir(path: Path) -> None:
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_DIRECTORY", 0))
     except OSError:
         return
     try:
@@ -118,7 +174,7 @@ def create_new(path: Path, data: bytes, *, mode: int = 0o600) -> None:
         except FileExistsError:
             raise
         except OSError:
-            if path.exists():
+            if os.path.lexists(path):
                 raise FileExistsError(path) from None
             os.replace(tmp, path)
     except FileExistsError:

@@ -17,12 +17,17 @@ from typing import Any
 
 from companion.errors import DataError, UnlockError
 from companion.store import crypto
+from companion.store.bounded import NotRegular, read_at_most
 from companion.store.fsutil import atomic_write
 
 FORMAT = 1
 APP = "companion"
 SPACE_FILE = "space.json"
 _DEVICE_ID = re.compile(r"[0-9a-f]{0,64}")
+# The most memory a key derivation may ask for (the app's own ask for 64 or 128 MiB).
+MAX_KDF_MEMORY = 512 * 1024 * 1024
+# A space file is well under 1 KiB; one larger than this is not read.
+MAX_BYTES = 64 * 1024
 
 
 def _checksum(body: dict[str, Any]) -> str:
@@ -96,6 +101,11 @@ def _damaged(path: Path, why: str) -> DataError:
     )
 
 
+def kdf_ok(kdf: Any) -> bool:
+    """Whether key-derivation parameters are ones this app may run (see `_kdf_ok`)."""
+    return _kdf_ok(kdf)
+
+
 def _kdf_ok(kdf: Any) -> bool:
     if not isinstance(kdf, dict) or not isinstance(kdf.get("salt"), str):
         return False
@@ -113,21 +123,29 @@ def _kdf_ok(kdf: Any) -> bool:
         return False
     if not 8 <= len(salt) <= 64:
         return False
-    # Within what this app ever writes, with room to grow; beyond it a crafted file could
-    # only make unlocking hang or exhaust memory. Each of `keys` is known to be an int here.
+    # Within what this app ever writes (64 MiB, three passes), with room to grow; beyond it
+    # a planted file could only make unlocking hang or exhaust memory, and anyone who can
+    # write into the folder can plant one. Each of `keys` is known to be an int here.
     if kdf["name"] == crypto.ARGON2ID:
         iterations: int = kdf["iterations"]
         lanes: int = kdf["lanes"]
-        memory_cost: int = kdf["memory_cost"]
+        memory_cost: int = kdf["memory_cost"]  # KiB
         return (
-            1 <= iterations <= 64
-            and 1 <= lanes <= 64
-            and 8 * lanes <= memory_cost <= 4 * 1024 * 1024
+            1 <= iterations <= 16
+            and 1 <= lanes <= 16
+            and 8 * lanes <= memory_cost <= MAX_KDF_MEMORY // 1024
+            and iterations * memory_cost <= 4 * MAX_KDF_MEMORY // 1024
         )
     n: int = kdf["n"]
     r: int = kdf["r"]
     p: int = kdf["p"]
-    return 2**10 <= n <= 2**22 and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16
+    return (
+        2**10 <= n <= 2**22
+        and n & (n - 1) == 0
+        and 1 <= r <= 32
+        and 1 <= p <= 4
+        and 128 * n * r <= MAX_KDF_MEMORY
+    )
 
 
 def parse(data: bytes, path: Path) -> SpaceHeader:
@@ -167,16 +185,35 @@ def parse(data: bytes, path: Path) -> SpaceHeader:
     )
 
 
-def load(path: Path) -> SpaceHeader:
+class NotAFile(DataError):
+    """space.json is a link, FIFO, device or folder: never read; the profile's copy serves."""
+
+
+def read(path: Path) -> bytes | None:
+    """The bytes of a space file (None if there is none), never through a link or from
+    anything but a regular file (NotAFile), and never more than an honest one can hold."""
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(
-            f"There is no space file at {path}.",
-            "Check that the shared folder is there and synced, or restore space.json.",
+        data = read_at_most(path, MAX_BYTES + 1)
+    except NotRegular as exc:
+        raise NotAFile(
+            f"{path} is {exc.what}, not a file, so it was not read.",
+            "Move it out of the shared folder and copy this device's copy of space.json "
+            "(in the profile folder) in its place.",
         ) from None
     except OSError as exc:
         raise DataError(f"Could not read {path}: {exc.strerror or exc}.") from None
+    if data is not None and len(data) > MAX_BYTES:
+        raise _damaged(path, f"larger than {MAX_BYTES // 1024} KiB, which no space file is")
+    return data
+
+
+def load(path: Path) -> SpaceHeader:
+    data = read(path)
+    if data is None:
+        raise DataError(
+            f"There is no space file at {path}.",
+            "Check that the shared folder is there and synced, or restore space.json.",
+        )
     return parse(data, path)
 
 

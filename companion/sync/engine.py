@@ -19,7 +19,7 @@ from companion.domain.hlc import Clock
 from companion.domain.records import Record
 from companion.store import bounded
 from companion.store.replica import CORE, Replica
-from companion.sync import quarantine, segments, trust
+from companion.sync import layout, quarantine, segments, trust
 from companion.sync.admission import admit_changes
 from companion.sync.journal import Journal, Listing, segment_name, snapshot_name
 from companion.sync.ownership import Arrival
@@ -31,12 +31,14 @@ from companion.sync.problems import FOREIGN_OPS as FOREIGN_OPS
 from companion.sync.problems import FORGED as FORGED
 from companion.sync.problems import FORKED as FORKED
 from companion.sync.problems import INVALID as INVALID
+from companion.sync.problems import NOT_A_FOLDER as NOT_A_FOLDER
 from companion.sync.problems import NOT_ALLOWED as NOT_ALLOWED
 from companion.sync.problems import ROLLED_BACK as ROLLED_BACK
 from companion.sync.problems import SHARED_ID as SHARED_ID
 from companion.sync.problems import SIGNER as SIGNER
 from companion.sync.problems import STUCK as STUCK
 from companion.sync.problems import UNCONFIRMED as UNCONFIRMED
+from companion.sync.problems import UNKNOWN_ENTRY as UNKNOWN_ENTRY
 from companion.sync.reader import STUCK_AFTER_MS as STUCK_AFTER_MS
 from companion.sync.reader import Reader
 from companion.sync.segments import SegmentIncomplete, SegmentInvalid
@@ -81,8 +83,12 @@ def export_pending(
     if not ops or not journal.available():
         return 0
     own = replica.meta("own", {"seq": 0, "hash": ""})
+    # what this device has read of its own journal (authenticated) counts as its own too
+    read = replica.meta("cursors", {}).get(journal.device_id) or {"seq": 0, "hash": ""}
+    if read["seq"] > own["seq"] and read.get("hash"):
+        own = {"seq": read["seq"], "hash": read["hash"]}
     listing = journal.listing(journal.device_id)
-    last = max(own["seq"], listing.last_seq)
+    last = own_end(journal, listing, own["seq"])
     prev = own["hash"] if last == own["seq"] else (journal.digest_of(journal.device_id, last) or "")
     seq = last
     try:
@@ -109,8 +115,45 @@ def export_pending(
     if pending:
         replica.outbox_remove(name for name, _ in pending)
     with contextlib.suppress(OSError):  # compaction can wait for a writable folder
-        compact_own(journal, listing)
+        compact_own(journal, _up_to(listing, seq))
     return len(ops)
+
+
+def own_end(journal: Journal, listing: Listing, seq: int) -> int:
+    """Where this device's journal ends: from `seq` (as far as its bookkeeping knows), on
+    through the files that follow one another in its folder (written before a crash, or by
+    another process of this profile). A file named far beyond, planted by anyone, moves
+    nothing; a snapshot counts only once it opens as this device's own."""
+    while True:
+        nxt = seq + 1
+        if nxt in listing.segments or nxt in listing.blocked:
+            seq = nxt
+            continue
+        covering = [(a, b) for a, b in listing.snapshots if a <= nxt <= b]
+        covering.sort(key=lambda r: r[1], reverse=True)
+        end = next((b for a, b in covering if _is_own_snapshot(journal, a, b)), None)
+        if end is None:
+            return seq
+        seq = end
+
+
+def _up_to(listing: Listing, seq: int) -> Listing:
+    """The listing's segments and snapshots up to `seq`: names beyond where this device's
+    journal ends are none of its own, and compaction leaves them be."""
+    return Listing(
+        segments={s: name for s, name in listing.segments.items() if s <= seq},
+        snapshots=[(a, b) for a, b in listing.snapshots if b <= seq],
+    )
+
+
+def _is_own_snapshot(journal: Journal, first: int, last: int) -> bool:
+    try:
+        snap = journal.read_snapshot(journal.device_id, first, last)
+    except (SegmentIncomplete, SegmentInvalid):
+        return False
+    if snap is None:
+        return False
+    return journal.signer is None or snap.signer == journal.signer.public
 
 
 def advance_own_cursor(replica: Replica, journal: Journal, clock: Clock) -> None:
@@ -193,6 +236,7 @@ def import_new(
     """
     result = SyncResult(folder_available=journal.available())
     if not result.folder_available:
+        result.problems = layout.folder_problems(journal)
         return result
     cursors: dict[str, dict[str, Any]] = replica.meta("cursors", {})
     problems = {(p["kind"], p["device"], p["seq"]): p for p in replica.meta("problems", [])}
@@ -201,6 +245,7 @@ def import_new(
     refused: list[quarantine.Refusal] = []
     forged: list[quarantine.Refusal] = []
     devices = journal.device_ids()
+    listings = {device: journal.listing(device) for device in devices}
     for index, device in enumerate(devices):
         cursor = dict(cursors.get(device) or {"seq": 0, "hash": ""})
         if device == journal.device_id and journal.signer is not None:
@@ -208,7 +253,7 @@ def import_new(
             # in its directory (a key pinned there first would be whoever planted first).
             cursor["key"] = base64.b64encode(journal.signer.public).decode("ascii")
         reader = Reader(journal, device, cursor, problems, now_ms)
-        reader.run(journal.listing(device), seen_conflicts, own=device == journal.device_id)
+        reader.run(listings[device], seen_conflicts, own=device == journal.device_id)
         if cursor.get("waiting", 0) <= cursor["seq"]:
             cursor.pop("waiting", None)
             cursor.pop("waiting_since", None)
@@ -229,6 +274,7 @@ def import_new(
     else:
         _merge(replica, journal, clock, now_ms, fresh, problems, result, progress)
     result.problems = _sorted(problems)
+    live = layout.folder_problems(journal, listings)  # found afresh each time, never kept
     replica.set_meta(
         cursors=cursors,
         problems=result.problems,
@@ -236,6 +282,7 @@ def import_new(
         last_sync=now_ms,
         clock=clock.last,
     )
+    result.problems = [*result.problems, *live]
     return result
 
 

@@ -21,11 +21,14 @@ from typing import Any
 
 from companion.store.bounded import read_at_most
 from companion.store.fsutil import (
+    NotAFolder,
     atomic_write,
     create_new,
-    ensure_private_dir,
     fsync_dir,
     is_temp_name,
+    kind_of,
+    make_dir_inside,
+    what_is,
 )
 from companion.store.signing import Signer
 from companion.store.spacefile import SPACE_FILE
@@ -35,6 +38,10 @@ DEVICES = "devices"
 ASIDE = "aside"
 SEGMENT_SUFFIX = ".seg"
 SNAPSHOT_SUFFIX = ".snap"
+# Sequence numbers have ten digits, as the names spell them: the writer never goes past this.
+MAX_SEQ = 9_999_999_999
+FOLDER = "a folder"
+REGULAR = "a file"
 _SEGMENT_NAME = re.compile(r"^(\d{10})\.seg$")
 _SNAPSHOT_NAME = re.compile(r"^snap-(\d{10})-(\d{10})\.snap$")
 _DEVICE_NAME = re.compile(r"^[0-9a-f]{16,64}$")
@@ -53,7 +60,10 @@ def read_file(path: Path, snapshot: bool = False) -> bytes | None:
     """A journal file's bytes, or None if it is gone; of a file longer than a segment (or
     snapshot) can be, only enough to tell so (decoding then reports it as too large)."""
     limits = segments.SNAPSHOT if snapshot else segments.SEGMENT
-    return read_at_most(path, segments.HEADER_SIZE + limits.sealed + 1)
+    try:
+        return read_at_most(path, segments.HEADER_SIZE + limits.sealed + 1)
+    except OSError as exc:  # a link, FIFO, device or folder in its place; or unreadable
+        raise segments.SegmentInvalid(f"it could not be read: {exc.strerror or exc}") from None
 
 
 def segment_name(seq: int) -> str:
@@ -100,6 +110,11 @@ class Listing:
     snapshots: list[tuple[int, int]] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    # Entries that are not regular files (links, FIFOs, sockets, devices, folders), by name,
+    # with what each is: never read, followed or moved. `aside` is not among them.
+    irregular: dict[str, str] = field(default_factory=dict)
+    # Segment numbers whose names such an entry holds: the reader passes over them.
+    blocked: set[int] = field(default_factory=set)
 
     @property
     def last_seq(self) -> int:
@@ -125,26 +140,54 @@ class Journal:
         return self.devices_dir / self.device_id
 
     def available(self) -> bool:
-        """Whether the shared folder is there (mounted, synced) to write into."""
-        return (self.space_dir / SPACE_FILE).is_file() and self.devices_dir.is_dir()
+        """Whether the shared folder is there (mounted, synced): its space folder and devices
+        folder real folders (never links) and space.json in place."""
+        return (
+            what_is(self.space_dir) == FOLDER
+            and what_is(self.devices_dir) == FOLDER
+            and what_is(self.space_dir / SPACE_FILE) is not None
+        )
 
     def device_ids(self) -> list[str]:
+        """The devices whose real folders (never links) are in the devices folder."""
+        if what_is(self.devices_dir) != FOLDER:
+            return []
         try:
             entries = os.scandir(self.devices_dir)
-        except (FileNotFoundError, NotADirectoryError):
+        except OSError:
             return []
         with entries:
-            return sorted(e.name for e in entries if e.is_dir() and is_device_dir_name(e.name))
+            return sorted(
+                e.name
+                for e in entries
+                if e.is_dir(follow_symlinks=False) and is_device_dir_name(e.name)
+            )
+
+    def ensure_own_dir(self) -> Path:
+        """This device's folder, made if missing; NotAFolder if it, the devices folder or the
+        space folder is a link, a file or the like (nothing is then written or chmodded)."""
+        for path in (self.space_dir, self.devices_dir):
+            if what_is(path) != FOLDER:
+                raise NotAFolder(f"{path} is {what_is(path) or 'missing'}, not a folder")
+        return make_dir_inside(self.own_dir)
 
     def listing(self, device: str) -> Listing:
+        """What the device's folder holds; nothing if it is a link or not a folder at all."""
         found = Listing()
+        folder = self.devices_dir / device
+        if what_is(folder) != FOLDER:
+            return found
         try:
-            entries = os.scandir(self.devices_dir / device)
-        except (FileNotFoundError, NotADirectoryError):
+            entries = os.scandir(folder)
+        except OSError:
             return found
         with entries:
             for entry in entries:
                 name = entry.name
+                if not entry.is_file(follow_symlinks=False):
+                    if name != ASIDE:  # one that isn't a folder is told of by layout.py
+                        _irregular(found, entry)
+                    continue
                 if name == ASIDE or is_ignored_name(name):
                     continue
                 if match := _SEGMENT_NAME.match(name):
@@ -196,7 +239,9 @@ class Journal:
 
     def write(self, seq: int, prev: str, ops: list[dict[str, Any]]) -> str:
         """Put a new segment into this device's directory; return its digest."""
-        ensure_private_dir(self.own_dir)
+        if not 0 < seq <= MAX_SEQ:
+            raise NotAFolder(f"segment number {seq} is past the last one a name can hold")
+        self.ensure_own_dir()
         data = segments.encode(self.key, self.space_id, self.device_id, seq, prev, ops, self.signer)
         create_new(self.segment_path(self.device_id, seq), data)
         return segments.digest(data)
@@ -215,6 +260,7 @@ class Journal:
             ops,
             self.signer,
         )
+        self.ensure_own_dir()
         atomic_write(self.own_dir / snapshot_name(first, last), data)
 
     def remove_own(self, names: list[str]) -> None:
@@ -225,11 +271,29 @@ class Journal:
         fsync_dir(self.own_dir)
 
     def set_aside(self, name: str) -> None:
-        """Move a merged conflict copy out of the way (only ever in our own directory)."""
-        aside = ensure_private_dir(self.own_dir / ASIDE)
-        with contextlib.suppress(FileNotFoundError):
-            os.replace(self.own_dir / name, aside / name)
+        """Move a merged conflict copy out of the way (only ever in our own directory, only
+        a regular file, only into a real `aside` folder; otherwise it stays where it is)."""
+        source = self.own_dir / name
+        with contextlib.suppress(OSError):  # reported by the folder's checks (layout.py)
+            aside = make_dir_inside(self.ensure_own_dir() / ASIDE)
+            if what_is(source) == REGULAR:
+                os.replace(source, aside / name)
 
     def digest_of(self, device: str, seq: int) -> str | None:
-        data = read_file(self.segment_path(device, seq))
+        """The SHA-256 of a segment file, None if it is gone or not a file that can be read."""
+        try:
+            data = read_file(self.segment_path(device, seq))
+        except segments.SegmentInvalid:
+            return None
         return None if data is None else segments.digest(data)
+
+
+def _irregular(found: Listing, entry: os.DirEntry[str]) -> None:
+    """Note an entry that is not a regular file (and the segment number its name holds)."""
+    try:
+        what = kind_of(entry.stat(follow_symlinks=False).st_mode)
+    except OSError:
+        return  # gone already
+    found.irregular[entry.name] = what
+    if match := _SEGMENT_NAME.match(entry.name):
+        found.blocked.add(int(match.group(1)))

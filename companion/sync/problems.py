@@ -31,6 +31,13 @@ SIGNER = "signer"
 # A device not confirmed yet: its changes are held until a trusted device approves it.
 UNCONFIRMED = "unconfirmed"
 
+# Where companion keeps a folder (its space folder, `devices`, a device's folder, `aside`)
+# there is a link, a file or the like: nothing is written there until it is a folder again.
+NOT_A_FOLDER = "not-a-folder"
+# An entry in the shared folder that is not a regular file (a link, FIFO, socket, device, or
+# a folder named like a file): never read, followed or moved.
+UNKNOWN_ENTRY = "unknown-entry"
+
 
 class Problem(NamedTuple):
     """One device's segment that sync couldn't take in as it is (forked, damaged, …)."""
@@ -63,3 +70,8 @@ class Problem(NamedTuple):
     def short_device(self) -> str:
         """The device's id as problems name it to a person (its first eight characters)."""
         return self.device[:8]
+
+    @property
+    def where(self) -> str:
+        """Whose files a message is about: "device 1a2b3c4d", or the shared folder itself."""
+        return f"device {self.short_device}" if self.device else "shared folder"

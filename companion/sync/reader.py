@@ -213,7 +213,11 @@ class Reader:
                 try:
                     segment = self.read(nxt)
                 except SegmentIncomplete:
-                    self.incomplete(nxt)
+                    if self.incomplete(nxt) and _later(listing, nxt) is not None:
+                        # stuck, and files after it are there: they merge, it is retried
+                        cursor.setdefault("skipped", []).append(nxt)
+                        cursor.update(seq=nxt, hash="")
+                        continue
                     return
                 except SegmentInvalid as exc:
                     self.damaged(nxt, f"segment {nxt}", exc)
@@ -236,32 +240,74 @@ class Reader:
                     seq=nxt, hash=segment.digest, last_hlc=max(last_hlc, cursor.get("last_hlc", ""))
                 )
                 continue
-            covering = [(a, b) for a, b in listing.snapshots if a <= nxt <= b]
-            if not covering:
+            if nxt in listing.blocked:
+                # a link, FIFO or the like under a segment's name: never read (the folder's
+                # checks report it), passed over so that the files after it still merge
+                cursor.update(seq=nxt, hash="")
+                continue
+            if not self.forward_snapshot(listing, nxt):
                 return
-            first, last = max(covering, key=lambda r: r[1])
+
+    def forward_snapshot(self, listing: Listing, nxt: int) -> bool:
+        """Take the snapshot that covers `nxt` and reaches furthest among those that open.
+
+        A snapshot's name claims a range; only one that opens (authenticated for that range)
+        moves the cursor to its end. When none opens, the cursor moves only up to the next
+        file there that opens, so names claiming numbers far ahead pass over nothing.
+        Whether the cursor moved.
+        """
+        cursor = self.cursor
+        covering = sorted(
+            ((a, b) for a, b in listing.snapshots if a <= nxt <= b),
+            key=lambda r: r[1],
+            reverse=True,
+        )
+        failed: list[tuple[int, int]] = []
+        for first, last in covering:
             try:
                 snap = self.read_snapshot(first, last)
             except SegmentIncomplete:
                 self.incomplete(nxt)
-                return
+                return False
             except SegmentInvalid as exc:
-                # reported and passed over: the segments after it still merge, and it is
-                # read again each pass in case a good copy comes back
+                # reported and, below, passed over as far as the next file that is there;
+                # it is read again each pass in case a good copy comes back
                 self.damaged(first, f"snapshot {first}–{last}", exc)
-                cursor.setdefault("skipped_snapshots", []).append([first, last])
-                cursor.update(seq=last, hash="")
+                failed.append((first, last))
                 continue
             if snap is None:
-                return
+                continue
             self.take(first, snap.ops, snap.signer)
             last_hlc = max((op["hlc"] for op in snap.ops), default="")
             cursor.update(
                 seq=last, hash=snap.last_hash, last_hlc=max(last_hlc, cursor.get("last_hlc", ""))
             )
+            return True
+        later = _later(listing, nxt)
+        if not failed or later is None or not self.opens_at(listing, later):
+            return False
+        skipped = cursor.setdefault("skipped_snapshots", [])
+        for first, last in failed:
+            if [first, last] not in skipped:
+                skipped.append([first, last])
+        cursor.update(seq=min(max(b for _, b in failed), later - 1), hash="")
+        return True
 
-    def incomplete(self, seq: int) -> None:
-        """Wait quietly for a file still arriving; report it once it has waited too long."""
+    def opens_at(self, listing: Listing, seq: int) -> bool:
+        """Whether a file starting at `seq` opens as this device's (authenticated)."""
+        try:
+            if seq in listing.segments:
+                return self.journal.read(self.device, seq) is not None
+            for first, last in listing.snapshots:
+                if first == seq and self.journal.read_snapshot(self.device, first, last):
+                    return True
+        except (SegmentIncomplete, SegmentInvalid):
+            return False
+        return False
+
+    def incomplete(self, seq: int) -> bool:
+        """Wait quietly for a file still arriving; report it once it has waited too long
+        (and then say so: True)."""
         cursor = self.cursor
         if cursor.get("waiting") != seq:
             cursor.update(waiting=seq, waiting_since=self.now_ms)
@@ -270,9 +316,11 @@ class Reader:
                 STUCK,
                 self.device,
                 seq,
-                f"file {seq} has stayed incomplete for a long time; changes after it wait. "
-                "Check the sync tool on the other machine.",
+                f"file {seq} has stayed incomplete for a long time; the files after it "
+                "merged without it. Check the sync tool on the other machine.",
             )
+            return True
+        return False
 
     def conflicts(self, listing: Listing, seen: dict[str, str], own: bool) -> None:
         for conflict in listing.conflicts:
@@ -305,6 +353,14 @@ class Reader:
             )
             if own:
                 self.journal.set_aside(conflict.name)
+
+
+def _later(listing: Listing, seq: int) -> int | None:
+    """The first number after `seq` that a file in the listing starts at, if any."""
+    starts = [s for s in listing.segments if s > seq]
+    starts += [a for a, _ in listing.snapshots if a > seq]
+    starts += [b for b in listing.blocked if b > seq]
+    return min(starts, default=None)
 
 
 def _device_claim(op: dict[str, Any], signer: bytes | None) -> Invalid | None:

@@ -24,10 +24,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from companion.domain.hlc import parse_stamp
-from companion.domain.records import DELETED, OP_KINDS, merge
+from companion.domain.records import OP_KINDS
 from companion.store import bounded, crypto, signing
 from companion.store.bounded import MIB, Limits
 from companion.store.signing import PUBLIC_BYTES, SIGNATURE_BYTES, Signer
+
+# Part of this module's interface; the `as` says so to type checkers.
+from companion.sync import padding
+from companion.sync.compaction import compact as compact
 
 MAGIC = b"CSEG"
 VERSION = 2
@@ -95,8 +99,15 @@ def _plain(payload: dict[str, Any], limits: Limits) -> bytes:
     return zlib.compress(raw, 6)
 
 
-def _signed(plain: bytes, associated: bytes, signer: Signer | None) -> bytes:
-    """The plaintext as sealed: signature, key and `plain`, or `plain` alone when unsigned."""
+def _signed(
+    plain: bytes, associated: bytes, signer: Signer | None, limits: Limits = SEGMENT
+) -> bytes:
+    """The plaintext as sealed: signature, key and `plain`, or `plain` alone when unsigned;
+    `plain` padded so that the file comes to one of a few sizes (see padding.py)."""
+    overhead = _HEADER.size + crypto.NONCE_BYTES + crypto.TAG_BYTES
+    if signer is not None:
+        overhead += SIGNATURE_BYTES + PUBLIC_BYTES
+    plain = padding.pad(plain, overhead, _HEADER.size + limits.sealed)
     if signer is None:
         return plain
     return signer.sign(associated + signer.public + plain) + signer.public + plain
@@ -247,7 +258,7 @@ def encode_snapshot(
     payload = {"first": first, "last": last, "prev": prev, "last_hash": last_hash, "ops": ops}
     plain = _plain(payload, SNAPSHOT)
     associated = snapshot_aad(space_id, device_id, first, last, version)
-    body = crypto.seal(key, _signed(plain, associated, signer), associated)
+    body = crypto.seal(key, _signed(plain, associated, signer, SNAPSHOT), associated)
     return _HEADER.pack(SNAP_MAGIC, version, len(body)) + body
 
 
@@ -290,7 +301,7 @@ def _open_payload(
         ):
             raise SegmentInvalid("its signature doesn't verify")
     try:
-        return signer, bounded.unpack(plain, limits)
+        return signer, bounded.unpack(plain, limits, padded=True)
     except bounded.OverLimit as exc:
         raise SegmentTooLarge(str(exc)) from None
     except (zlib.error, ValueError, RecursionError):
@@ -319,67 +330,3 @@ def _unframe(data: bytes, magic: bytes, limits: Limits) -> tuple[int, bytes]:
     if len(body) > length:
         raise SegmentInvalid("longer than it says")
     return version, body
-
-
-def compact(ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The fewest operations that merge to the same records as `ops` do."""
-    states: dict[str, dict[str, Any]] = {}
-    authors: dict[str, str] = {}
-    for op in ops:
-        states[op["id"]] = merge(states.get(op["id"]), op)
-        authors[op["hlc"]] = op["author"]
-    out: list[dict[str, Any]] = []
-    for state in states.values():
-        by_stamp: dict[str, dict[str, Any]] = {}
-        for name, stamp in state["clocks"].items():
-            by_stamp.setdefault(stamp, {})[name] = state["fields"][name]
-        created = state["created"]
-        if created is not None:
-            fields = by_stamp.pop(created, {})
-            if fields.get(DELETED, False) is False:
-                fields.pop(DELETED, None)
-                out.append(_op("create", state, created, state["author"], state["device"], fields))
-            else:
-                out.append(
-                    _op(
-                        "create",
-                        state,
-                        created,
-                        state["author"],
-                        state["device"],
-                        {k: v for k, v in fields.items() if k != DELETED},
-                    )
-                )
-                by_stamp.setdefault(created, {})[DELETED] = True
-        if state["hlc"] not in state["clocks"].values():
-            by_stamp.setdefault(state["hlc"], {})  # an op that changed nothing still counts
-        for stamp, fields in sorted(by_stamp.items()):
-            device = stamp.split(".", 2)[2]
-            author = authors.get(stamp) or state["author"] or ""
-            if fields.get(DELETED) is True and len(fields) == 1:
-                out.append(_op("delete", state, stamp, author, device, {}))
-            elif DELETED in fields and fields[DELETED] is False:
-                rest = {k: v for k, v in fields.items() if k != DELETED}
-                out.append(_op("create", state, stamp, author, device, rest))
-            else:
-                out.append(_op("set", state, stamp, author, device, fields))
-    return out
-
-
-def _op(
-    kind: str,
-    state: dict[str, Any],
-    stamp: str,
-    author: str | None,
-    device: str,
-    fields: dict[str, Any],
-) -> dict[str, Any]:
-    return {
-        "op": kind,
-        "id": state["id"],
-        "type": state["type"],
-        "hlc": stamp,
-        "device": device,
-        "author": author or "",
-        "fields": fields,
-    }

@@ -31,8 +31,11 @@ class DeviceFiles:
     who: str  # how messages name the device: "this device" or "device 1a2b3c4d"
     segments: dict[int, Opened] = field(default_factory=dict)
     snapshots: dict[tuple[int, int], Opened] = field(default_factory=dict)
-    present: set[int] = field(default_factory=set)
-    misplaced: set[int] = field(default_factory=set)  # numbers taken only by another device's files
+    # The numbers files cover, as (first, last) runs: never expanded, since a name may claim
+    # any range.
+    present: list[tuple[int, int]] = field(default_factory=list)
+    # Runs whose files opened here: how far the journal goes is told by these alone.
+    opened: list[tuple[int, int]] = field(default_factory=list)
 
     def end_hashes(self, seq: int) -> set[str]:
         """Every hash this device's journal claims for the file that ends at `seq`."""
@@ -69,12 +72,11 @@ def check_chain(files: DeviceFiles, report: Report) -> None:
 
 
 def check_gaps(files: DeviceFiles, report: Report) -> None:
-    """Every sequence number up to the last one present is there."""
-    # A file put here from elsewhere (reported already) says nothing about how far this
-    # journal goes.
-    top = max(files.present - files.misplaced, default=0)
-    missing = [seq for seq in range(1, top + 1) if seq not in files.present]
-    for first, last in _runs(missing):
+    """Every sequence number up to the last one of a file that opens is there."""
+    # A file that doesn't open (reported already, damaged or put here from elsewhere) says
+    # nothing about how far this journal goes.
+    top = max((last for _, last in files.opened), default=0)
+    for first, last in _missing(files.present, top):
         what = f"segment {first}" if first == last else f"segments {first}–{last}"
         report.problem(
             GAP,
@@ -128,11 +130,17 @@ def check_cursor(files: DeviceFiles, cursor: dict, last_seq: int, report: Report
             )
 
 
-def _runs(numbers: list[int]) -> list[tuple[int, int]]:
-    runs: list[tuple[int, int]] = []
-    for n in numbers:
-        if runs and runs[-1][1] == n - 1:
-            runs[-1] = (runs[-1][0], n)
-        else:
-            runs.append((n, n))
-    return runs
+def _missing(present: list[tuple[int, int]], top: int) -> list[tuple[int, int]]:
+    """The runs of numbers from 1 to `top` that no run in `present` covers (in time and
+    memory that grow with the number of runs, never with the numbers themselves)."""
+    gaps: list[tuple[int, int]] = []
+    reached = 0  # every number up to here is covered
+    for first, last in sorted(present):
+        if first > top:
+            break
+        if first > reached + 1:
+            gaps.append((reached + 1, first - 1))
+        reached = max(reached, last)
+    if reached < top:
+        gaps.append((reached + 1, top))
+    return gaps

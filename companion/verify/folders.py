@@ -12,7 +12,7 @@ from pathlib import Path
 from companion.service.header import is_conflict_copy
 from companion.store import profile as profiles
 from companion.store import signing
-from companion.store.fsutil import OUR_TEMP_NAME
+from companion.store.fsutil import OUR_TEMP_NAME, what_is
 from companion.store.replica import DB_SUFFIX, KEYS
 from companion.store.spacefile import SPACE_FILE
 from companion.sync.journal import DEVICES, is_device_dir_name, is_ignored_name
@@ -21,6 +21,7 @@ from companion.verify.report import (
     MODE,
     REPLICA_DAMAGED,
     TEMP_FILE,
+    UNKNOWN_ENTRY,
     UNKNOWN_FILE,
     Report,
 )
@@ -107,7 +108,7 @@ def check_profile_dir(profile: profiles.Profile, report: Report) -> None:
 
 def check_folder_leftovers(profile: profiles.Profile, report: Report) -> None:
     """Without the key only the names in the shared folder can be looked at."""
-    if profile.space_dir.is_dir():
+    if what_is(profile.space_dir) == "a folder":
         check_space_dir(profile.space_dir, report)
 
 
@@ -118,6 +119,22 @@ def check_space_dir(space_dir: Path, report: Report) -> None:
             name = entry.name
             path = Path(entry.path)
             if name in (SPACE_FILE, DEVICES):
+                expected = "a file" if name == SPACE_FILE else "a folder"
+                what = what_is(path)
+                if what not in (None, expected):
+                    report.problem(
+                        UNKNOWN_ENTRY,
+                        path,
+                        f"It is {what}, where companion keeps {expected}: it is never read, "
+                        "followed or written through.",
+                        "Move it out of the shared folder; "
+                        + (
+                            "copy this device's copy of space.json (in the profile folder) "
+                            "in its place."
+                            if name == SPACE_FILE
+                            else "the next sync makes the folder again."
+                        ),
+                    )
                 continue
             if OUR_TEMP_NAME.match(name) and not name.startswith(".syncthing."):
                 temp_file(report, path)
@@ -157,8 +174,17 @@ def list_devices(devices_dir: Path, report: Report) -> list[str]:
     with os.scandir(devices_dir) as entries:
         for entry in sorted(entries, key=lambda e: e.name):
             path = Path(entry.path)
-            if entry.is_dir() and is_device_dir_name(entry.name):
+            if entry.is_dir(follow_symlinks=False) and is_device_dir_name(entry.name):
                 devices.append(entry.name)
+            elif is_device_dir_name(entry.name):
+                report.problem(
+                    UNKNOWN_ENTRY,
+                    path,
+                    f"Named like a device's folder, but it is {what_is(path)}: it is never read, "
+                    "followed or written through.",
+                    "Move it out of the shared folder; a device's own folder comes back on its "
+                    "next sync.",
+                )
             elif OUR_TEMP_NAME.match(entry.name):
                 temp_file(report, path)
             elif is_ignored_name(entry.name):

@@ -9,19 +9,45 @@ from companion.errors import DataError
 from companion.service.header import conflict_copies
 from companion.store import profile as profiles
 from companion.store import spacefile
-from companion.store.fsutil import read_bytes
+from companion.store.fsutil import read_bytes, what_is
 from companion.store.spacefile import SPACE_FILE, SpaceHeader
-from companion.verify.report import FOLDER_MISSING, SPACE_COPY, SPACE_FILE_DAMAGED, Report
+from companion.verify.report import (
+    FOLDER_MISSING,
+    NOT_A_FOLDER,
+    SPACE_COPY,
+    SPACE_FILE_DAMAGED,
+    Report,
+)
 
 
 def check_headers(profile: profiles.Profile, report: Report) -> list[tuple[Path, SpaceHeader]]:
     """Check both copies of the space header; return the usable ones, the shared one first."""
     shared_path = profile.space_dir / SPACE_FILE
     copy_path = profile.space_copy
-    shared_bytes = read_bytes(shared_path) if profile.space_dir.is_dir() else None
     copy_bytes = read_bytes(copy_path)
     shared = copy = None
-    if shared_bytes is None:
+    space_kind = what_is(profile.space_dir)
+    unread = False  # there, but never read: reported here
+    shared_bytes: bytes | None = None
+    if space_kind not in (None, "a folder"):
+        unread = True
+        report.problem(
+            NOT_A_FOLDER,
+            profile.space_dir,
+            f"{profile.space_dir} is {space_kind}, where companion keeps the space's folder: "
+            "nothing is read from it or written through it.",
+            "Move it out of the shared folder. If the space's folder is elsewhere, put it back "
+            f"here; otherwise copy {copy_path} to {shared_path} once the folder is there.",
+        )
+    elif space_kind is not None:
+        try:
+            shared_bytes = spacefile.read(shared_path)
+        except DataError as exc:  # a FIFO, link or the like, or unreadable: never read
+            unread = True
+            report.problem(SPACE_FILE_DAMAGED, shared_path, exc.message, exc.hint or "")
+    if unread:
+        pass
+    elif shared_bytes is None:
         report.problem(
             FOLDER_MISSING,
             shared_path,

@@ -8,11 +8,12 @@ import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from companion.store.fsutil import OUR_TEMP_NAME
+from companion.store.fsutil import OUR_TEMP_NAME, what_is
 from companion.sync import segments
 from companion.sync.admission import admit
 from companion.sync.journal import (
     ASIDE,
+    FOLDER,
     Conflict,
     Journal,
     Listing,
@@ -34,6 +35,7 @@ from companion.verify.report import (
     INVALID,
     MISPLACED,
     TEMP_FILE,
+    UNKNOWN_ENTRY,
     UNKNOWN_FILE,
     Report,
 )
@@ -71,9 +73,10 @@ class DeviceCheck:
         self.own = device == context.device_id
         self.who = "this device" if self.own else f"device {device[:8]}"
         self.files = DeviceFiles(device, self.dir, self.who)
+        self.unreadable: set[str] = set()
 
     def run(self) -> None:
-        if self.dir.is_dir():
+        if what_is(self.dir) == FOLDER:
             self.check_names()
         for seq in sorted(self.listing.segments):
             self.open_segment(seq)
@@ -96,10 +99,20 @@ class DeviceCheck:
                 "program did. companion ignores it.",
                 device=self.device,
             )
+        for name, what in sorted(self.listing.irregular.items()):
+            self.report.problem(
+                UNKNOWN_ENTRY,
+                self.dir / name,
+                f"It is {what}, not a file, where companion keeps only plain files: it was "
+                "never read, followed or moved.",
+                "Whoever put it there can take it out of the shared folder; everything else "
+                "still syncs.",
+                device=self.device,
+            )
         with os.scandir(self.dir) as entries:
             for entry in sorted(entries, key=lambda e: e.name):
                 name = entry.name
-                if name == ASIDE:
+                if name == ASIDE or name in self.listing.irregular:
                     continue
                 if OUR_TEMP_NAME.match(name) and not name.startswith(".syncthing."):
                     temp_file(self.report, Path(entry.path), device=self.device)
@@ -114,14 +127,27 @@ class DeviceCheck:
     # -- opening ------------------------------------------------------------------------------
 
     def _read(self, name: str) -> bytes | None:
-        return read_file(self.dir / name)
+        """A file's bytes; None if it is gone or can't be read (then reported, once)."""
+        try:
+            return read_file(self.dir / name)
+        except SegmentInvalid as exc:
+            if name not in self.unreadable:
+                self.unreadable.add(name)
+                self.report.problem(
+                    UNKNOWN_FILE,
+                    self.dir / name,
+                    f"It was not read: {exc}.",
+                    "Check the file's permissions, or move it out of the shared folder.",
+                    device=self.device,
+                )
+            return None
 
     def open_segment(self, seq: int) -> None:
         name = segment_name(seq)
         data = self._read(name)
         if data is None:
             return
-        self.files.present.add(seq)
+        self.files.present.append((seq, seq))
         self.report.checked["segment"] += 1
         try:
             segment = segments.decode(
@@ -134,6 +160,7 @@ class DeviceCheck:
             self.invalid(self.dir / name, seq, exc, data, snapshot=None)
             return
         self.check_ops(self.dir / name, seq, segment.ops)
+        self.files.opened.append((seq, seq))
         self.files.segments[seq] = Opened(seq, seq, segment.prev, segment.digest, segment.ops)
 
     def open_snapshot(self, first: int, last: int) -> None:
@@ -141,18 +168,22 @@ class DeviceCheck:
         data = self._read(name)
         if data is None:
             return
-        self.files.present.update(range(first, last + 1))
         self.report.checked["snapshot"] += 1
         try:
             snap = segments.decode_snapshot(
                 self.journal.key, self.journal.space_id, self.device, first, last, data
             )
         except SegmentIncomplete as exc:
+            self.files.present.append((first, last))
             self.incomplete(self.dir / name, first, exc)
             return
         except SegmentInvalid as exc:
+            # its range counts as there (no gap told), but not for how far the journal goes
+            self.files.present.append((first, last))
             self.invalid(self.dir / name, first, exc, data, snapshot=(first, last))
             return
+        self.files.present.append((first, last))
+        self.files.opened.append((first, last))
         self.check_ops(self.dir / name, first, snap.ops)
         opened = Opened(first, last, snap.prev, snap.last_hash, snap.ops)
         self.files.snapshots[(first, last)] = opened
@@ -226,8 +257,6 @@ class DeviceCheck:
         home = None if isinstance(exc, SegmentTooLarge) else self.whose(data, snapshot)
         if home is not None:
             device, where = home
-            first, last = snapshot or (seq, seq)
-            self.files.misplaced.update(range(first, last + 1))
             self.report.problem(
                 MISPLACED,
                 path,

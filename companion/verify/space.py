@@ -9,6 +9,7 @@ from companion.store import crypto
 from companion.store import profile as profiles
 from companion.store.replica import Replica
 from companion.store.spacefile import SpaceHeader
+from companion.sync import layout
 from companion.sync.journal import Journal, Listing
 from companion.verify.folders import check_space_dir, list_devices
 from companion.verify.journal import DeviceCheck, JournalContext
@@ -20,6 +21,7 @@ from companion.verify.report import (
     FORGED,
     FORKED,
     FRESH_PROFILE,
+    NOT_A_FOLDER,
     ROLLED_BACK,
     SHARED_ID,
     SIGNER,
@@ -59,9 +61,10 @@ class Verifier:
     def run(self) -> None:
         self.meta = check_replica(self.profile, self.replica, self.report)
         check_outbox(self.profile, self.replica, self.report)
+        self.check_layout()
         if self.journal.available():
             self.check_space()
-        elif not any(p.kind == FOLDER_MISSING for p in self.report.problems):
+        elif not any(p.kind in (FOLDER_MISSING, NOT_A_FOLDER) for p in self.report.problems):
             self.report.problem(
                 FOLDER_MISSING,
                 self.journal.devices_dir,
@@ -69,6 +72,21 @@ class Verifier:
                 f"Mount or sync {self.profile.shared_folder}, then run `companion verify` again.",
             )
         self.check_recorded()
+
+    def check_layout(self) -> None:
+        """Links, files and the like where companion keeps a folder (its space folder is
+        told of with space.json, see headers.py)."""
+        if any(p.kind == NOT_A_FOLDER for p in self.report.problems):
+            return
+        for found in layout.folder_problems(self.journal):
+            if found["kind"] == NOT_A_FOLDER:
+                self.report.problem(
+                    NOT_A_FOLDER,
+                    self.journal.devices_dir,
+                    found["message"],
+                    "companion writes nothing there until it is a plain folder again.",
+                    device=found["device"] or None,
+                )
 
     def meta_value(self, name: str, default: Any) -> Any:
         """A value from this device's bookkeeping, or `default` when it is missing or malformed."""
