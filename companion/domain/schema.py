@@ -39,8 +39,7 @@ Check = Callable[[Any], "str | None"]
 _HEX_ID = re.compile(r"[0-9a-f]{16,64}")
 _TAG = re.compile(r"[0-9a-f]{16}")
 _KEY_HASH = re.compile(r"[0-9a-f]{64}")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# ASCII digits only: other scripts' digits would spell one week two ways.
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only, as weeks: one spelling
 _WEEK = re.compile(r"[0-9]{4}-W[0-9]{2}")
 FIRST_YEAR, LAST_YEAR = m.FIRST_YEAR, m.LAST_YEAR
 # Six sealed answers of 2,000 characters, JSON-escaped and encrypted, fit within this (base64).
