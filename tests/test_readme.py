@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -104,8 +105,8 @@ class Couple:
             stdin=subprocess.DEVNULL,
         )
 
-    def watch(self, person: str, example: str) -> tuple[int, str]:
-        """A long-running command: until it says it is watching, then Ctrl-C."""
+    def watch(self, person: str, example: str, until: str) -> tuple[int, str]:
+        """A long-running command: until a line says `until`, then Ctrl-C."""
         proc = subprocess.Popen(
             ["bash", "-c", f"exec {example}"],
             cwd=self.home,
@@ -116,11 +117,22 @@ class Couple:
             stdin=subprocess.DEVNULL,
         )
         assert proc.stdout is not None
-        first = proc.stdout.readline()
-        time.sleep(1)
-        proc.send_signal(signal.SIGINT)
-        rest, _ = proc.communicate(timeout=TIMEOUT)
-        return proc.returncode, first + rest
+        # Read through the same buffered stream to the end (communicate() with a timeout
+        # reads the pipe underneath it and would miss lines already buffered here).
+        watchdog = threading.Timer(TIMEOUT, proc.kill)
+        watchdog.start()
+        try:
+            lines = []
+            while (line := proc.stdout.readline()) and until not in line:
+                lines.append(line)
+            lines.append(line)
+            time.sleep(1)
+            proc.send_signal(signal.SIGINT)
+            lines.append(proc.stdout.read())
+            proc.wait()
+        finally:
+            watchdog.cancel()
+        return proc.returncode, "".join(lines)
 
     def full_screen(self, person: str, example: str, until: str) -> tuple[int, str]:
         """A full-screen command in tmux at 80x24: wait for `until` on screen, then ctrl+q."""
@@ -180,11 +192,11 @@ def test_the_readme_examples_work_as_written(tmp_path: Path) -> None:
         words = command_words(example)
         person = who.get(words, "Alex")
         if words == "watch":
-            code, output = couple.watch(person, example)
+            code, output = couple.watch(person, example, until="Watching")
             assert code == 0 and "Watching" in output, output
             continue
         if words == "serve":  # long-running too: until it prints its link
-            code, output = couple.watch(person, example)
+            code, output = couple.watch(person, example, until="http://127.0.0.1:")
             assert code == 0 and "http://127.0.0.1:" in output, output
             continue
         if words in ("", "demo"):
