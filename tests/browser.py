@@ -83,13 +83,26 @@ class Tab:
         return "\n".join(line.rstrip() for line in self.screen.display)
 
     def find(self, words: str, *, row_with: str | None = None) -> tuple[int, int] | None:
-        for row, line in enumerate(self.screen.display):
+        """Where the app shows `words`; with `row_with`, on the line that shows it or the
+        line below (a list's row may take two lines: its title, then its details and links)."""
+        display = self.screen.display
+        for row, line in enumerate(display):
             if row_with is not None and row_with not in line:
                 continue
-            col = line.find(words)
-            if col >= 0:
-                return row, col
+            candidates = [row] if row_with is None else [row, row + 1]
+            for at in candidates:
+                if at < len(display) and (col := display[at].find(words)) >= 0:
+                    return at, col
         return None
+
+    def see_in_row(self, row_with: str, words: str, timeout_ms: int = WAIT_MS) -> None:
+        """Wait until the row that shows `row_with` shows `words` too."""
+        waited = 0
+        while self.find(words, row_with=row_with) is None:
+            if waited >= timeout_ms:
+                raise AssertionError(f"{row_with!r} never showed {words!r}:\n{self.text()}")
+            self.page.wait_for_timeout(100)
+            waited += 100
 
     def see(self, words: str, timeout_ms: int = WAIT_MS) -> None:
         """Wait until the app shows `words` (the browser's events are read while waiting)."""

@@ -90,7 +90,7 @@ def test_a_partner_unlocks_ticks_and_visits_every_screen(browser, served, alex) 
     tab.see("Skip (low energy)  u Undo")
     tab.press_until("Home", "d Done")
     tab.page.keyboard.press("d")
-    tab.see("Make tea  every day · for Sam · done")
+    tab.see_in_row("Make tea", "every day · for Sam · done")
     assert tab.off_this_computer(served.port) == []
     assert any(url.startswith(f"ws://127.0.0.1:{served.port}/") for url in tab.socket_urls)
     tab.page.close()
