@@ -33,8 +33,16 @@ def records_for(session: Session, kind: str) -> list[Record]:
     if types[0] == m.CHECKIN:
         return session.checkins()
     if types[0] in m.DATED_TYPES:
-        return session.dated(types)
+        return [r for r in session.dated(types) if shown_to_me(session, r)]
     return session.core(types[0])
+
+
+def shown_to_me(session: Session, record: Record) -> bool:
+    """Whether a record is this partner's to see: a partner's rest (a skipped tick) is theirs
+    alone, so it is never listed or exported on the other partner's side (DESIGN §10)."""
+    return not (
+        record.type == m.TICK and record.get("status") == m.SKIPPED and record.author != session.me
+    )
 
 
 def record_json(
@@ -222,7 +230,9 @@ EXPORT_TYPES = (m.NEED, m.CARE, m.AGREEMENT, m.GRATITUDE, m.CHECKIN, m.TICK, m.R
 def all_records(session: Session) -> list[Record]:
     core = [r for r in session.core_records() if not r.deleted and r.type in EXPORT_TYPES]
     dated = [
-        session.open_checkin(r) if r.type == m.CHECKIN else r for r in session.dated(m.DATED_TYPES)
+        session.open_checkin(r) if r.type == m.CHECKIN else r
+        for r in session.dated(m.DATED_TYPES)
+        if shown_to_me(session, r)
     ]
     return sorted(core, key=lambda r: r.created) + dated
 

@@ -51,19 +51,26 @@ class Care:
 
 
 def week_text(week: rules.WeekConsistency, cadence: str, current: bool) -> str:
-    """How one week went for one act of care. A skip is rest, never a failure."""
-    rest = f", {week.skipped} rest" if week.skipped else ""
+    """How one week went for one act of care, in a word or two, never a count.
+
+    Rest counts with care toward a steady week: a skip is rest, never a failure; ☾ says it
+    was there (only on the giver's own screen: a partner's rest is theirs).
+    """
+    moon = " ☾" if week.skipped else ""
     if cadence == m.WEEKLY:
         if week.done:
             return "done"
         if week.skipped:
-            return "rest"
+            return "☾ rested"
         return "not yet" if current else "–"
-    if cadence == m.AS_NEEDED or week.due == 0:
-        return (f"{week.done}×" if week.done else "–") + rest
-    if current:
-        return f"{week.done} so far{rest}"
-    return f"{week.done} of {week.due}{rest}"
+    if not week.done:
+        if week.skipped:
+            return "☾ rested"
+        return "not yet" if current else "–"
+    if current or cadence == m.AS_NEEDED or week.due == 0:
+        return "given" + moon
+    steady = (week.done + week.skipped) * 10 >= week.due * 7
+    return ("steady" if steady else "some days") + moon
 
 
 def recent_weeks(today: dt.date, count: int = CONSISTENCY_WEEKS) -> list[str]:

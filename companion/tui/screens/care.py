@@ -53,7 +53,7 @@ class CareScreen(PracticeScreen):
             with Vertical(id="giving"):
                 yield Static("What I do", id="giving-title", classes="section-title", markup=False)
                 yield Static(
-                    "How it went, week by week. A skip is rest, never a failure.",
+                    "Week by week. ☾ is rest: care too, and yours alone.",
                     classes="hint",
                 )
                 yield ActionList(id="my-actions")
