@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from companion.domain import model as m
+from companion.domain import words
 from companion.domain.checkin_fields import CHECKIN_FIELDS
 from companion.domain.hlc import stamp_ms
 from companion.domain.ids import iso_week
@@ -115,8 +116,23 @@ def _line(session: Session, record: Record) -> str:
         return f"{short}  [{record.get('status')}]  {record.get('text')}  (proposed by {who})"
     if record.type == m.REVIEW:
         title = session.title_of(record.get("action"), m.CARE) or "?"
-        return f"{short}  {record.get('week')}  {who}: {title} — {record.get('verdict')}"
+        verdict = words.VERDICT_LABELS.get(record.get("verdict"), record.get("verdict"))
+        note = f" (what would help instead: {record.get('note')})" if record.get("note") else ""
+        return f"{short}  {record.get('week')}  {who}: {title} — {verdict}{note}"
     return f"{short}  {record.type}"
+
+
+def their_word_line(session: Session) -> str | None:
+    """My partner's word on my care last week, in one kind sentence, or None."""
+    mine = {a.id: a.get("title", "") for a in session.core(m.CARE) if a.author == session.me}
+    said = [
+        (mine[r.get("action")], r.get("verdict"), r.get("note"))
+        for r in session.words_on_my_care()
+        if r.get("action") in mine
+    ]
+    if not said:
+        return None
+    return inert(words.their_word(session.name_of(session.partner), said, "last week"))
 
 
 def delivered(session: Session) -> bool:
@@ -361,7 +377,7 @@ def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None
         elif kind == m.CARE and author == partner:
             say(f"{name} took on a care action for you")
         elif kind == m.REVIEW and author == partner:
-            say(f"{name} reviewed last week's care")
+            say(f"{name} said how last week's care landed")
         elif kind == m.PARTNER and record.id == partner:
             say(f"{name} joined your space")
         elif record.device != mine:

@@ -257,7 +257,9 @@ def _valid_values(partners: list[str], ids: list[str]) -> dict[str, st.SearchStr
         "week": days.map(iso_week),
         "sealed": b64,
         "key": st.none() | key,
+        "first": st.fixed_dictionaries({"sealed": b64, "key": key}),
         "verdict": st.sampled_from(m.REVIEW_VERDICTS),
+        "note": st.none() | words,
     }
 
 

@@ -24,7 +24,6 @@ ENERGY_LABELS = {
     4: "good",
     5: "plenty to give",
 }
-VERDICT_LABELS = {"landed": "landed", "missed": "missed", "not-needed": "not needed"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +32,7 @@ class ReviewRow:
     title: str
     cadence: str
     verdict: str | None
+    note: str | None = None  # the receiver's few words: what would help instead
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,8 @@ def checkin(session: Session) -> Checkin:
         and not a.get("retired")
         and iso_week(session.first_day(a)) <= last_week
     ]
-    verdicts = {
-        r.get("action"): r.get("verdict")
+    reviewed = {
+        r.get("action"): r
         for r in session.dated([m.REVIEW], session.recent_partitions(today, 14))
         if r.get("week") == last_week and r.author == session.me
     }
@@ -86,7 +86,8 @@ def checkin(session: Session) -> Checkin:
                 a.id,
                 inert(a.get("title", "")),
                 m.describe_cadence(a.get("cadence"), a.get("days")),
-                verdicts.get(a.id),
+                reviewed[a.id].get("verdict") if a.id in reviewed else None,
+                inert(reviewed[a.id].get("note") or "") or None if a.id in reviewed else None,
             )
             for a in for_me
         ],

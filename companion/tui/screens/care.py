@@ -52,6 +52,7 @@ class CareScreen(PracticeScreen):
                 yield NeedList(adoptable=True, id="partner-needs")
             with Vertical(id="giving"):
                 yield Static("What I do", id="giving-title", classes="section-title", markup=False)
+                yield Static(id="their-word", markup=False)
                 yield Static(
                     "Week by week. ☾ is rest: care too, and yours alone.",
                     classes="hint",
@@ -59,6 +60,7 @@ class CareScreen(PracticeScreen):
                 yield ActionList(id="my-actions")
 
     def on_mount(self) -> None:
+        self.query_one("#their-word", Static).display = False
         self.focus_home()
 
     def focus_home(self) -> None:
@@ -84,6 +86,9 @@ class CareScreen(PracticeScreen):
             [NeedItem(row, adoptable=True) for row in care.partner_needs], empty
         )
         self.query_one("#giving-title", Static).update(f"What I do for {who.other}")
+        word = self.query_one("#their-word", Static)
+        word.update(care.their_word or "")
+        word.display = care.their_word is not None
         await self.query_one(ActionList).replace(
             [ActionItem(row) for row in care.actions],
             f"No care actions yet. Adopt one from {who.other}'s menu (Enter), "

@@ -29,7 +29,7 @@ from companion.tui import changes
 from companion.tui.read import checkin as read_checkin
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
-from companion.tui.screens.dialogs import CareActionDialog, CareChoice, ConfirmDialog
+from companion.tui.screens.dialogs import CareActionDialog, CareChoice, ConfirmDialog, WordsDialog
 from companion.tui.widgets.checkin_card import CheckinCard
 from companion.tui.widgets.review_list import ReviewItem, ReviewList
 
@@ -148,7 +148,8 @@ class CheckinScreen(PracticeScreen):
                 self.focus_home()  # the field that had focus is hidden now
         self.query_one("#review-lead", Static).update(
             f"How did {who.other}'s care land for you last week ({view.review_label})? "
-            "Your word counts here, not theirs: landed, missed, or not needed."
+            "Your word counts here, not theirs: landed, didn't reach me, or not needed; "
+            "w adds what would help instead."
         )
         await self.query_one(ReviewList).replace(
             [ReviewItem(row) for row in view.reviews],
@@ -302,6 +303,19 @@ class CheckinScreen(PracticeScreen):
             "Sealing keeps you from anchoring each other; unsealing is yours to choose."
         )
         self.app.push_screen(ConfirmDialog(question, yes="Unseal now", no="Keep sealed"), answered)
+
+    @on(ReviewList.Words)
+    def _words(self, event: ReviewList.Words) -> None:
+        row = event.row
+        week = self.view.review_week if self.view else None
+        partner = self.view.people.other if self.view else "your partner"
+
+        def written(words: str | None) -> None:
+            if words is not None and row.verdict is not None:
+                review = partial(changes.review, action_id=row.action_id, verdict=row.verdict)
+                self.change(partial(review, week=week, note=words))
+
+        self.app.push_screen(WordsDialog(partner, row.title, row.note), written)
 
     @on(ReviewList.Verdict)
     def _verdict(self, event: ReviewList.Verdict) -> None:

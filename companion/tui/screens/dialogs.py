@@ -184,3 +184,47 @@ class PassphraseDialog(ModalScreen["str | None"]):
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
         self.dismiss(None)
+
+
+class WordsDialog(ModalScreen["str | None"]):
+    """A few words of the receiver's own beside their word on a care action: what would
+    help instead. Empty takes words said before back; Esc changes nothing."""
+
+    CSS_PATH = style_path("dialogs.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, partner: str, title: str, said: str | None) -> None:
+        super().__init__()
+        self.partner, self.title_text, self.said = partner, title, said
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog words-dialog"):
+            yield Static(f"A few words for {self.partner}", classes="dialog-title", markup=False)
+            yield Static(
+                f"On “{self.title_text}”: what would help instead? {self.partner} sees it "
+                "beside your word on their Care screen.",
+                classes="dialog-lead",
+                markup=False,
+            )
+            yield Input(
+                value=self.said or "",
+                placeholder="e.g. a text before you leave work",
+                id="words",
+                max_length=200,
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Send these words", id="commit", variant="primary")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#words", Input).focus()
+
+    @on(Input.Submitted, "#words")
+    @on(Button.Pressed, "#commit")
+    def _commit(self) -> None:
+        self.dismiss(self.query_one("#words", Input).value.strip())
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
