@@ -22,6 +22,7 @@ from textual.widgets import (
     Tabs,
 )
 
+from companion.domain import model as m
 from companion.domain.checkin_fields import QUESTIONS
 from companion.errors import CompanionError, UsageError
 from companion.service import Session
@@ -49,6 +50,9 @@ class CheckinScreen(PracticeScreen):
         Binding("ctrl+s", "share", "Share check-in"),
         Binding("e", "edit", "Edit", tooltip="Change your check-in"),
         Binding("r", "adopt_request", "Adopt request", tooltip="Take on their request as care"),
+        Binding(
+            "o", "adopt_helps", "Adopt what helps", tooltip="Take on what would help them as care"
+        ),
         Binding("u", "unseal", "Unseal mine", tooltip="Let them read yours now"),
         Binding("1", "tab('this-week')", "Back", tooltip="This week's check-in"),
         Binding("2", "tab('review')", "Last week", tooltip="Review last week's care"),
@@ -233,6 +237,10 @@ class CheckinScreen(PracticeScreen):
             return (
                 tab == "this-week" and showing == "shared" and bool((theirs or {}).get("request"))
             )
+        if action == "adopt_helps":
+            theirs = self.view.theirs if self.view else None
+            helps = read_checkin.split_attention((theirs or {}).get("attention", ""))[2]
+            return tab == "this-week" and showing == "shared" and bool(helps)
         if action == "unseal":
             waiting = self.view is not None and self.view.waiting_for == "partner"
             return tab == "this-week" and showing == "shared" and waiting
@@ -277,18 +285,27 @@ class CheckinScreen(PracticeScreen):
         self.change(partial(changes.share_checkin, answers=answers), then=shared)
 
     def action_adopt_request(self) -> None:
-        """Their request for next week, taken on as a care action."""
+        """Their request for next week, taken on as a care action (once a week, unless it
+        asks for another rhythm)."""
         request = (self.view.theirs or {}).get("request") if self.view else None
-        if not request or self.view is None:
-            return
+        if request:
+            self._adopt(request, "request for next week", m.WEEKLY)
 
+    def action_adopt_helps(self) -> None:
+        """What would help them, from the area needing attention, taken on as care."""
+        attention = (self.view.theirs or {}).get("attention", "") if self.view else ""
+        helps = read_checkin.split_attention(attention)[2]
+        if helps:
+            self._adopt(helps, "check-in: what would help", m.AS_NEEDED)
+
+    def _adopt(self, text: str, what: str, rhythm: str) -> None:
         def chosen(choice: CareChoice | None) -> None:
             if choice is not None:
                 self.change(partial(changes.add_care, title=choice.title, cadence=choice.cadence))
 
-        partner = self.view.people.other
-        origin = f"{partner}'s request for next week"
-        self.app.push_screen(CareActionDialog(partner, request, origin=origin), chosen)
+        partner = self.view.people.other if self.view else "your partner"
+        dialog = CareActionDialog(partner, text, origin=f"{partner}'s {what}", rhythm=rhythm)
+        self.app.push_screen(dialog, chosen)
 
     def action_unseal(self) -> None:
         """Let the partner read mine before theirs is in (the author's choice)."""

@@ -1,4 +1,5 @@
-"""Small modal dialogs: a gentle confirmation, and choosing a care action's rhythm."""
+"""Small modal dialogs: a gentle confirmation, adopting a care action (its words in the
+giver's view, its rhythm), a new passphrase, a receiver's few words."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
+from companion.domain import adopting
+from companion.domain import model as m
 from companion.errors import CompanionError, UsageError
 from companion.tui.resources import style_path
 from companion.tui.widgets.cadence import CadencePicker
@@ -67,13 +70,21 @@ class CareActionDialog(ModalScreen["CareChoice | None"]):
         app = getters.app(CompanionAppType)
 
     def __init__(
-        self, partner: str, need_text: str | None = None, *, origin: str | None = None
+        self,
+        partner: str,
+        need_text: str | None = None,
+        *,
+        origin: str | None = None,
+        rhythm: str = m.DAILY,
     ) -> None:
-        """`need_text` prefills what to do; `origin` says where it came from."""
+        """`need_text`, in the partner's words, prefills what to do in the giver's; `origin`
+        says where it came from; `rhythm` is offered unless the words ask for another."""
         super().__init__()
         self.partner = partner
         self.need_text = need_text
         self.origin = origin
+        self.title_text = adopting.giver_view(need_text, partner) if need_text else ""
+        self.rhythm = adopting.suggested_rhythm(need_text or "", rhythm)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog care-dialog"):
@@ -94,12 +105,12 @@ class CareActionDialog(ModalScreen["CareChoice | None"]):
                 )
             yield Label("What you'll do")
             yield Input(
-                value=self.need_text or "",
+                value=self.title_text,
                 placeholder="e.g. a check-in text on stressful days",
                 id="care-title",
             )
             yield Label("How often")
-            yield CadencePicker(id="cadence")
+            yield CadencePicker(*self.rhythm, id="cadence")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Add care action", id="commit", variant="primary")

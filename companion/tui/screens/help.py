@@ -67,6 +67,8 @@ services.
 `h` History · `,` Settings · `?` this page · `F1` the keys of the screen you are on ·
 `ctrl+p` all commands · `Esc` leaves a text field · `ctrl+q` quit.
 Tonight: `d` done, `s` skip (low energy), `u` undo, `n` write a note.
+Check-in: `r` adopts their request, `o` what would help them; last week's care: `l` landed,
+`m` didn't reach me, `n` not needed, `w` a few words.
 """
 
 
