@@ -107,8 +107,10 @@ def _line(session: Session, record: Record) -> str:
         return f"{short}  {record.get('week')}  {who}: sealed until you have both shared yours"
     if record.type == m.CHECKIN:
         energy = f"  energy {record.get('energy')}/5" if record.get("energy") else ""
+        edited = "  · edited since it was shared (the first version is kept)"
+        edited = edited if record.get("edited") else ""
         return (
-            f"{short}  {record.get('week')}  {who}{energy}\n"
+            f"{short}  {record.get('week')}  {who}{energy}{edited}\n"
             f"          felt supported: {record.get('supported')}\n"
             f"          needs attention: {record.get('attention')}"
         )
@@ -364,6 +366,8 @@ def describe_arrivals(session: Session, records: Iterable[Record]) -> str | None
             say(f"{name} says your note landed")
         elif kind == m.TICK and author == partner:
             pass  # a partner's ticks and rests are theirs: no pop-up per tick
+        elif kind == m.CHECKIN and author == partner and record.get("first"):
+            say(f"{name} edited their check-in; what you first read is still there")
         elif kind == m.CHECKIN and author == partner and record.get("key"):
             say(f"{name}'s check-in is open to you now")
         elif kind == m.CHECKIN and author == partner:

@@ -99,14 +99,20 @@ def _checkin_item(record: Record, who: str) -> HistoryItem:
     if record.get("sealed"):
         text = f"{who}'s check-in: sealed until you have both shared"
         return _item(week, record, "checkin", text)
-    lines = [f"{who}'s check-in"]
+    first = record.get("first") if record.get("edited") else None
+    lines = [f"{who}'s check-in" + (" · edited since it was shared" if first else "")]
     for field in CHECKIN_QUESTIONS:
         value = record.get(field.name)
-        if value in (None, ""):
-            continue
-        shown = energy_text(value) if field.name == "energy" else str(value)
-        lines.append(f"  {field.question}: {shown}")
+        before = first.get(field.name) if isinstance(first, dict) else None
+        if value not in (None, ""):
+            lines.append(f"  {field.question}: {_answer(field.name, value)}")
+        if before not in (None, "") and before != value:
+            lines.append(f"  {field.question}, first shared: {_answer(field.name, before)}")
     return _item(week, record, "checkin", "\n".join(lines))
+
+
+def _answer(name: str, value: object) -> str:
+    return energy_text(value) if name == "energy" else str(value)
 
 
 def history_agreements(session: Session) -> list[HistoryItem]:

@@ -132,16 +132,13 @@ class CheckinScreen(PracticeScreen):
     async def show(self, view: read_checkin.Checkin) -> None:
         self.view = view
         who = view.people
-        self.sub_title = "sealed until you have both shared"
+        self.sub_title = read_checkin.subtitle(view)
         tabs = self.query_one("#checkin-tabs", TabbedContent)
         tabs.get_tab("this-week").label = f"This week · {view.week_label}"  # type: ignore[assignment]
         tabs.get_tab("review").label = f"Last week's care · {view.review_label}"  # type: ignore[assignment]
         switch = self.query_one("#week-switch", ContentSwitcher)
         if view.mine is None or self.editing:
-            self.query_one("#form-lead", Static).update(
-                "A few quiet minutes. Your answers stay sealed until "
-                f"{who.other} shares theirs too; then you'll see both side by side."
-            )
+            self.query_one("#form-lead", Static).update(read_checkin.form_lead(view))
             if view.mine is not None and switch.current != "form":
                 self._fill(view.mine)
             switch.current = "form"
@@ -171,14 +168,31 @@ class CheckinScreen(PracticeScreen):
         if view.mine.get("sealed") is True:
             mine = CheckinCard("Yours", {}, note=SEALED_HERE)
         else:
-            mine = CheckinCard("Yours", view.mine)
+            label = f"{who.other} first read"
+            mine = CheckinCard("Yours", view.mine, first=view.mine_first, first_label=label)
         if view.theirs is not None:
-            lead.update("You've both shared. Read slowly; nothing here is a score.")
-            await cards.mount(mine, CheckinCard(f"{who.other}'s", view.theirs))
+            edited = view.theirs_first is not None or view.mine_first is not None
+            lead.update(
+                "You've both shared. Read slowly; nothing here is a score."
+                + (" An edit made since shows what was first read beneath it." if edited else "")
+            )
+            theirs = CheckinCard(
+                f"{who.other}'s",
+                view.theirs,
+                first=view.theirs_first,
+                first_label="you first read",
+            )
+            await cards.mount(mine, theirs)
         elif view.theirs_sealed:
             lead.update(
                 f"You've both shared. {who.other}'s opens as soon as their app has seen "
                 "yours; while it is open, that takes a few seconds."
+            )
+            await cards.mount(mine)
+        elif view.mine_revealed:
+            lead.update(
+                f"Yours is in, and open to {who.other}: you unsealed it. Theirs shows here once "
+                "they share it. A change now shows to them as edited."
             )
             await cards.mount(mine)
         else:
@@ -261,6 +275,7 @@ class CheckinScreen(PracticeScreen):
             return
         self.editing = True
         self.keep_draft("editing", "yes")
+        self.query_one("#form-lead", Static).update(read_checkin.form_lead(self.view))
         self._fill(self.view.mine)
         self.query_one("#week-switch", ContentSwitcher).current = "form"
         self.query_one("#supported", Input).focus()
