@@ -188,7 +188,7 @@ class CheckinsPart(SessionCore):
         fields["sealed"] = False
         fields["revealed"] = bool(published)
         if first is not None:
-            fields["edited"] = answers != first
+            fields["edited"] = answers is not None and answers != first
             fields["first"] = first
             fields["edit_arriving"] = answers is None
         return replace(record, fields=fields)
