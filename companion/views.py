@@ -8,7 +8,7 @@ import io
 import json
 from typing import Any
 
-from companion.domain import consent
+from companion.domain import consent, words
 from companion.domain import model as m
 from companion.domain.checkin_fields import CHECKIN_FIELDS
 from companion.domain.hlc import stamp_ms
@@ -33,8 +33,16 @@ def records_for(session: Session, kind: str) -> list[Record]:
     if types[0] == m.CHECKIN:
         return session.checkins()
     if types[0] in m.DATED_TYPES:
-        return session.dated(types)
+        return [r for r in session.dated(types) if shown_to_me(session, r)]
     return session.core(types[0])
+
+
+def shown_to_me(session: Session, record: Record) -> bool:
+    """Whether a record is this partner's to see: a partner's rest (a skipped tick) is theirs
+    alone, so it is never listed or exported on the other partner's side (DESIGN §10)."""
+    return not (
+        record.type == m.TICK and record.get("status") == m.SKIPPED and record.author != session.me
+    )
 
 
 def record_json(
@@ -103,8 +111,10 @@ def _line(session: Session, record: Record) -> str:
         return f"{short}  {record.get('week')}  {who}: sealed until you have both shared yours"
     if record.type == m.CHECKIN:
         energy = f"  energy {record.get('energy')}/5" if record.get("energy") else ""
+        edited = "  · edited since it was shared (the first version is kept)"
+        edited = edited if record.get("edited") else ""
         return (
-            f"{short}  {record.get('week')}  {who}{energy}\n"
+            f"{short}  {record.get('week')}  {who}{energy}{edited}\n"
             f"          felt supported: {record.get('supported')}\n"
             f"          needs attention: {record.get('attention')}"
         )
@@ -116,7 +126,9 @@ def _line(session: Session, record: Record) -> str:
         return f"{short}  [{consent.state(record)}]  {record.get('text')}  ({said})"
     if record.type == m.REVIEW:
         title = session.title_of(record.get("action"), m.CARE) or "?"
-        return f"{short}  {record.get('week')}  {who}: {title} — {record.get('verdict')}"
+        verdict = words.VERDICT_LABELS.get(record.get("verdict"), record.get("verdict"))
+        note = f" (what would help instead: {record.get('note')})" if record.get("note") else ""
+        return f"{short}  {record.get('week')}  {who}: {title} — {verdict}{note}"
     if record.type == m.REPAIR:
         shared = [
             f"{label} {record.get(name)}"
@@ -125,6 +137,19 @@ def _line(session: Session, record: Record) -> str:
         ]
         return f"{short}  {when}  {who}, after a pause: " + "; ".join(shared)
     return f"{short}  {record.type}"
+
+
+def their_word_line(session: Session) -> str | None:
+    """My partner's word on my care last week, in one kind sentence, or None."""
+    mine = {a.id: a.get("title", "") for a in session.core(m.CARE) if a.author == session.me}
+    said = [
+        (mine[r.get("action")], r.get("verdict"), r.get("note"))
+        for r in session.words_on_my_care()
+        if r.get("action") in mine
+    ]
+    if not said:
+        return None
+    return inert(words.their_word(session.name_of(session.partner), said, "last week"))
 
 
 def delivered(session: Session) -> bool:
@@ -246,7 +271,9 @@ EXPORTED_DATED = tuple(sorted(m.DATED_TYPES - {m.PAUSE, m.SUPPORT}))
 def all_records(session: Session) -> list[Record]:
     core = [r for r in session.core_records() if not r.deleted and r.type in EXPORT_TYPES]
     dated = [
-        session.open_checkin(r) if r.type == m.CHECKIN else r for r in session.dated(EXPORTED_DATED)
+        session.open_checkin(r) if r.type == m.CHECKIN else r
+        for r in session.dated(EXPORTED_DATED)
+        if shown_to_me(session, r)
     ]
     return sorted(core, key=lambda r: r.created) + dated
 

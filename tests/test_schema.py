@@ -257,9 +257,11 @@ def _valid_values(partners: list[str], ids: list[str]) -> dict[str, st.SearchStr
         "week": days.map(iso_week),
         "sealed": b64,
         "key": st.none() | key,
+        "first": st.fixed_dictionaries({"sealed": b64, "key": key}),
         "verdict": st.sampled_from(m.REVIEW_VERDICTS),
         **{f: st.booleans() for f in consent.RETIRES},
         **{f: st.none() | st.sampled_from(consent.TALK_SUBJECTS) for f in consent.TALKS},
+        "note": st.none() | words,
     }
 
 

@@ -84,10 +84,14 @@ def test_profiles_open_with_the_cli_and_list_the_records(history) -> None:
     assert (status["me"], status["partner"]) == ("Alex", "Sam")
     assert status["waiting"] == 0 and status["problems"] == []
     by_type = summary["by_type"]
-    for who in (alex, sam):
+    listed = {}
+    for who, name in ((alex, "Alex"), (sam, "Sam")):
         ticks = who.ok("list", "ticks", "--json").json()
-        assert len(ticks) == by_type["tick"] - summary["deleted"]
         assert {t["author"] for t in ticks} == {"Alex", "Sam"}
+        # A partner's rests are theirs: each lists its own ticks, and the other's done ones.
+        assert all(t["author"] == name or t["status"] == "done" for t in ticks)
+        assert any(t["author"] == name and t["status"] == "skipped" for t in ticks)
+        listed.update({t["id"]: t for t in ticks})
         notes = who.ok("list", "gratitude", "--json").json()
         assert len(notes) == by_type["gratitude"]
         checkins = who.ok("list", "checkins", "--json").json()
@@ -95,6 +99,7 @@ def test_profiles_open_with_the_cli_and_list_the_records(history) -> None:
         # Sealed check-ins open once both are in: most of a year's weeks are readable.
         opened = [c for c in checkins if not c.get("sealed")]
         assert len(opened) > 0.8 * len(checkins)
+    assert len(listed) == by_type["tick"] - summary["deleted"]
     assert len(alex.ok("list", "agreements", "--json").json()) == by_type["agreement"]
     # Both replicas hold the same merged state.
     assert alex.ok("list", "care", "--json").json() == sam.ok("list", "care", "--json").json()

@@ -138,11 +138,16 @@ def unseal(session, week: str | None) -> None:
 @click.argument("action")
 @click.argument("verdict", type=click.Choice(["landed", "missed", "not-needed"]))
 @click.option("--week", metavar="YYYY-Www", help="The ISO week (default: last week).")
+@click.option("--note", metavar="TEXT", help="A few words of your own: what would help instead.")
 @with_session
-def review(session, action: str, verdict: str, week: str | None) -> None:
-    """As the receiver, say how one of your partner's care actions felt last week."""
-    record = session.review(action, verdict, week)
-    say(f"Noted for {record.get('week')}: {verdict}.")
+def review(session, action: str, verdict: str, week: str | None, note: str | None) -> None:
+    """As the receiver, say how one of your partner's care actions felt last week
+    (missed: it didn't reach you)."""
+    from companion.domain.words import VERDICT_LABELS
+
+    record = session.review(action, verdict, week, note=note)
+    words = f" ({record.get('note')})" if record.get("note") else ""
+    say(f"Noted for {record.get('week')}: {VERDICT_LABELS[verdict]}{words}.")
 
 
 @cli.command()

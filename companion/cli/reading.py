@@ -29,6 +29,11 @@ def list_(session, kind: str, as_json: bool) -> None:
         say(f"No {kind} yet.")
     for record in records:
         say(views.text_line(session, record))
+    if kind == "care":
+        word = views.their_word_line(session)
+        if word:
+            say("")
+            say(word)
 
 
 @cli.command()

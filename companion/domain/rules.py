@@ -144,8 +144,6 @@ class PartnerWeek:
     felt_supported: int = 0
     notes_received: int = 0
     notes_landed: int = 0
-    care_given: int = 0
-    care_skipped: int = 0
     victories: list[str] = field(default_factory=list)
 
 
@@ -157,7 +155,9 @@ class WeekSummary:
 
 
 def weekly_rollups(records: Iterable[Record], partner_ids: list[str]) -> list[WeekSummary]:
-    """Week-by-week balance of care between the partners, oldest week first."""
+    """Week by week, the support each partner received as they felt it, oldest week first.
+
+    Ticks are not counted: how often either partner gave or rested is theirs (DESIGN §10)."""
     weeks: dict[str, WeekSummary] = {}
 
     def slot(week: str, partner: str | None) -> PartnerWeek | None:
@@ -176,7 +176,7 @@ def weekly_rollups(records: Iterable[Record], partner_ids: list[str]) -> list[We
             continue
         if record.type == m.CARE:
             actions[record.id] = record
-        elif record.type in (m.TICK, m.REVIEW):
+        elif record.type == m.REVIEW:
             deferred.append(record)
         elif record.type == m.GRATITUDE:
             # the local day it was written, as every screen counts it
@@ -194,22 +194,13 @@ def weekly_rollups(records: Iterable[Record], partner_ids: list[str]) -> list[We
                 if record.get("victory"):
                     target.victories.append(record.get("victory"))
     for record in deferred:
-        if record.type == m.TICK:
-            week = iso_week(dt.date.fromisoformat(record.get("date")))
-            giver = slot(week, record.author)
-            if giver is not None:
-                if record.get("status") == m.SKIPPED:
-                    giver.care_skipped += 1
-                else:
-                    giver.care_given += 1
-        else:
-            action = actions.get(record.get("action"))
-            receiver = slot(record.get("week"), record.author)
-            if receiver is not None and action is not None:
-                if record.get("verdict") == "landed":
-                    receiver.landed_actions += 1
-                elif record.get("verdict") == "missed":
-                    receiver.missed_actions += 1
+        action = actions.get(record.get("action"))
+        receiver = slot(record.get("week"), record.author)
+        if receiver is not None and action is not None:
+            if record.get("verdict") == "landed":
+                receiver.landed_actions += 1
+            elif record.get("verdict") == "missed":
+                receiver.missed_actions += 1
     for week, authors in checkin_authors.items():
         weeks[week].checkins_held = all(p in authors for p in partner_ids)
     return [weeks[w] for w in sorted(weeks)]

@@ -15,8 +15,6 @@ this version doesn't know has no schema at all, so its operations are refused wh
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
@@ -28,6 +26,7 @@ from companion.domain.checkin_fields import CHECKIN_LABELS
 from companion.domain.ids import is_valid_id
 from companion.domain.records import DELETED, OP_KINDS
 from companion.domain.schema_moments import MOMENT_LABELS, moment_schemas
+from companion.domain.sealed_fields import checkin_key, first_revealed, is_base64, sealed_answers
 from companion.domain.text import unsafe_in
 from companion.domain.weeks import WEEK_ZONE, zone_named
 from companion.errors import UsageError
@@ -37,16 +36,12 @@ Check = Callable[[Any], "str | None"]
 
 # Partner and device ids: hex, 16 characters as the app makes them (device folders: up to 64).
 _HEX_ID = re.compile(r"[0-9a-f]{16,64}")
-_TAG = re.compile(r"[0-9a-f]{16}")
 _KEY_HASH = re.compile(r"[0-9a-f]{64}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only, as weeks: one spelling
 _WEEK = re.compile(r"[0-9]{4}-W[0-9]{2}")
 FIRST_YEAR, LAST_YEAR = m.FIRST_YEAR, m.LAST_YEAR
-# Six sealed answers of 2,000 characters, JSON-escaped and encrypted, fit within this (base64).
-MAX_SEALED = 256 * 1024
 MAX_LABEL = 60
 MAX_TITLE = 200
-CHECKIN_KEY_BYTES = 32
 
 # How a message names a record of each type.
 TYPE_LABELS = {
@@ -213,39 +208,8 @@ def _week(value: Any) -> str | None:
     return None if is_week(value) else "is not an ISO week (YYYY-Www)"
 
 
-def _base64(value: Any, *, limit: int, size: int | None = None) -> bool:
-    if not isinstance(value, str) or not value or len(value) > limit:
-        return False
-    try:
-        raw = base64.b64decode(value.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError, ValueError):
-        return False
-    return size is None or len(raw) == size
-
-
-def _sealed(value: Any) -> str | None:
-    if _base64(value, limit=MAX_SEALED):
-        return None
-    return "is not sealed answers (base64)"
-
-
-def _checkin_key(value: Any) -> str | None:
-    """A published check-in key: {"for": the sealed answers' tag, "k": the key, base64}."""
-    if value is None:
-        return None
-    if (
-        isinstance(value, dict)
-        and value.keys() == {"for", "k"}
-        and isinstance(value["for"], str)
-        and _TAG.fullmatch(value["for"]) is not None
-        and _base64(value["k"], limit=64, size=CHECKIN_KEY_BYTES)
-    ):
-        return None
-    return "is not a check-in key ({'for': tag, 'k': key})"
-
-
 def _signing_key(value: Any) -> str | None:
-    if _base64(value, limit=64, size=32):
+    if is_base64(value, limit=64, size=32):
         return None
     return "is not a signing key (base64 of 32 bytes)"
 
@@ -295,13 +259,17 @@ SCHEMAS: dict[str, dict[str, Field]] = {
     },
     m.CHECKIN: {
         "week": Field(_week),
-        "sealed": Field(_sealed),
-        "key": Field(_checkin_key, required=False),
+        "sealed": Field(sealed_answers),
+        "key": Field(checkin_key, required=False),
+        # set once, by its author, when a revealed check-in is first edited
+        "first": Field(first_revealed, required=False),
     },
     m.REVIEW: {
         "action": Field(_record_id),
         "week": Field(_week),
         "verdict": Field(_one_of(m.REVIEW_VERDICTS)),
+        # the receiver's few words: what would help instead
+        "note": Field(_or_none(_text(MAX_TITLE)), required=False),
     },
     m.AGREEMENT: {
         "text": Field(_text()),

@@ -25,6 +25,7 @@ NOTE = "note"
 LANDED = "landed"
 CHECKIN_OPEN = "checkin-open"
 CHECKIN_SHARED = "checkin-shared"
+CHECKIN_EDITED = "checkin-edited"
 AGREEMENT_PROPOSED = "agreement-proposed"
 AGREEMENT_ACCEPTED = "agreement-accepted"
 AGREEMENT_TALK = "agreement-talk"
@@ -102,6 +103,11 @@ def _arrival(record: Record, me: str, partner: str | None, name: str) -> tuple[s
     if kind == m.GRATITUDE and author == me and record.get("landed"):
         return LANDED, f"{name} says your note landed"
     if kind == m.CHECKIN and author == partner:
+        if record.get("first"):
+            return (
+                CHECKIN_EDITED,
+                f"{name} edited their check-in; what you first read is still there",
+            )
         if record.get("key"):
             return CHECKIN_OPEN, f"{name}'s check-in is open to you now"
         return CHECKIN_SHARED, f"{name} shared this week's check-in"
@@ -118,7 +124,7 @@ def _arrival(record: Record, me: str, partner: str | None, name: str) -> tuple[s
     if kind == m.CARE:
         return CARE, f"{name} took on a care action for you"
     if kind == m.REVIEW:
-        return REVIEW, f"{name} reviewed last week's care"
+        return REVIEW, f"{name} said how last week's care landed"
     return None
 
 

@@ -29,6 +29,12 @@ def _tag(sealed: str) -> str:
     return hashlib.sha256(sealed.encode("ascii")).hexdigest()[:16]
 
 
+def _revealed(record: Record) -> bool:
+    """Whether a check-in's key is out for its answers: my partner may have read them."""
+    key, sealed = record.get("key"), record.get("sealed")
+    return bool(key and sealed and key.get("for") == _tag(sealed))
+
+
 class CheckinsPart(SessionCore):
     """The check-ins of a Session: writing, sealing, releasing keys, opening."""
 
@@ -92,6 +98,9 @@ class CheckinsPart(SessionCore):
         fields: dict[str, Any] = {"week": week, "sealed": sealed}
         if kind == "create":
             fields["key"] = None
+        elif existing is not None and _revealed(existing) and not existing.get("first"):
+            # My partner may have read it: what they read stays there to see, beside the edit.
+            fields["first"] = {"sealed": existing["sealed"], "key": existing["key"]}
         self.commit([self.op(kind, rid, m.CHECKIN, fields)], flush=False)
         self.release_checkin_keys()
         self.flush()
@@ -151,11 +160,15 @@ class CheckinsPart(SessionCore):
         return self.open_checkin(self._present(rid, m.CHECKIN))
 
     def open_checkin(self, record: Record) -> Record:
-        """The check-in with its answers if this device may read them, else marked sealed."""
+        """The check-in with its answers if this device may read them, else marked sealed.
+
+        `revealed`: its key is out, so my partner may read it. Edited after that, it carries
+        `edited` and, under `first`, the answers as they were first revealed; while the edit's
+        key is on its way, those first answers are shown (`edit_arriving`).
+        """
         sealed = record.get("sealed")
         if sealed is None:
             return record
-        answers = None
         published = record.get("key")
         entry = None
         if published and published.get("for") == _tag(sealed):
@@ -164,21 +177,34 @@ class CheckinsPart(SessionCore):
             local = self.replica.meta("checkin_keys", {}, partition=KEYS).get(record.id)
             if local and local.get("for") == _tag(sealed):
                 entry = local
-        if entry is not None:
-            try:
-                plain = crypto.open_sealed(
-                    crypto.b64d(entry["k"]), crypto.b64d(sealed), self._checkin_aad(record.id)
-                )
-                answers = schema.checkin_answers(json.loads(plain))
-            except (crypto.OpenFailed, ValueError, RecursionError):
-                answers = None
-        fields = {"week": record.get("week")}
-        if answers is None:
+        answers = self._answers(record.id, sealed, entry)
+        kept = record.get("first")
+        first = self._answers(record.id, kept["sealed"], kept["key"]) if kept else None
+        fields: dict[str, Any] = {"week": record.get("week")}
+        if answers is None and first is None:
             fields["sealed"] = True
-        else:
-            fields.update(answers)
-            fields["sealed"] = False
+            return replace(record, fields=fields)
+        fields.update(answers if answers is not None else first or {})
+        fields["sealed"] = False
+        fields["revealed"] = bool(published)
+        if first is not None:
+            fields["edited"] = answers is not None and answers != first
+            fields["first"] = first
+            fields["edit_arriving"] = answers is None
         return replace(record, fields=fields)
+
+    def _answers(self, record_id: str, sealed: str, entry: dict[str, str] | None) -> Any:
+        """Sealed answers opened with their key entry: only known, valid ones; None if they
+        can't be opened (no key, a key for other answers, damage)."""
+        if entry is None or entry.get("for") != _tag(sealed):
+            return None
+        try:
+            plain = crypto.open_sealed(
+                crypto.b64d(entry["k"]), crypto.b64d(sealed), self._checkin_aad(record_id)
+            )
+            return schema.checkin_answers(json.loads(plain))
+        except (crypto.OpenFailed, ValueError, RecursionError):
+            return None
 
     def checkins(self) -> list[Record]:
         return [self.open_checkin(r) for r in self.dated([m.CHECKIN])]

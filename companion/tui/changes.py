@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from companion.domain import consent
 from companion.domain import model as m
+from companion.domain.words import VERDICT_LABELS
 from companion.errors import UsageError
 from companion.tui.read.tonight import WEEKDAY_NAMES
 
@@ -92,9 +93,13 @@ def unseal_checkin(session: Session) -> str:
     return f"Unsealed: {session.name_of(session.partner)} can read yours now."
 
 
-def review(session: Session, action_id: str, verdict: str, week: str | None) -> str:
-    session.review(action_id, verdict, week)
-    return f"Noted: {verdict.replace('-', ' ')}."
+def review(
+    session: Session, action_id: str, verdict: str, week: str | None, note: str | None = None
+) -> str:
+    session.review(action_id, verdict, week, note=note)
+    if note is not None:
+        return f"{session.name_of(session.partner)} will see your words." if note else "Taken back."
+    return f"Noted: {VERDICT_LABELS[verdict]}."
 
 
 # -- this device and the two of us (Settings) -----------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from companion.domain import model as m
-from companion.domain import rules
+from companion.domain import rules, words
 from companion.domain.ids import iso_week, week_monday
 from companion.domain.text import inert
 from companion.tui.read.tonight import People, people, record_day, shown_name
@@ -48,22 +48,31 @@ class Care:
     my_needs: list[NeedRow]
     partner_needs: list[NeedRow]
     actions: list[ActionRow]
+    # The receiver's word on last week's care, in one kind sentence (None: no word yet).
+    their_word: str | None = None
 
 
 def week_text(week: rules.WeekConsistency, cadence: str, current: bool) -> str:
-    """How one week went for one act of care. A skip is rest, never a failure."""
-    rest = f", {week.skipped} rest" if week.skipped else ""
+    """How one week went for one act of care, in a word or two, never a count.
+
+    Rest counts with care toward a steady week: a skip is rest, never a failure; ☾ says it
+    was there (only on the giver's own screen: a partner's rest is theirs).
+    """
+    moon = " ☾" if week.skipped else ""
     if cadence == m.WEEKLY:
         if week.done:
             return "done"
         if week.skipped:
-            return "rest"
+            return "☾ rested"
         return "not yet" if current else "–"
-    if cadence == m.AS_NEEDED or week.due == 0:
-        return (f"{week.done}×" if week.done else "–") + rest
-    if current:
-        return f"{week.done} so far{rest}"
-    return f"{week.done} of {week.due}{rest}"
+    if not week.done:
+        if week.skipped:
+            return "☾ rested"
+        return "not yet" if current else "–"
+    if current or cadence == m.AS_NEEDED or week.due == 0:
+        return "given" + moon
+    steady = (week.done + week.skipped) * 10 >= week.due * 7
+    return ("steady" if steady else "some days") + moon
 
 
 def recent_weeks(today: dt.date, count: int = CONSISTENCY_WEEKS) -> list[str]:
@@ -102,6 +111,13 @@ def care(session: Session) -> Care:
     theirs = [n for n in needs if partner and n.author == partner and not n.get("retired")]
     need_text = {n.id: inert(n.get("text", ""), multiline=True) for n in needs}
     names = session.partners()
+    titles = {a.id: inert(a.get("title", "")) for a in actions}
+    said = [
+        (titles[r.get("action")], r.get("verdict"), inert(r.get("note") or "") or None)
+        for r in session.words_on_my_care()
+        if r.get("action") in titles
+    ]
+    receiver = shown_name(names, partner) or "your partner"
     return Care(
         people=people(session),
         my_needs=[NeedRow(n.id, need_text[n.id], False) for n in mine],
@@ -117,4 +133,5 @@ def care(session: Session) -> Care:
             )
             for a in actions
         ],
+        their_word=words.their_word(receiver, said, "last week") if said else None,
     )

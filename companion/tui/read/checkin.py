@@ -24,7 +24,6 @@ ENERGY_LABELS = {
     4: "good",
     5: "plenty to give",
 }
-VERDICT_LABELS = {"landed": "landed", "missed": "missed", "not-needed": "not needed"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +32,7 @@ class ReviewRow:
     title: str
     cadence: str
     verdict: str | None
+    note: str | None = None  # the receiver's few words: what would help instead
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,11 @@ class Checkin:
     review_week: str
     review_label: str
     reviews: list[ReviewRow]
+    # Mine is open to my partner (both shared, or I unsealed it early).
+    mine_revealed: bool = False
+    # Edited after the reveal: the answers as they were first read (else None).
+    mine_first: dict[str, Any] | None = None
+    theirs_first: dict[str, Any] | None = None
 
 
 def checkin(session: Session) -> Checkin:
@@ -65,8 +70,8 @@ def checkin(session: Session) -> Checkin:
         and not a.get("retired")
         and iso_week(session.first_day(a)) <= last_week
     ]
-    verdicts = {
-        r.get("action"): r.get("verdict")
+    reviewed = {
+        r.get("action"): r
         for r in session.dated([m.REVIEW], session.recent_partitions(today, 14))
         if r.get("week") == last_week and r.author == session.me
     }
@@ -79,6 +84,9 @@ def checkin(session: Session) -> Checkin:
         mine=shown_answers(state.mine) if state.mine else None,
         theirs=shown_answers(theirs) if theirs and not is_sealed(theirs) else None,
         theirs_sealed=theirs is not None and is_sealed(theirs),
+        mine_revealed=bool(state.mine and state.mine.get("revealed")),
+        mine_first=first_read(state.mine),
+        theirs_first=first_read(theirs) if theirs and not is_sealed(theirs) else None,
         review_week=last_week,
         review_label=week_label(last_week),
         reviews=[
@@ -86,19 +94,29 @@ def checkin(session: Session) -> Checkin:
                 a.id,
                 inert(a.get("title", "")),
                 m.describe_cadence(a.get("cadence"), a.get("days")),
-                verdicts.get(a.id),
+                reviewed[a.id].get("verdict") if a.id in reviewed else None,
+                inert(reviewed[a.id].get("note") or "") or None if a.id in reviewed else None,
             )
             for a in for_me
         ],
     )
 
 
-def shown_answers(checkin: Record) -> dict[str, Any]:
-    """A check-in's fields, their text inert (numbers and flags as they are)."""
+def shown_answers(checkin: Record | dict[str, Any]) -> dict[str, Any]:
+    """A check-in's answers and flags, their text inert (numbers and flags as they are)."""
+    fields = checkin if isinstance(checkin, dict) else checkin.fields
     return {
         name: inert(value, multiline=True) if isinstance(value, str) else value
-        for name, value in checkin.fields.items()
+        for name, value in fields.items()
+        if name != "first"
     }
+
+
+def first_read(checkin: Record | None) -> dict[str, Any] | None:
+    """The answers as they were first revealed, if the check-in was edited after that."""
+    if checkin is None or not checkin.get("edited") or not isinstance(checkin.get("first"), dict):
+        return None
+    return shown_answers(checkin.get("first"))
 
 
 def is_sealed(checkin: Record) -> bool:
@@ -135,3 +153,35 @@ def split_attention(text: str) -> tuple[str, str, str]:
 
 def energy_text(value: Any) -> str:
     return f"{value} of 5 · {ENERGY_LABELS[value]}" if value in ENERGY_LABELS else "–"
+
+
+def subtitle(view: Checkin) -> str:
+    """The screen's title, true for whichever partner reads it."""
+    if view.waiting_for == "nobody":
+        return "shared side by side"
+    if view.waiting_for == "me":
+        return f"{view.people.other} has shared; share yours to see both"
+    if view.waiting_for == "partner":
+        return "open to them" if view.mine_revealed else f"sealed until {view.people.other} shares"
+    return "sealed until you have both shared"
+
+
+def form_lead(view: Checkin) -> str:
+    """What happens to the answers once shared, as it stands now."""
+    other = view.people.other
+    if view.waiting_for == "nobody":
+        return (
+            f"You've both shared. A change now shows to {other} as edited, with what they "
+            "first read still there to see."
+        )
+    if view.waiting_for == "me":
+        return (
+            f"A few quiet minutes. {other} has shared theirs; once yours is in, you'll see both "
+            "side by side."
+        )
+    if view.mine_revealed:
+        return f"{other} can already read yours: a change shows to them as edited."
+    return (
+        "A few quiet minutes. Your answers stay sealed until "
+        f"{other} shares theirs too; then you'll see both side by side."
+    )

@@ -38,8 +38,9 @@ class HistoryChunk:
 
     month: str
     items: list[HistoryItem]
-    # (week, giver's name) → (acts of care done, rests): summed across months per week.
-    care: dict[tuple[str, str], tuple[int, int]]
+    # (week, giver) → the acts of care they gave that week, by title; never how often, and
+    # never a rest (a partner's rest is theirs): joined across months per week.
+    care: dict[tuple[str, str], frozenset[str]]
 
 
 @dataclass(frozen=True)
@@ -72,17 +73,17 @@ def history_chunk(session: Session, month: str) -> HistoryChunk:
     today = session.today()
     names = {pid: inert(name) for pid, name in session.partners().items()}
     items: list[HistoryItem] = []
-    care: dict[tuple[str, str], tuple[int, int]] = {}
+    care: dict[tuple[str, str], frozenset[str]] = {}
+    titles = {a.id: inert(a.get("title", "")) for a in session.core(m.CARE)}
     for record in session.dated([m.GRATITUDE, m.CHECKIN, m.TICK], [month]):
         who = names.get(record.author, "someone")
         if record.type == m.TICK:
+            title = titles.get(record.get("action"))
+            if record.get("status") == m.SKIPPED or title is None:
+                continue
             week = iso_week(dt.date.fromisoformat(record.get("date")))
-            done, rested = care.get((week, who), (0, 0))
-            if record.get("status") == m.SKIPPED:
-                rested += 1
-            else:
-                done += 1
-            care[(week, who)] = (done, rested)
+            giver = "you" if record.author == session.me else who
+            care[(week, giver)] = care.get((week, giver), frozenset()) | {title}
         elif record.type == m.GRATITUDE:
             day = record_day(record)
             to = names.get(record.get("to"), "someone")
@@ -99,14 +100,20 @@ def _checkin_item(record: Record, who: str) -> HistoryItem:
     if record.get("sealed"):
         text = f"{who}'s check-in: sealed until you have both shared"
         return _item(week, record, "checkin", text)
-    lines = [f"{who}'s check-in"]
+    first = record.get("first") if record.get("edited") else None
+    lines = [f"{who}'s check-in" + (" · edited since it was shared" if first else "")]
     for field in CHECKIN_QUESTIONS:
         value = record.get(field.name)
-        if value in (None, ""):
-            continue
-        shown = energy_text(value) if field.name == "energy" else str(value)
-        lines.append(f"  {field.question}: {shown}")
+        before = first.get(field.name) if isinstance(first, dict) else None
+        if value not in (None, ""):
+            lines.append(f"  {field.question}: {_answer(field.name, value)}")
+        if before not in (None, "") and before != value:
+            lines.append(f"  {field.question}, first shared: {_answer(field.name, before)}")
     return _item(week, record, "checkin", "\n".join(lines))
+
+
+def _answer(name: str, value: object) -> str:
+    return energy_text(value) if name == "energy" else str(value)
 
 
 def history_agreements(session: Session) -> list[HistoryItem]:
@@ -129,7 +136,7 @@ def history_agreements(session: Session) -> list[HistoryItem]:
 
 def history_weeks(
     items: Iterable[HistoryItem],
-    care: dict[tuple[str, str], tuple[int, int]],
+    care: dict[tuple[str, str], frozenset[str]],
     complete_from: dt.date,
     query: str = "",
 ) -> list[HistoryWeek]:
@@ -146,9 +153,9 @@ def history_weeks(
     by_week: dict[str, list[HistoryItem]] = {}
     for item in items:
         by_week.setdefault(item.week, []).append(item)
-    care_by_week: dict[str, list[tuple[str, int, int]]] = {}
-    for (week, who), (done, rested) in sorted(care.items()):
-        care_by_week.setdefault(week, []).append((who, done, rested))
+    care_by_week: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for (week, who), given in sorted(care.items()):
+        care_by_week.setdefault(week, []).append((who, given))
     weeks = []
     for week in sorted(set(by_week) | set(care_by_week), reverse=True):
         if not week or week_monday(week) < complete_from:
@@ -158,12 +165,8 @@ def history_weeks(
             for item in sorted(by_week.get(week, ()), key=lambda i: i.order)
             if matches(item.search)
         ]
-        givers = care_by_week.get(week)
-        if givers:
-            summary = "Care given: " + " · ".join(
-                f"{who} {done} done" + (f", {rested} rest" if rested else "")
-                for who, done, rested in givers
-            )
+        for who, given in care_by_week.get(week, ()):
+            summary = f"Care {who} gave: " + " · ".join(sorted(given, key=str.lower))
             if matches(summary.lower() + " ticks care"):
                 lines.append(("care", summary))
         if lines:

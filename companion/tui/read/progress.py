@@ -1,4 +1,6 @@
-"""What Progress shows: week by week, the support each partner received and the care they gave."""
+"""What Progress shows: week by week, the support each partner received, as they felt it.
+
+No tally of anyone's care given or rested (DESIGN §10): counts stay inside, for shapes only."""
 
 from __future__ import annotations
 
@@ -23,15 +25,13 @@ SPARK = "▁▂▃▄▅▆▇█"
 
 @dataclass(frozen=True)
 class PersonWeek:
-    """One partner's week: the support they received as they felt it, and the care they gave."""
+    """One partner's week: the support they received, as they felt it."""
 
     name: str
     notes_received: int
     notes_landed: int
     care_landed: int
     felt_supported: bool
-    care_given: int
-    rests: int
     victories: tuple[str, ...]
 
     @property
@@ -50,9 +50,7 @@ class ProgressWeek:
 
     @property
     def quiet(self) -> bool:
-        return not self.checkin_held and not any(
-            p.support or p.care_given or p.rests or p.victories for p in self.people
-        )
+        return not self.checkin_held and not any(p.support or p.victories for p in self.people)
 
 
 @dataclass(frozen=True)
@@ -94,7 +92,7 @@ def progress(session: Session, until: str | None = None, count: int = PROGRESS_W
     first_monday = week_monday(weeks[-1])
     months = months_between(first_monday, last_monday + dt.timedelta(days=6), session.months())
     records: list[Record] = list(session.core(m.CARE))
-    for record in session.dated([m.TICK, m.GRATITUDE, m.CHECKIN, m.REVIEW], months):
+    for record in session.dated([m.GRATITUDE, m.CHECKIN, m.REVIEW], months):
         records.append(session.open_checkin(record) if record.type == m.CHECKIN else record)
     names = session.partners()
     order = [session.me] + [p for p in names if p != session.me]
@@ -112,8 +110,6 @@ def progress(session: Session, until: str | None = None, count: int = PROGRESS_W
                     notes_landed=slot.notes_landed,
                     care_landed=slot.landed_actions,
                     felt_supported=slot.felt_supported > 0,
-                    care_given=slot.care_given,
-                    rests=slot.care_skipped,
                     victories=tuple(inert(v) for v in slot.victories),
                 )
             )
@@ -143,24 +139,14 @@ def spark(values: list[int], top: int | None = None) -> str:
 
 
 def received_text(person: PersonWeek) -> str:
-    """The support that reached one partner in a week, in words; no score."""
+    """The support that reached one partner in a week, in words: what, never how many."""
     parts = []
-    if person.notes_received:
-        notes = f"{person.notes_received} note" + ("" if person.notes_received == 1 else "s")
-        if person.notes_landed:
-            notes += f", {person.notes_landed} landed"
-        parts.append(notes)
-    if person.care_landed:
-        parts.append(f"{person.care_landed} care landed")
     if person.felt_supported:
         parts.append("felt supported")
+    if person.care_landed:
+        parts.append("care that landed")
+    if person.notes_landed:
+        parts.append("a note that landed" if person.notes_landed == 1 else "notes that landed")
+    elif person.notes_received:
+        parts.append("a note" if person.notes_received == 1 else "notes")
     return " · ".join(parts)
-
-
-def given_text(person: PersonWeek) -> str:
-    parts = []
-    if person.care_given:
-        parts.append(f"{person.care_given} done")
-    if person.rests:
-        parts.append(f"{person.rests} rest")
-    return ", ".join(parts)

@@ -52,13 +52,15 @@ class CareScreen(PracticeScreen):
                 yield NeedList(adoptable=True, id="partner-needs")
             with Vertical(id="giving"):
                 yield Static("What I do", id="giving-title", classes="section-title", markup=False)
+                yield Static(id="their-word", markup=False)
                 yield Static(
-                    "How it went, week by week. A skip is rest, never a failure.",
+                    "Week by week. ☾ is rest: care too, and yours alone.",
                     classes="hint",
                 )
                 yield ActionList(id="my-actions")
 
     def on_mount(self) -> None:
+        self.query_one("#their-word", Static).display = False
         self.focus_home()
 
     def focus_home(self) -> None:
@@ -89,6 +91,9 @@ class CareScreen(PracticeScreen):
             first = f"Adopt one small thing from {who.other}'s menu (Enter)"
         else:  # no menu to choose from yet: don't point at one
             first = f"Once {who.other}'s care menu arrives, adopt one small thing from it"
+        word = self.query_one("#their-word", Static)
+        word.update(care.their_word or "")
+        word.display = care.their_word is not None
         await self.query_one(ActionList).replace(
             [ActionItem(row) for row in care.actions],
             f"No care actions yet. {first}, or press n for one of your own.",

@@ -22,6 +22,7 @@ from textual.widgets import (
     Tabs,
 )
 
+from companion.domain import model as m
 from companion.domain.checkin_fields import QUESTIONS
 from companion.errors import CompanionError, UsageError
 from companion.service import Session
@@ -29,7 +30,7 @@ from companion.tui import changes
 from companion.tui.read import checkin as read_checkin
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
-from companion.tui.screens.dialogs import CareActionDialog, CareChoice, ConfirmDialog
+from companion.tui.screens.dialogs import CareActionDialog, CareChoice, ConfirmDialog, WordsDialog
 from companion.tui.widgets.checkin_card import CheckinCard
 from companion.tui.widgets.review_list import ReviewItem, ReviewList
 
@@ -49,6 +50,9 @@ class CheckinScreen(PracticeScreen):
         Binding("ctrl+s", "share", "Share check-in"),
         Binding("e", "edit", "Edit", tooltip="Change your check-in"),
         Binding("r", "adopt_request", "Adopt request", tooltip="Take on their request as care"),
+        Binding(
+            "o", "adopt_helps", "Adopt what helps", tooltip="Take on what would help them as care"
+        ),
         Binding("u", "unseal", "Unseal mine", tooltip="Let them read yours now"),
         Binding("1", "tab('this-week')", "Back", tooltip="This week's check-in"),
         Binding("2", "tab('review')", "Last week", tooltip="Review last week's care"),
@@ -128,16 +132,13 @@ class CheckinScreen(PracticeScreen):
     async def show(self, view: read_checkin.Checkin) -> None:
         self.view = view
         who = view.people
-        self.sub_title = "sealed until you have both shared"
+        self.sub_title = read_checkin.subtitle(view)
         tabs = self.query_one("#checkin-tabs", TabbedContent)
         tabs.get_tab("this-week").label = f"This week · {view.week_label}"  # type: ignore[assignment]
         tabs.get_tab("review").label = f"Last week's care · {view.review_label}"  # type: ignore[assignment]
         switch = self.query_one("#week-switch", ContentSwitcher)
         if view.mine is None or self.editing:
-            self.query_one("#form-lead", Static).update(
-                "A few quiet minutes. Your answers stay sealed until "
-                f"{who.other} shares theirs too; then you'll see both side by side."
-            )
+            self.query_one("#form-lead", Static).update(read_checkin.form_lead(view))
             if view.mine is not None and switch.current != "form":
                 self._fill(view.mine)
             switch.current = "form"
@@ -148,7 +149,8 @@ class CheckinScreen(PracticeScreen):
                 self.focus_home()  # the field that had focus is hidden now
         self.query_one("#review-lead", Static).update(
             f"How did {who.other}'s care land for you last week ({view.review_label})? "
-            "Your word counts here, not theirs: landed, missed, or not needed."
+            "Your word counts here, not theirs: landed, didn't reach me, or not needed; "
+            "w adds what would help instead."
         )
         await self.query_one(ReviewList).replace(
             [ReviewItem(row) for row in view.reviews],
@@ -166,14 +168,31 @@ class CheckinScreen(PracticeScreen):
         if view.mine.get("sealed") is True:
             mine = CheckinCard("Yours", {}, note=SEALED_HERE)
         else:
-            mine = CheckinCard("Yours", view.mine)
+            label = f"{who.other} first read"
+            mine = CheckinCard("Yours", view.mine, first=view.mine_first, first_label=label)
         if view.theirs is not None:
-            lead.update("You've both shared. Read slowly; nothing here is a score.")
-            await cards.mount(mine, CheckinCard(f"{who.other}'s", view.theirs))
+            edited = view.theirs_first is not None or view.mine_first is not None
+            lead.update(
+                "You've both shared. Read slowly; nothing here is a score."
+                + (" An edit made since shows what was first read beneath it." if edited else "")
+            )
+            theirs = CheckinCard(
+                f"{who.other}'s",
+                view.theirs,
+                first=view.theirs_first,
+                first_label="you first read",
+            )
+            await cards.mount(mine, theirs)
         elif view.theirs_sealed:
             lead.update(
                 f"You've both shared. {who.other}'s opens as soon as their app has seen "
                 "yours; while it is open, that takes a few seconds."
+            )
+            await cards.mount(mine)
+        elif view.mine_revealed:
+            lead.update(
+                f"Yours is in, and open to {who.other}: you unsealed it. Theirs shows here once "
+                "they share it. A change now shows to them as edited."
             )
             await cards.mount(mine)
         else:
@@ -232,6 +251,10 @@ class CheckinScreen(PracticeScreen):
             return (
                 tab == "this-week" and showing == "shared" and bool((theirs or {}).get("request"))
             )
+        if action == "adopt_helps":
+            theirs = self.view.theirs if self.view else None
+            helps = read_checkin.split_attention((theirs or {}).get("attention", ""))[2]
+            return tab == "this-week" and showing == "shared" and bool(helps)
         if action == "unseal":
             waiting = self.view is not None and self.view.waiting_for == "partner"
             return tab == "this-week" and showing == "shared" and waiting
@@ -252,6 +275,7 @@ class CheckinScreen(PracticeScreen):
             return
         self.editing = True
         self.keep_draft("editing", "yes")
+        self.query_one("#form-lead", Static).update(read_checkin.form_lead(self.view))
         self._fill(self.view.mine)
         self.query_one("#week-switch", ContentSwitcher).current = "form"
         self.query_one("#supported", Input).focus()
@@ -276,18 +300,27 @@ class CheckinScreen(PracticeScreen):
         self.change(partial(changes.share_checkin, answers=answers), then=shared)
 
     def action_adopt_request(self) -> None:
-        """Their request for next week, taken on as a care action."""
+        """Their request for next week, taken on as a care action (once a week, unless it
+        asks for another rhythm)."""
         request = (self.view.theirs or {}).get("request") if self.view else None
-        if not request or self.view is None:
-            return
+        if request:
+            self._adopt(request, "request for next week", m.WEEKLY)
 
+    def action_adopt_helps(self) -> None:
+        """What would help them, from the area needing attention, taken on as care."""
+        attention = (self.view.theirs or {}).get("attention", "") if self.view else ""
+        helps = read_checkin.split_attention(attention)[2]
+        if helps:
+            self._adopt(helps, "check-in: what would help", m.AS_NEEDED)
+
+    def _adopt(self, text: str, what: str, rhythm: str) -> None:
         def chosen(choice: CareChoice | None) -> None:
             if choice is not None:
                 self.change(partial(changes.add_care, title=choice.title, cadence=choice.cadence))
 
-        partner = self.view.people.other
-        origin = f"{partner}'s request for next week"
-        self.app.push_screen(CareActionDialog(partner, request, origin=origin), chosen)
+        partner = self.view.people.other if self.view else "your partner"
+        dialog = CareActionDialog(partner, text, origin=f"{partner}'s {what}", rhythm=rhythm)
+        self.app.push_screen(dialog, chosen)
 
     def action_unseal(self) -> None:
         """Let the partner read mine before theirs is in (the author's choice)."""
@@ -302,6 +335,19 @@ class CheckinScreen(PracticeScreen):
             "Sealing keeps you from anchoring each other; unsealing is yours to choose."
         )
         self.app.push_screen(ConfirmDialog(question, yes="Unseal now", no="Keep sealed"), answered)
+
+    @on(ReviewList.Words)
+    def _words(self, event: ReviewList.Words) -> None:
+        row = event.row
+        week = self.view.review_week if self.view else None
+        partner = self.view.people.other if self.view else "your partner"
+
+        def written(words: str | None) -> None:
+            if words is not None and row.verdict is not None:
+                review = partial(changes.review, action_id=row.action_id, verdict=row.verdict)
+                self.change(partial(review, week=week, note=words))
+
+        self.app.push_screen(WordsDialog(partner, row.title, row.note), written)
 
     @on(ReviewList.Verdict)
     def _verdict(self, event: ReviewList.Verdict) -> None:

@@ -1,4 +1,5 @@
-"""Small modal dialogs: a gentle confirmation, and choosing a care action's rhythm."""
+"""Small modal dialogs: a gentle confirmation, adopting a care action (its words in the
+giver's view, its rhythm), a new passphrase, a receiver's few words."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
+from companion.domain import adopting
+from companion.domain import model as m
 from companion.errors import CompanionError, UsageError
 from companion.tui.resources import style_path
 from companion.tui.widgets.cadence import CadencePicker
@@ -67,13 +70,21 @@ class CareActionDialog(ModalScreen["CareChoice | None"]):
         app = getters.app(CompanionAppType)
 
     def __init__(
-        self, partner: str, need_text: str | None = None, *, origin: str | None = None
+        self,
+        partner: str,
+        need_text: str | None = None,
+        *,
+        origin: str | None = None,
+        rhythm: str = m.DAILY,
     ) -> None:
-        """`need_text` prefills what to do; `origin` says where it came from."""
+        """`need_text`, in the partner's words, prefills what to do in the giver's; `origin`
+        says where it came from; `rhythm` is offered unless the words ask for another."""
         super().__init__()
         self.partner = partner
         self.need_text = need_text
         self.origin = origin
+        self.title_text = adopting.giver_view(need_text, partner) if need_text else ""
+        self.rhythm = adopting.suggested_rhythm(need_text or "", rhythm)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog care-dialog"):
@@ -94,12 +105,12 @@ class CareActionDialog(ModalScreen["CareChoice | None"]):
                 )
             yield Label("What you'll do")
             yield Input(
-                value=self.need_text or "",
+                value=self.title_text,
                 placeholder="e.g. a check-in text on stressful days",
                 id="care-title",
             )
             yield Label("How often")
-            yield CadencePicker(id="cadence")
+            yield CadencePicker(*self.rhythm, id="cadence")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Add care action", id="commit", variant="primary")
@@ -180,6 +191,50 @@ class PassphraseDialog(ModalScreen["str | None"]):
             self.query_one("#new-pass-again", Input).focus()
         else:
             self.dismiss(first)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class WordsDialog(ModalScreen["str | None"]):
+    """A few words of the receiver's own beside their word on a care action: what would
+    help instead. Empty takes words said before back; Esc changes nothing."""
+
+    CSS_PATH = style_path("dialogs.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, partner: str, title: str, said: str | None) -> None:
+        super().__init__()
+        self.partner, self.title_text, self.said = partner, title, said
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog words-dialog"):
+            yield Static(f"A few words for {self.partner}", classes="dialog-title", markup=False)
+            yield Static(
+                f"On “{self.title_text}”: what would help instead? {self.partner} sees it "
+                "beside your word on their Care screen.",
+                classes="dialog-lead",
+                markup=False,
+            )
+            yield Input(
+                value=self.said or "",
+                placeholder="e.g. a text before you leave work",
+                id="words",
+                max_length=200,
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Send these words", id="commit", variant="primary")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#words", Input).focus()
+
+    @on(Input.Submitted, "#words")
+    @on(Button.Pressed, "#commit")
+    def _commit(self) -> None:
+        self.dismiss(self.query_one("#words", Input).value.strip())
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

@@ -44,10 +44,16 @@ services.
 
 - **The receiver defines care.** Your care menu says what care looks like *for you*; your
   partner adopts items from it as small, repeatable actions.
-- **Dependable beats perfect.** A skip on a low-energy day is rest, not a failure. Nothing
-  here keeps a streak that can break, and nothing is a score.
+- **Dependable beats perfect.** A skip on a low-energy day is rest, not a failure, and it
+  is yours: your partner's screens never show it. Nothing here counts how often either of
+  you gave or rested, or keeps a streak that can break; nothing is a score.
+- **Progress is what reached you.** It shows care as each of you received it: moments you
+  felt supported, care and notes that landed, check-ins held together, victories.
+- **The receiver's word.** In the check-in you say how your partner's care landed last week
+  (landed, didn't reach me, not needed) and what would help instead; they see it on Care.
 - **Sealed check-ins.** Your weekly answers stay unseen until you have both shared, so
-  neither of you anchors the other.
+  neither of you anchors the other. A change after that shows as edited, with what your
+  partner first read still there to see.
 - **Private.** Everything is encrypted with the passphrase you both know and travels only
   through the folder your sync tool shares; there is no server. An export
   (`companion export`) is not encrypted: keep it somewhere private.
@@ -61,6 +67,8 @@ services.
 `h` History · `,` Settings · `?` this page · `F1` the keys of the screen you are on ·
 `ctrl+p` all commands · `Esc` leaves a text field · `ctrl+q` quit.
 Tonight: `d` done, `s` skip (low energy), `u` undo, `n` write a note.
+Check-in: `r` adopts their request, `o` what would help them; last week's care: `l` landed,
+`m` didn't reach me, `n` not needed, `w` a few words.
 """
 
 

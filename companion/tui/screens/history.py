@@ -106,11 +106,10 @@ class HistoryScreen(PracticeScreen):
             return
         items = [i for chunk in self.loaded.chunks.values() for i in chunk.items]
         items += self.loaded.agreements
-        care: dict[tuple[str, str], tuple[int, int]] = {}
+        care: dict[tuple[str, str], frozenset[str]] = {}
         for chunk in self.loaded.chunks.values():
-            for key, (done, rested) in chunk.care.items():
-                before = care.get(key, (0, 0))
-                care[key] = (before[0] + done, before[1] + rested)
+            for key, given in chunk.care.items():
+                care[key] = care.get(key, frozenset()) | given
         weeks = read_history.history_weeks(items, care, read_history.month_start(oldest), query)
         since = f"{read_history.month_start(oldest):%B %Y}"
         more = " Press o for the month before." if self.has_earlier else ""

@@ -15,15 +15,15 @@ from companion.service import Session
 from companion.tui.read import progress as read_progress
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
-from companion.tui.widgets.week_card import NAME_WIDTH, WeekCard
+from companion.tui.widgets.week_card import WeekCard
 
 LEAD = (
-    "How care flowed, week by week, as each of you experienced it: notes, care that landed, "
-    "moments you felt supported, and the care you gave. Balance, never a score."
+    "How care reached each of you, week by week, as you felt it: moments you felt supported, "
+    "care and notes that landed, check-ins held together, victories. Balance, never a score."
 )
 # The overview's sparklines show at most this many weeks (the newest).
 OVERVIEW_WEEKS = 26
-SPARK_COLUMN = 32
+LABEL_WIDTH = 14
 
 
 class ProgressScreen(PracticeScreen):
@@ -76,16 +76,15 @@ class ProgressScreen(PracticeScreen):
         )
         self.view = view
         weeks = view.weeks
-        top_given = max((p.care_given for w in weeks for p in w.people), default=0)
         self.query_one("#overview", Static).update(overview(view))
         box = self.query_one("#weeks", Vertical)
         cards = list(box.query(WeekCard))
         if [c.week.week for c in cards] == [w.week for w in weeks]:
             for card, week in zip(cards, weeks, strict=True):
-                card.show(week, top_given)
+                card.show(week)
         else:
             await box.remove_children()
-            await box.mount_all([WeekCard(week, top_given) for week in weeks])
+            await box.mount_all([WeekCard(week) for week in weeks])
         self.query_one("#earlier", Button).display = view.earlier is not None
         self.refresh_bindings()
 
@@ -105,35 +104,27 @@ class ProgressScreen(PracticeScreen):
 
 
 def overview(view: read_progress.Progress) -> Content:
-    """Sparklines of the weeks shown, oldest to newest, one scale for both of you."""
+    """The weeks shown, oldest to newest, as shapes of what you share: support felt between
+    you (both together, one line, so it compares no one), and the check-ins held together."""
     if not view.weeks:
         return Content.styled(
             "Your first weeks together will show here: notes, care that landed, check-ins.",
             "$text-muted italic",
         )
     weeks = list(reversed(view.weeks[:OVERVIEW_WEEKS]))
-    names = [p.name for p in weeks[0].people]
-    support = [[w.people[i].support for w in weeks] for i in range(len(names))]
-    given = [[w.people[i].care_given for w in weeks] for i in range(len(names))]
-    top_support = max((v for row in support for v in row), default=0)
-    top_given = max((v for row in given for v in row), default=0)
+    support = [sum(p.support for p in w.people) for w in weeks]
+    held = "".join("◆" if w.checkin_held else "·" for w in weeks)
     span = f"the last {len(weeks)} weeks" if len(weeks) > 1 else "this week"
-    lines = [
-        Content.assemble(
-            " " * (NAME_WIDTH + 2),
-            ("support received".ljust(SPARK_COLUMN), "$text-muted"),
-            ("care given", "$text-muted"),
-            (f"   ({span}, oldest first)", "$text-muted"),
-        )
-    ]
-    for i, name in enumerate(names):
-        shown = name if len(name) < NAME_WIDTH else name[: NAME_WIDTH - 2] + "…"
-        lines.append(
+    return Content("\n").join(
+        [
+            Content.styled(f"  {span}, oldest first", "$text-muted"),
             Content.assemble(
-                "  ",
-                (shown.ljust(NAME_WIDTH), "bold"),
-                (read_progress.spark(support[i], top_support).ljust(SPARK_COLUMN), "$text-primary"),
-                (read_progress.spark(given[i], top_given), "$text-primary"),
-            )
-        )
-    return Content("\n").join(lines)
+                ("  " + "support felt".ljust(LABEL_WIDTH), "$text-muted"),
+                (read_progress.spark(support), "$text-primary"),
+            ),
+            Content.assemble(
+                ("  " + "check-ins".ljust(LABEL_WIDTH), "$text-muted"),
+                (held, "$text-success"),
+            ),
+        ]
+    )

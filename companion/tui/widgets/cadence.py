@@ -36,9 +36,14 @@ class CadencePicker(Vertical):
     }
     """
 
-    def __init__(self, cadence: str = m.DAILY, *, id: str | None = None) -> None:
+    def __init__(
+        self, cadence: str = m.DAILY, days: list[int] | None = None, *, id: str | None = None
+    ) -> None:
+        """`cadence` is chosen at first; with `days`, those days are ticked."""
         super().__init__(id=id)
         self._initial = cadence
+        self._days = {m.DAY_NAMES[d] for d in days or []}
+        self.set_class(cadence == m.DAYS, "-days")
 
     def compose(self) -> ComposeResult:
         with RadioSet(id="cadence-choice"):
@@ -46,7 +51,7 @@ class CadencePicker(Vertical):
                 yield RadioButton(label, value=value == self._initial, name=value)
         with Horizontal(id="cadence-days"):
             for day in m.DAY_NAMES:
-                yield Checkbox(day.capitalize(), name=day, compact=True)
+                yield Checkbox(day.capitalize(), day in self._days, name=day, compact=True)
 
     @property
     def choice(self) -> str:

@@ -1,4 +1,5 @@
-"""One partner's weekly check-in, read-only."""
+"""One partner's weekly check-in, read-only; edited after the reveal, with what was first
+read still there under each changed answer."""
 
 from __future__ import annotations
 
@@ -24,17 +25,28 @@ class CheckinCard(VerticalScroll):
         padding: 0 1;
         & > .question { color: $text-muted; margin-top: 1; }
         & > .question.-first { margin-top: 0; }
+        & > .first-read { color: $text-muted; text-style: italic; }
     }
     """
 
     def __init__(
-        self, title: str, answers: dict[str, Any], *, note: str | None = None, id: str | None = None
+        self,
+        title: str,
+        answers: dict[str, Any],
+        *,
+        note: str | None = None,
+        first: dict[str, Any] | None = None,
+        first_label: str = "first read",
+        id: str | None = None,
     ) -> None:
-        """`note` stands in for answers this device can't read."""
+        """`note` stands in for answers this device can't read; `first`, the answers as they
+        were first read, when they were edited after the reveal."""
         super().__init__(id=id)
-        self.border_title = title
+        self.border_title = title + (" · edited" if first is not None else "")
         self.answers = answers
         self.note = note
+        self.first = first
+        self.first_label = first_label
 
     def compose(self) -> ComposeResult:
         if self.note:
@@ -42,9 +54,21 @@ class CheckinCard(VerticalScroll):
         first = True
         for field in CHECKIN_QUESTIONS:
             value = self.answers.get(field.name)
-            if value in (None, ""):
+            before = None if self.first is None else self.first.get(field.name)
+            if value in (None, "") and before in (None, ""):
                 continue
-            text = energy_text(value) if field.name == "energy" else str(value)
             yield Static(field.question, classes="question" + (" -first" if first else ""))
-            yield Static(Content(text), classes="answer")
             first = False
+            if value not in (None, ""):
+                yield Static(Content(_shown(field.name, value)), classes="answer")
+            else:
+                yield Static(Content("(taken out in the edit)"), classes="first-read")
+            if self.first is not None and before != value and before not in (None, ""):
+                yield Static(
+                    Content(f"{self.first_label}: {_shown(field.name, before)}"),
+                    classes="first-read",
+                )
+
+
+def _shown(name: str, value: Any) -> str:
+    return energy_text(value) if name == "energy" else str(value)

@@ -15,7 +15,8 @@ from companion.tui.widgets.record_list import RecordItem, RecordList
 
 
 class NeedItem(RecordItem):
-    """One need, drawn by the row itself; on the partner's menu, with an "Adopt" link."""
+    """One need, drawn by the row itself; on the partner's menu, with an "Adopt" link, or
+    "Adopted" once one of my care actions comes from it."""
 
     def __init__(self, row: NeedRow, *, adoptable: bool) -> None:
         super().__init__(record_id=row.id, shows=(row, adoptable), classes="need")
@@ -24,14 +25,14 @@ class NeedItem(RecordItem):
 
     def render(self) -> Content:
         parts: list[Content | str | tuple[str, str]] = [Content(self.row.text)]
-        if self.row.adopted:
-            parts.append(("  · you do this", "$text-success"))
-        if self.adoptable:
+        if self.adoptable and self.row.adopted:
+            parts.append(("  ✓ Adopted", "$text-success"))
+        elif self.adoptable:
             parts += ["  ", link("Adopt", "adopt")]
         return Content.assemble(*parts)
 
     def action_adopt(self) -> None:
-        if self.adoptable:
+        if self.adoptable and not self.row.adopted:
             self.post_message(NeedList.Adopt(self.row.id, self.row.text))
 
 
@@ -63,14 +64,15 @@ class NeedList(RecordList):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "adopt":
-            return self.adoptable and self._row() is not None
+            row = self._row()
+            return self.adoptable and row is not None and not row.adopted
         if action == "retire":
             return not self.adoptable and self._row() is not None
         return True
 
     def action_adopt(self) -> None:
         row = self._row()
-        if row is not None and self.adoptable:
+        if row is not None and self.adoptable and not row.adopted:
             self.post_message(self.Adopt(row.id, row.text))
 
     def action_retire(self) -> None:

@@ -1,4 +1,5 @@
-"""The receiver's word on last week's care actions: landed, missed or not needed."""
+"""The receiver's word on last week's care actions: landed, didn't reach me or not needed,
+with a few words of their own (what would help instead)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Static
 
-from companion.tui.read.checkin import VERDICT_LABELS, ReviewRow
+from companion.domain.words import VERDICT_LABELS
+from companion.tui.read.checkin import ReviewRow
 from companion.tui.widgets.record_list import RecordItem, RecordList
 
 
@@ -29,20 +31,26 @@ class ReviewItem(RecordItem):
             )
             for verdict, label in VERDICT_LABELS.items():
                 button = Button(
-                    label.capitalize(),
+                    label[:1].upper() + label[1:],
                     compact=True,
                     classes=f"verdict {verdict}" + (" -chosen" if row.verdict == verdict else ""),
                     name=verdict,
                 )
                 button.can_focus = False
                 yield button
+        if row.note:
+            yield Static(
+                Content.assemble(("what would help instead: ", "$text-muted"), row.note),
+                classes="note",
+            )
 
 
 class ReviewList(RecordList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "verdict('landed')", "Landed"),
-        Binding("m", "verdict('missed')", "Missed"),
+        Binding("m", "verdict('missed')", "Didn't reach me"),
         Binding("n", "verdict('not-needed')", "Not needed"),
+        Binding("w", "words", "A few words", tooltip="What would help instead"),
     ]
 
     @dataclass
@@ -50,10 +58,24 @@ class ReviewList(RecordList):
         action_id: str
         verdict: str
 
+    @dataclass
+    class Words(Message):
+        """The receiver would add a few words to their word on one action."""
+
+        row: ReviewRow
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "verdict":
             return isinstance(self.current, ReviewItem)
+        if action == "words":
+            item = self.current
+            return isinstance(item, ReviewItem) and item.row.verdict is not None
         return True
+
+    def action_words(self) -> None:
+        item = self.current
+        if isinstance(item, ReviewItem) and item.row.verdict is not None:
+            self.post_message(self.Words(item.row))
 
     def action_verdict(self, verdict: str) -> None:
         item = self.current
