@@ -140,6 +140,8 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "device": Field(partner_check),
         "key": Field(key_hash_check),
         "partner": Field(partner_check),
+        # an HMAC over the secret part of the approved device's code (see store/signing.py)
+        "proof": Field(key_hash_check, required=False),
     },
 }
 # The tombstone flag: the app writes it only through delete operations, but a compacted

@@ -280,7 +280,8 @@ def _merge(
     progress: Callable[[float], None] | None,
 ) -> None:
     """Merge the changes of trusted devices (see trust.py); hold the rest."""
-    trusted = trust.settle(replica, journal.device_id, fresh, problems)
+    secret = journal.signer.approval_secret() if journal.signer is not None else ""
+    trusted = trust.settle(replica, journal.device_id, fresh, problems, secret)
     arrivals = [Arrival(device, seq, op) for device, seq, op in trusted]
     incoming = _rights(replica, journal.device_id, arrivals, problems)
     if incoming:
