@@ -220,6 +220,14 @@ class SessionCore:
         after seeing a value wins over it, even when that value came from a clock far ahead."""
         known = self.replica.get(record_id, record_type)
         stamp = self.clock.stamp_above(self.now(), None if known is None else known.hlc)
+        if known is not None and stamp <= known.hlc:
+            # dated at the very end of time (merged before the admission horizon held such
+            # changes back): nothing can be stamped above it, so nothing is written
+            raise UsageError(
+                "That change didn't take: this record carries a date at the very end of "
+                "time, so no change can come after it. Nothing was changed.",
+                "It stays as it is. `companion verify` tells whether a modified app wrote it.",
+            )
         return make_op(kind, record_id, record_type, stamp, self.profile.device_id, self.me, fields)
 
     @locked

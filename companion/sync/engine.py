@@ -19,7 +19,7 @@ from companion.domain.hlc import Clock
 from companion.domain.records import Record
 from companion.store import bounded
 from companion.store.replica import CORE, Replica
-from companion.sync import quarantine, segments, trust
+from companion.sync import horizon, quarantine, segments, trust
 from companion.sync.admission import admit_changes
 from companion.sync.journal import Journal, Listing, segment_name, snapshot_name
 from companion.sync.ownership import Arrival
@@ -30,6 +30,7 @@ from companion.sync.problems import DAMAGED as DAMAGED
 from companion.sync.problems import FOREIGN_OPS as FOREIGN_OPS
 from companion.sync.problems import FORGED as FORGED
 from companion.sync.problems import FORKED as FORKED
+from companion.sync.problems import FUTURE as FUTURE
 from companion.sync.problems import INVALID as INVALID
 from companion.sync.problems import NOT_ALLOWED as NOT_ALLOWED
 from companion.sync.problems import ROLLED_BACK as ROLLED_BACK
@@ -282,6 +283,7 @@ def _merge(
     """Merge the changes of trusted devices (see trust.py); hold the rest."""
     secret = journal.signer.approval_secret() if journal.signer is not None else ""
     trusted = trust.settle(replica, journal.device_id, fresh, problems, secret)
+    trusted = horizon.admit_in_time(replica, journal.device_id, trusted, now_ms, problems)
     arrivals = [Arrival(device, seq, op) for device, seq, op in trusted]
     incoming = _rights(replica, journal.device_id, arrivals, problems)
     if incoming:

@@ -28,6 +28,8 @@ FORGED = "forged"
 # A file that opens but that its device can't have written: signed with another key than the
 # one pinned for it, or unsigned after its first signed file.
 SIGNER = "signer"
+# Changes dated more than a day ahead of every clock here: held until the clocks agree.
+FUTURE = "future"
 # A device not confirmed yet: its changes are held until a trusted device approves it.
 UNCONFIRMED = "unconfirmed"
 

@@ -27,6 +27,7 @@ NOT_ALLOWED = engine.NOT_ALLOWED
 FORGED = engine.FORGED
 SIGNER = engine.SIGNER
 UNCONFIRMED = engine.UNCONFIRMED
+FUTURE = engine.FUTURE
 GAP = "gap"
 UNKNOWN_FILE = "unknown-file"
 CONFLICT_COPY = "conflict-copy"
