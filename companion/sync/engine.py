@@ -252,7 +252,7 @@ def _rights(
         return []
     partners = [r.id for r in replica.records_of([m.PARTNER], [CORE])]
     judged = admit_changes([*before, *arrivals], replica.owners, partners)
-    quarantine.keep_waiting(replica, before, judged.waiting)
+    quarantine.keep_waiting(replica, before, judged.waiting, problems)
     if judged.refused:
         quarantine.refuse(replica, own_device, judged.refused, problems)
     return [a.op for a in judged.allowed]

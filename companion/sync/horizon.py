@@ -16,6 +16,7 @@ from typing import Any
 
 from companion.domain.hlc import MAX_DRIFT_MS, stamp_ms
 from companion.store.replica import QUARANTINE, Replica
+from companion.sync import caps
 from companion.sync.problems import FUTURE, Problem
 
 HORIZON_MS = MAX_DRIFT_MS
@@ -79,6 +80,7 @@ def admit_in_time(
         admitted.append(change)
         newest[device] = max(newest.get(device, wall), wall)
         reach = max(reach, wall)
+    still = _within_caps(stored, still, problems)
     _clear(problems, set(still))
     for device, pairs in still.items():
         problems[(FUTURE, device, 0)] = Problem(FUTURE, device, 0, _message(len(pairs))).to_dict()
@@ -89,6 +91,32 @@ def admit_in_time(
     # the order they came in: a device's changes in the order its files hold them
     order = {id(c[2]): i for i, c in enumerate(c for cs in by_device.values() for c in cs)}
     return sorted(admitted, key=lambda c: order[id(c[2])])
+
+
+def _within_caps(
+    stored: dict[str, list[list[Any]]],
+    still: dict[str, list[list[Any]]],
+    problems: dict[tuple[str, str, int], dict[str, Any]],
+) -> dict[str, list[list[Any]]]:
+    """What stays held, within caps.py's limits: what was held before first."""
+    before = {(d, int(seq), str(op.get("hlc"))) for d, pairs in stored.items() for seq, op in pairs}
+    old: list[tuple[str, list[Any]]] = []
+    new: list[tuple[str, list[Any]]] = []
+    for device, pairs in still.items():
+        for seq, op in pairs:
+            (old if (device, int(seq), str(op.get("hlc"))) in before else new).append(
+                (device, [seq, op])
+            )
+    if not new:
+        return still
+    kept, over = caps.fit(old, new, lambda item: caps.size_of(item[1]))
+    if not over:
+        return still
+    caps.report(problems, (d for d, _ in over), "changes dated far ahead")
+    out: dict[str, list[list[Any]]] = {}
+    for device, pair in kept:
+        out.setdefault(device, []).append(pair)
+    return out
 
 
 def _note_newest(replica: Replica, before: dict[str, int], changes: list[Change]) -> None:

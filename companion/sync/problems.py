@@ -30,6 +30,8 @@ FORGED = "forged"
 SIGNER = "signer"
 # Changes dated more than a day ahead of every clock here: held until the clocks agree.
 FUTURE = "future"
+# More changes kept aside (held, waiting, refused) arrived from a device than are kept.
+OVERFLOW = "too-many"
 # A device not confirmed yet: its changes are held until a trusted device approves it.
 UNCONFIRMED = "unconfirmed"
 

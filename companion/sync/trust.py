@@ -24,7 +24,7 @@ from companion.domain import model as m
 from companion.domain.schema import Invalid
 from companion.store.replica import CORE, QUARANTINE, Replica
 from companion.store.signing import key_hash, proof_holds
-from companion.sync import quarantine
+from companion.sync import caps, quarantine
 from companion.sync.problems import FORGED, UNCONFIRMED, Problem
 
 # Local bookkeeping: {"me": partner id, "pins": {device id: owner's partner id}}.
@@ -265,6 +265,7 @@ def settle(
                 forged.append((device, seq, op, Invalid(op["type"], "", _NOT_OWNER)))
         for key in [k for k in problems if k[0] == UNCONFIRMED and k[1] == device]:
             del problems[key]
+    held = _within_caps(stored, held, problems)
     own = claimed.get(own_device)
     for device, pairs in held.items():
         claim = claimed.get(device)
@@ -281,6 +282,26 @@ def settle(
     if forged:
         quarantine.hold(replica, own_device, forged, problems, kind=FORGED)
     return incoming
+
+
+def _within_caps(
+    stored: dict[str, list[Any]],
+    held: dict[str, list[Any]],
+    problems: dict[tuple[str, str, int], dict[str, Any]],
+) -> dict[str, list[Any]]:
+    """`held` as it may be kept: what was kept before, then what is new, within the limits."""
+    old = [(d, pair) for d, pairs in held.items() for pair in pairs[: len(stored.get(d, []))]]
+    new = [(d, pair) for d, pairs in held.items() for pair in pairs[len(stored.get(d, [])) :]]
+    if not new:
+        return held
+    kept, over = caps.fit(old, new, lambda item: caps.size_of(item[1]))
+    if not over:
+        return held
+    caps.report(problems, (d for d, _ in over), "changes before it was confirmed")
+    out: dict[str, list[Any]] = {}
+    for device, pair in kept:
+        out.setdefault(device, []).append(pair)
+    return out
 
 
 def _waiting_message(count: int, older_mine: bool) -> str:
