@@ -41,6 +41,8 @@ NAMES_ACTION = frozenset({m.TICK, m.REVIEW})
 NATURAL = frozenset({m.TICK, m.REVIEW, m.CHECKIN})
 # Partners a space holds.
 MAX_PARTNERS = 2
+# Records nobody may delete: a partner's own record and a device's.
+KEPT = frozenset({m.PARTNER, m.DEVICE})
 
 
 class Owned(NamedTuple):
@@ -134,6 +136,8 @@ def judge(
     if existing is None:
         return Wait(op["id"])
     owner = existing.owner
+    if kind == "delete" and record_type in KEPT:
+        return _no(op, "", owner, "delete", "nobody may: who you are and your devices stay")
     if kind == "delete":
         return None if author == owner else _no(op, "", owner, "delete", "only its owner may")
     for name, value in fields.items():
@@ -166,6 +170,8 @@ def _create(
         thief = next((p for p in partners if p != author and is_bound(record_id, p)), None)
         if thief is not None and not is_bound(record_id, author):
             return _no(op, "", thief, "take", "an id is its creator's")
+    if record_type in KEPT and fields.get(DELETED) is True:
+        return _no(op, "", None, "delete", "nobody may: who you are and your devices stay")
     for name, allowed in CREATE_VALUES.get(record_type, {}).items():
         if name in fields and fields[name] not in allowed:
             return _no(op, name, None, "create", "only the other partner may set it")
@@ -220,13 +226,24 @@ def _natural(op: Mapping[str, Any], existing: Owned | None, action: Owned | None
     return None
 
 
+def name_taken(op: Mapping[str, Any], others: Collection[str]) -> NotAllowed | None:
+    """A partner's name set to the other partner's name (`others`: theirs, as `name_key`
+    folds them), as a change refused."""
+    name = op["fields"].get("name")
+    if op["type"] != m.PARTNER or op["op"] == "delete" or not isinstance(name, str):
+        return None
+    if m.name_key(name) in others:
+        return _no(op, "name", op["id"], "change", "each of you keeps a name of your own")
+    return None
+
+
 def _set_right(record_type: str, name: str, value: Any) -> str:
     if record_type == m.AGREEMENT and name == "status":
         return AGREEMENT_STATUS.get(value, NOBODY)
     if record_type == m.AGREEMENT and name == "accepted_by" and value is None:
         return NOBODY
     if name == DELETED:
-        return OWNER
+        return NOBODY if record_type in KEPT else OWNER
     return FIELD_RIGHTS.get(record_type, {}).get(name, OWNER)
 
 

@@ -250,7 +250,14 @@ class SessionCore:
         partners = (
             [r.id for r in self.core(m.PARTNER, include_deleted=True)] if needs_partners else []
         )
-        not_allowed = first_refusal(ops, self.replica.owners, partners)
+        names = {}
+        if any(o["type"] == m.PARTNER for o in ops):
+            names = {
+                r.id: (str(r.get("name")), r.created)  # my own change comes after all of it
+                for r in self.core(m.PARTNER)
+                if isinstance(r.get("name"), str)
+            }
+        not_allowed = first_refusal(ops, self.replica.owners, partners, names)
         if not_allowed is not None:
             told = not_allowed.describe(self.partners(), self.me)
             raise RuntimeError(f"companion was about to write a change that {told}: {ops}")

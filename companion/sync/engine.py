@@ -250,8 +250,14 @@ def _rights(
     before = quarantine.waiting(replica)
     if not arrivals and not before:
         return []
-    partners = [r.id for r in replica.records_of([m.PARTNER], [CORE])]
-    judged = admit_changes([*before, *arrivals], replica.owners, partners)
+    found = replica.records_of([m.PARTNER], [CORE])
+    partners = [r.id for r in found]
+    names = {
+        r.id: (str(r.get("name")), replica.field_stamp(r.id, m.PARTNER, "name") or r.created)
+        for r in found
+        if isinstance(r.get("name"), str)
+    }
+    judged = admit_changes([*before, *arrivals], replica.owners, partners, names)
     quarantine.keep_waiting(replica, before, judged.waiting, problems)
     if judged.refused:
         quarantine.refuse(replica, own_device, judged.refused, problems)
