@@ -32,6 +32,10 @@ SIGNER = "signer"
 FUTURE = "future"
 # More changes kept aside (held, waiting, refused) arrived from a device than are kept.
 OVERFLOW = "too-many"
+# A partner's check-in whose shared key doesn't open it (it would stay sealed unsaid).
+UNOPENED = "unopened"
+# An approval naming a device no file holds a record of.
+UNKNOWN_DEVICE = "unknown-device"
 # A device not confirmed yet: its changes are held until a trusted device approves it.
 UNCONFIRMED = "unconfirmed"
 

@@ -25,7 +25,7 @@ from companion.domain.schema import Invalid
 from companion.store.replica import CORE, QUARANTINE, Replica
 from companion.store.signing import key_hash, proof_holds
 from companion.sync import caps, quarantine
-from companion.sync.problems import FORGED, UNCONFIRMED, Problem
+from companion.sync.problems import FORGED, UNCONFIRMED, UNKNOWN_DEVICE, Problem
 
 # Local bookkeeping: {"me": partner id, "pins": {device id: owner's partner id}}.
 TRUST = "trust"
@@ -277,11 +277,52 @@ def settle(
         problems[(UNCONFIRMED, device, 0)] = Problem(
             UNCONFIRMED, device, 0, _waiting_message(len(pairs), older_mine)
         ).to_dict()
+    _note_unknown_approvals(replica, incoming, held, problems)
     if held != stored:
         replica.set_meta(partition=QUARANTINE, waiting=held)
     if forged:
         quarantine.hold(replica, own_device, forged, problems, kind=FORGED)
     return incoming
+
+
+def _note_unknown_approvals(
+    replica: Replica,
+    incoming: list[tuple[str, int, dict[str, Any]]],
+    held: dict[str, list[Any]],
+    problems: dict[tuple[str, str, int], dict[str, Any]],
+) -> None:
+    """Tell of approvals that name a device no file holds a record of (else they would be
+    ignored without a word); forget the telling once that device turns up."""
+    named = [(d, op["fields"].get("device")) for d, _, op in incoming if op["type"] == m.APPROVAL]
+    named += [
+        (d, op["fields"].get("device"))
+        for d, pairs in held.items()
+        for _, op in pairs
+        if op["type"] == m.APPROVAL and op["op"] == "create"
+    ]
+    flagged = {k[1] for k in problems if k[0] == UNKNOWN_DEVICE}
+    if not named and not flagged:
+        return
+    records = replica.records(CORE)
+    named += [
+        (r.device, r.get("device")) for r in records if r.type == m.APPROVAL and r.device in flagged
+    ]
+    known = {r.id for r in records if r.type == m.DEVICE} | set(held)
+    known.update(op["id"] for _, _, op in incoming if op["type"] == m.DEVICE)
+    unknown: dict[str, set[str]] = {}
+    for by, device in named:
+        if isinstance(device, str) and device not in known:
+            unknown.setdefault(by, set()).add(device)
+    for key in [k for k in problems if k[0] == UNKNOWN_DEVICE and k[1] not in unknown]:
+        del problems[key]
+    for by, devices in unknown.items():
+        ids = ", ".join(sorted(d[:8] for d in devices))
+        message = (
+            f"it approved a device that no file in the shared folder names ({ids}), so "
+            "nothing changed. If that device joined only just now, its files may still be on "
+            "their way; if it stays, the approval was written by a modified app."
+        )
+        problems[(UNKNOWN_DEVICE, by, 0)] = Problem(UNKNOWN_DEVICE, by, 0, message).to_dict()
 
 
 def _within_caps(
