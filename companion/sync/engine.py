@@ -19,7 +19,7 @@ from companion.domain.hlc import Clock
 from companion.domain.records import Record
 from companion.store import bounded
 from companion.store.replica import CORE, Replica
-from companion.sync import horizon, quarantine, segments, trust
+from companion.sync import horizon, lifetime, quarantine, segments, trust
 from companion.sync.admission import admit_changes
 from companion.sync.journal import Journal, Listing, segment_name, snapshot_name
 from companion.sync.ownership import Arrival
@@ -290,6 +290,9 @@ def _merge(
     secret = journal.signer.approval_secret() if journal.signer is not None else ""
     trusted = trust.settle(replica, journal.device_id, fresh, problems, secret)
     trusted = horizon.admit_in_time(replica, journal.device_id, trusted, now_ms, problems)
+    trusted, outside = lifetime.within_lifetime(replica, trusted, now_ms)
+    if outside:
+        quarantine.hold(replica, journal.device_id, outside, problems)
     arrivals = [Arrival(device, seq, op) for device, seq, op in trusted]
     incoming = _rights(replica, journal.device_id, arrivals, problems)
     if incoming:
