@@ -139,3 +139,39 @@ def test_an_approval_typed_on_my_device_carries_a_proof_that_holds(couple: World
     )
     assert trust.proven(approval, second.journal.signer.approval_secret())
     assert not trust.proven(approval, "00000000")
+
+
+def test_after_losing_every_device_both_see_the_same_safety_code(couple: World) -> None:
+    """Alex loses the only laptop; a new one joins as Alex, and Sam, having read its code off
+    its screen in person, approves it: both apps then show one safety code, and the new
+    laptop counts itself confirmed."""
+    alex, sam = (d.session for d in couple.devices)
+    alex.add_gratitude("from the lost laptop")
+    exchange(couple)
+    before = sam.safety_code()
+    assert before == alex.safety_code() is not None
+    new = join_another(couple, "Alex")
+    lost = couple.devices.pop(0)  # the old laptop is gone, with everything on it
+    lost.session.close()
+    exchange(couple)
+    assert not new.is_confirmed()
+    sam.approve_device(new.my_code())
+    exchange(couple)
+    assert new.is_confirmed()
+    assert sam.safety_code() == new.safety_code() is not None
+    assert sam.safety_code() != before  # Alex's key changed: compare again
+    new.add_gratitude("from the new laptop")
+    exchange(couple)
+    assert "from the new laptop" in notes(sam)
+
+
+def test_a_partners_approval_without_the_code_confirms_nothing(couple: World) -> None:
+    alex, sam = (d.session for d in couple.devices)
+    exchange(couple)
+    new = join_another(couple, "Alex")
+    exchange(couple)
+    fields = {"device": new.device_id, "key": key_hash(new.journal.signer.public),
+              "partner": alex.me, "proof": "0" * 64}  # fmt: skip
+    sam.commit([sam.op("create", approval_id(sam.device_id, new.device_id), m.APPROVAL, fields)])
+    exchange(couple)
+    assert not new.is_confirmed()

@@ -128,6 +128,18 @@ class DevicesPart(SessionCore):
         trusted = self._trusted()
         if any(owner == self.me and d != self.device_id for d, owner in trusted.items()):
             return True
+        # confirmed by my partner, after I lost every other device: an approval from a
+        # trusted device (so merged) that proves it was typed from this device's screen
+        signer = self.journal.signer
+        secret = signer.approval_secret() if signer is not None else ""
+        for record in self.core(m.APPROVAL):
+            if record.get("device") == self.device_id and record.get("partner") == self.me:
+                approval = trust.Approval(
+                    record.device, self.device_id, str(record.get("key")), self.me,
+                    str(record.get("proof") or ""),
+                )  # fmt: skip
+                if trust.proven(approval, secret):
+                    return True
         mine = self.replica.get(self.me, m.PARTNER)
         if mine is not None and mine.device == self.device_id:
             return True
@@ -135,21 +147,23 @@ class DevicesPart(SessionCore):
         return not any(c.partner == self.me for d, c in claims.items() if d != self.device_id)
 
     def safety_code(self) -> str | None:
-        """Twelve groups of five digits from both partners' first trusted devices' keys, the
-        same on both sides when their apps trust the same keys; None before both have one."""
+        """Twelve groups of five digits from each partner's newest trusted device's key: the
+        same on both sides when their apps trust the same keys, also after a partner who lost
+        every device was confirmed anew (the lost devices are older); None before both have
+        one."""
         trusted, claimed = self._trusted(), self._claims()
-        firsts: dict[str, tuple[str, bytes]] = {}
+        newest: dict[str, tuple[str, str, bytes]] = {}
         for device, owner in trusted.items():
             claim = claimed.get(device)
             raw = trust.key_bytes(claim.key) if claim else None
             if claim is None or raw is None:
                 continue
-            if owner not in firsts or claim.created < firsts[owner][0]:
-                firsts[owner] = (claim.created, raw)
+            if owner not in newest or (claim.created, device) > newest[owner][:2]:
+                newest[owner] = (claim.created, device, raw)
         partner = self.partner
-        if self.me not in firsts or partner is None or partner not in firsts:
+        if self.me not in newest or partner is None or partner not in newest:
             return None
-        return signing.safety_code(firsts[self.me][1], firsts[partner][1])
+        return signing.safety_code(newest[self.me][2], newest[partner][2])
 
     @locked
     def approve_device(self, code: str) -> DeviceInfo:

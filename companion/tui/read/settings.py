@@ -22,7 +22,7 @@ class SettingsView:
     keychain: bool
     # The space's time zone, when check-in weeks turn at another hour there than here.
     week_zone: str | None = None
-    # Both partners' first trusted devices' keys, for comparing in person; None until both.
+    # From both partners' newest trusted devices' keys, compared in person; None until both.
     safety_code: str | None = None
     # How many devices this one trusts, and how many wait for confirmation.
     trusted: int = 0
