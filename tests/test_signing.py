@@ -301,7 +301,13 @@ def test_devices_command_lists_and_approves_by_code(make_partner, shared: Path) 
     alex.ok("devices", "approve", code)
     after = alex.ok("devices", "--json").json()
     assert {d["state"] for d in after["devices"]} == {"this device", "trusted"}
-    assert sam.ok("devices", "--json").json()["safety_code"] == listed["safety_code"]
+    # a device added changes the safety code (it comes from each partner's newest device),
+    # the same on both sides once they have synced
+    sam.ok("sync")
+    alex.ok("sync")
+    after_code = alex.ok("devices", "--json").json()["safety_code"]
+    assert after_code and after_code != listed["safety_code"]
+    assert sam.ok("devices", "--json").json()["safety_code"] == after_code
 
 
 def test_devices_pinned_on_upgrade_stay_trusted_across_a_rebuild(

@@ -3,8 +3,8 @@
 Ticks, notes, check-ins and reviews are kept in month files chosen by the time in their id
 (and a tick's date, a check-in's or review's week make that id). A partner's app could name
 every month from 1970 to 9998 and make this device open a hundred thousand files. So such a
-change merges only when its id's time, date or week lies from a week before the space began
-(the earliest partner's record) to a month after this computer's clock; a partner's record
+change merges only when its id's time, date or week lies from a month before the space began
+(its earliest partner's record) to a month after this computer's clock; a partner's record
 can't be made again dated earlier than it was (which would move the space's beginning). The
 rest is refused as invalid: kept aside and reported like any other (quarantine.py).
 """
@@ -21,7 +21,7 @@ from companion.domain.schema import Invalid
 from companion.store.replica import CORE, Replica
 
 DAY_MS = 24 * 60 * 60 * 1000
-BEFORE_MS = 7 * DAY_MS
+BEFORE_MS = 31 * DAY_MS
 AFTER_MS = 31 * DAY_MS
 
 Change = tuple[str, int, dict[str, Any]]
@@ -52,6 +52,11 @@ def within_lifetime(
         else:
             refused.append((device, seq, op, why))
     return kept, refused
+
+
+def within_lifetime_of(op: dict[str, Any], began_ms: int, now_ms: int) -> bool:
+    """Whether one change's dates lie within the lifetime of a space begun at `began_ms`."""
+    return _outside(op, began_ms - BEFORE_MS, now_ms + AFTER_MS, {}) is None
 
 
 def _outside(
