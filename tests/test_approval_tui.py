@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
+from textual.screen import Screen
 
 from companion.service import join_space
 from companion.tui.app import CompanionApp
@@ -24,6 +26,15 @@ from .test_tui import (  # noqa: F401 (fixtures: space, the pinned clock, the li
 )
 
 pytestmark = pytest.mark.anyio
+
+
+async def reopen_settings(pilot: Pilot) -> Screen:
+    """Tonight, then Settings again: it reads what the session holds now."""
+    await pilot.press("t")
+    await settle(pilot)
+    await pilot.press("comma")
+    await settle(pilot)
+    return pilot.app.screen
 
 
 def visible_text(app: CompanionApp, selector: str) -> str:
@@ -48,9 +59,10 @@ async def test_settings_shows_this_devices_code_and_approves_a_waiting_one(
     # Alex's first device lists it as waiting, and approves it by the typed code
     app = space.app("alex")
     async with app.run_test(size=SIZE) as pilot:
-        app.sync_now()
-        await settle(pilot)
         screen = await open_settings(pilot)
+        with app.backend.session() as session:
+            session.sync()  # the new device's files, read now rather than by the timer
+        screen = await reopen_settings(pilot)
         waiting = visible_text(app, "#waiting-devices")
         assert "Alex's" in waiting and "·" in waiting, waiting
         assert "1 waiting for confirmation" in visible_text(app, "#devices-note")
@@ -72,9 +84,9 @@ async def test_settings_shows_this_devices_code_and_approves_a_waiting_one(
     # the new device, once it syncs, counts itself confirmed: its code is no longer shown
     app = CompanionApp(home=laptop, passphrase=PASSPHRASE, sync_interval=None)
     async with app.run_test(size=SIZE) as pilot:
-        app.sync_now()
-        await settle(pilot)
         await open_settings(pilot)
         with app.backend.session() as session:
+            session.sync()
             assert session.is_confirmed()
+        await reopen_settings(pilot)
         assert not visible_text(app, "#my-code")
