@@ -176,7 +176,7 @@ def test_an_authentic_segment_over_a_limit_is_too_large(kind, says):
 
 def test_a_snapshot_bomb_and_an_oversized_file_are_too_large():
     plain = zlib_bomb(b'{"first":1,"last":4,"ops":["', b"a", 64, b'"]}')
-    with pytest.raises(SegmentTooLarge, match="more than 32 MiB, the most a snapshot may hold"):
+    with pytest.raises(SegmentTooLarge, match="more than 4 MiB, the most a snapshot may hold"):
         segments.decode_snapshot(KEY, SPACE, DEVICE, 1, 4, sealed_snapshot(1, 4, plain))
     header = segments._HEADER.pack(segments.MAGIC, segments.VERSION, 5 * MIB)
     with pytest.raises(SegmentTooLarge, match="more than a segment can be"):

@@ -21,7 +21,7 @@ from companion.domain.ids import is_bound, make_id, owned_id, tick_id
 from companion.domain.records import make_op
 from companion.service import Session
 from companion.store.replica import QUARANTINE
-from companion.sync import segments
+from companion.sync import lifetime, segments
 
 from .conftest import PASSPHRASE
 from .test_schema import _valid_values, run_cli, space, write_as
@@ -109,6 +109,7 @@ def test_every_field_merges_only_from_the_partner_who_may_set_it(space, data):
         alex = _open(space["alex"])
         found = [*alex.core_records(), *alex.dated(m.DATED_TYPES, include_deleted=True)]
         space["records"] = sorted(found, key=lambda r: (r.type, r.id))
+        space["lifetime"] = (alex.space_began_ms(), alex.now())
         alex.close()
     alex_id, sam_id, sam_device = space["people"]
     record = data.draw(st.sampled_from(space["records"]))
@@ -127,6 +128,9 @@ def test_every_field_merges_only_from_the_partner_who_may_set_it(space, data):
         kind, record.id, record.type, f"{NOW_MS:015d}.0.{sam_device}", sam_device, sam_id, fields
     )
     assume(schema.check_op(probe) is None)
+    # a date or week outside the space's lifetime is refused before any right is asked
+    # (sync/lifetime.py, tests/test_lifetime.py)
+    assume(lifetime.within_lifetime_of(probe, *space["lifetime"]))
     allowed = expected(record.type, kind, record.author, sam_id, name, value)
 
     alex = _open(space["alex"])

@@ -31,7 +31,7 @@ from companion.errors import CompanionError
 from companion.service import Session, init_space, join_space
 from companion.store import crypto
 from companion.store.replica import QUARANTINE
-from companion.sync import segments
+from companion.sync import lifetime, segments
 
 from .conftest import PASSPHRASE
 
@@ -347,11 +347,20 @@ def test_arbitrary_values_from_the_partner_never_crash_a_reader_and_are_reported
             d.id for d in session.core(m.DEVICE) if d.id != session.device_id
         )
         space["ids"] = _ids(alex_home)
+        space["lifetime"] = (session.space_began_ms(), session.now())
         session.close()
         partners = [space["alex_id"], space["sam_id"]]
     wanted = data.draw(hostile_ops(partners, space["ids"]))
     seq, ops = write_as(sam_home, wanted)
-    refused = [o for o in ops if schema.check_op(o) is not None]
+    # refused: what the schema refuses, and what is dated outside the space's lifetime
+    # (sync/lifetime.py), told and kept alike
+    began, now = space["lifetime"]
+    refused = [
+        o
+        for o in ops
+        if schema.check_op(o) is not None
+        or not lifetime.within_lifetime_of(schema.known_fields(o), began, now)
+    ]
     outputs = {" ".join(args): run_cli(alex_home, args) for args in READ_COMMANDS}
 
     status = json.loads(outputs["status --json"])

@@ -193,9 +193,13 @@ def test_a_second_device_waits_until_approved_then_its_changes_arrive(couple: Wo
     # the new device says what to do, where: approve it on the first laptop, with its code
     waits = [p for p in second.replica.meta("problems") if p["kind"] == UNCONFIRMED]
     assert [p["device"] for p in waits] == [alex.device_id]
-    assert f"companion devices approve {second.my_code()}" in waits[0]["message"]
+    # its code's secret part is shown on asking, never kept in a message
+    assert "companion devices approve CODE" in waits[0]["message"]
+    assert second.my_code()[12:] not in waits[0]["message"]
     with pytest.raises(UsageError, match="No device waiting"):
-        alex.approve_device("00000-00000")
+        alex.approve_device("00000-00000-0000-0000")
+    with pytest.raises(UsageError, match="isn't a whole device code"):
+        alex.approve_device(second.my_code()[:11])
     approved = alex.approve_device(second.my_code())
     assert approved.id == second.device_id
     exchange(couple)
@@ -239,7 +243,7 @@ def as_an_old_app(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(signing, "load_or_create", lambda *a: None)
     monkeypatch.setattr(trust, "state", lambda replica: {"me": "", "pins": {}})
 
-    def everything(replica, own_device, fresh, problems):  # type: ignore[no-untyped-def]
+    def everything(replica, own_device, fresh, problems, secret=""):  # type: ignore[no-untyped-def]
         return [(device, seq, op) for device, taken in fresh.items() for seq, op in taken]
 
     monkeypatch.setattr(trust, "settle", everything)
@@ -292,12 +296,18 @@ def test_devices_command_lists_and_approves_by_code(make_partner, shared: Path) 
     assert listed["safety_code"] and len(listed["safety_code"].split()) == 12
     shown = alex.ok("devices")
     assert "waiting for confirmation" in shown.out and "Safety code" in shown.out
-    wrong = alex.run("devices", "approve", "12345-67890")
+    wrong = alex.run("devices", "approve", "12345-67890-1234-5678")
     assert wrong.code != 0 and "No device waiting" in wrong.err
     alex.ok("devices", "approve", code)
     after = alex.ok("devices", "--json").json()
     assert {d["state"] for d in after["devices"]} == {"this device", "trusted"}
-    assert sam.ok("devices", "--json").json()["safety_code"] == listed["safety_code"]
+    # a device added changes the safety code (it comes from each partner's newest device),
+    # the same on both sides once they have synced
+    sam.ok("sync")
+    alex.ok("sync")
+    after_code = alex.ok("devices", "--json").json()["safety_code"]
+    assert after_code and after_code != listed["safety_code"]
+    assert sam.ok("devices", "--json").json()["safety_code"] == after_code
 
 
 def test_devices_pinned_on_upgrade_stay_trusted_across_a_rebuild(

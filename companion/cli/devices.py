@@ -32,7 +32,7 @@ def _list(session, as_json: bool) -> None:
     for device in found:
         say(f"{device.owner} · {device.label} · {device.fingerprint} · {device.state}")
         if device.state == "waiting for confirmation":
-            say(f"    its code: {device.code}")
+            say("    its code shows on that device only: `companion devices` there")
     if not session.is_confirmed():
         say(
             "\nThis device is waiting for one of your other devices to confirm it. There, run:\n"
@@ -48,7 +48,10 @@ def _list(session, as_json: bool) -> None:
 @click.argument("code")
 @with_session
 def approve(session, code: str) -> None:
-    """Confirm a waiting device by the code it shows."""
+    """Confirm a waiting device by the code it shows (18 digits, read off that device).
+
+    The code's last eight digits are never written to the shared folder, so only someone who
+    read them off the new device can approve it: your partner's app can't do it for you."""
     chosen = session.approve_device(code)
     say(
         f"Approved {chosen.owner}'s device {chosen.label} ({chosen.fingerprint}). "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
 from companion.domain.ids import iso_week, week_monday
@@ -107,6 +108,12 @@ def clean_name(name: str | None) -> str:
     if "\n" in cleaned:
         raise UsageError("A name fits on one line.", "Use a first name or a nickname.")
     return cleaned
+
+
+def name_key(name: str) -> str:
+    """What two names are compared by: compatibility-normalised, case-folded, spaces joined,
+    so that "Sam", "SAM" and "Ｓａｍ" are one name."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def parse_cadence(text: str) -> tuple[str, list[int]]:

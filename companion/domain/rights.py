@@ -56,6 +56,8 @@ NAMES_ACTION = frozenset({m.TICK, m.REVIEW})
 NATURAL = frozenset({m.TICK, m.REVIEW, m.CHECKIN})
 # Partners a space holds.
 MAX_PARTNERS = 2
+# Records nobody may delete: a partner's own record and a device's.
+KEPT = frozenset({m.PARTNER, m.DEVICE})
 
 
 class Owned(NamedTuple):
@@ -150,6 +152,8 @@ def judge(
     if existing is None:
         return Wait(op["id"])
     owner = existing.owner
+    if kind == "delete" and record_type in KEPT:
+        return _no(op, "", owner, "delete", "nobody may: who you are and your devices stay")
     if kind == "delete" and record_type == m.AGREEMENT:
         return _no(op, "", owner, "delete", "an agreement is retired by both, never deleted")
     if kind == "delete":
@@ -184,6 +188,8 @@ def _create(
         thief = next((p for p in partners if p != author and is_bound(record_id, p)), None)
         if thief is not None and not is_bound(record_id, author):
             return _no(op, "", thief, "take", "an id is its creator's")
+    if record_type in KEPT and fields.get(DELETED) is True:
+        return _no(op, "", None, "delete", "nobody may: who you are and your devices stay")
     for name, allowed in CREATE_VALUES.get(record_type, {}).items():
         if name in fields and fields[name] not in allowed:
             return _no(op, name, None, "create", "only the other partner may set it")
@@ -238,6 +244,17 @@ def _natural(op: Mapping[str, Any], existing: Owned | None, action: Owned | None
     return None
 
 
+def name_taken(op: Mapping[str, Any], others: Collection[str]) -> NotAllowed | None:
+    """A partner's name set to the other partner's name (`others`: theirs, as `name_key`
+    folds them), as a change refused."""
+    name = op["fields"].get("name")
+    if op["type"] != m.PARTNER or op["op"] == "delete" or not isinstance(name, str):
+        return None
+    if m.name_key(name) in others:
+        return _no(op, "name", op["id"], "change", "each of you keeps a name of your own")
+    return None
+
+
 def _set_right(record_type: str, name: str, value: Any) -> str:
     if record_type == m.AGREEMENT and name == "status":
         return AGREEMENT_STATUS.get(value, NOBODY)
@@ -248,7 +265,7 @@ def _set_right(record_type: str, name: str, value: Any) -> str:
     if record_type == m.AGREEMENT and name in ("text", DELETED):
         return NOBODY  # what both agreed to isn't rewritten or removed by one of them
     if name == DELETED:
-        return OWNER
+        return NOBODY if record_type in KEPT else OWNER
     return FIELD_RIGHTS.get(record_type, {}).get(name, OWNER)
 
 

@@ -17,11 +17,14 @@ from companion.domain import rules, schema
 from companion.domain.checkin_fields import CHECKIN_LABELS
 from companion.domain.ids import checkin_id
 from companion.domain.records import Record
+from companion.domain.schema import is_week
+from companion.domain.text import inert
 from companion.domain.weeks import WEEK_ZONE, same_offset, week_at, zone_named
 from companion.errors import UsageError
 from companion.service.core import SessionCore, locked
 from companion.store import crypto
 from companion.store.replica import KEYS
+from companion.sync.problems import UNOPENED, Problem
 
 
 def _tag(sealed: str) -> str:
@@ -205,6 +208,32 @@ class CheckinsPart(SessionCore):
             return schema.checkin_answers(json.loads(plain))
         except (crypto.OpenFailed, ValueError, RecursionError):
             return None
+
+    def note_unopened_checkins(self, ops: list[dict[str, Any]]) -> None:
+        """Tell (as a problem) of each partner's check-in among `ops` whose shared key
+        doesn't open it, so it would stay sealed without a word; forget those that open."""
+        problems = {Problem.from_dict(p).key: p for p in self.replica.meta("problems", [])}
+        before = dict(problems)
+        for rid in {op["id"] for op in ops if op["type"] == m.CHECKIN}:
+            record = self.replica.get(rid, m.CHECKIN)
+            if record is None or record.author == self.me or not is_week(record.get("week")):
+                continue
+            week = str(record.get("week"))
+            key = (UNOPENED, record.device, int(week[:4] + week[6:]))
+            stuck = bool(record.get("key")) and self.open_checkin(record).get("sealed") is True
+            if not stuck or record.deleted:
+                problems.pop(key, None)
+                continue
+            who = inert(self.name_of(record.author))
+            problems[key] = Problem(
+                UNOPENED, record.device, key[2],
+                f"{who}'s check-in for {week} came with a key that doesn't open it, so it "
+                f"stays sealed here; nothing else is affected. Ask {who} to save that week's "
+                "check-in again, which shares a new key.",
+            ).to_dict()  # fmt: skip
+        if problems != before:
+            ordered = sorted(problems.values(), key=lambda p: (p["device"], p["seq"], p["kind"]))
+            self.replica.set_meta(problems=ordered)
 
     def checkins(self) -> list[Record]:
         return [self.open_checkin(r) for r in self.dated([m.CHECKIN])]

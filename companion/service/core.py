@@ -223,6 +223,14 @@ class SessionCore:
         after seeing a value wins over it, even when that value came from a clock far ahead."""
         known = self.replica.get(record_id, record_type)
         stamp = self.clock.stamp_above(self.now(), None if known is None else known.hlc)
+        if known is not None and stamp <= known.hlc:
+            # dated at the very end of time (merged before the admission horizon held such
+            # changes back): nothing can be stamped above it, so nothing is written
+            raise UsageError(
+                "That change didn't take: this record carries a date at the very end of "
+                "time, so no change can come after it. Nothing was changed.",
+                "It stays as it is. `companion verify` tells whether a modified app wrote it.",
+            )
         return make_op(kind, record_id, record_type, stamp, self.profile.device_id, self.me, fields)
 
     @locked
@@ -245,7 +253,14 @@ class SessionCore:
         partners = (
             [r.id for r in self.core(m.PARTNER, include_deleted=True)] if needs_partners else []
         )
-        not_allowed = first_refusal(ops, self.replica.owners, partners)
+        names = {}
+        if any(o["type"] == m.PARTNER for o in ops):
+            names = {
+                r.id: (str(r.get("name")), r.created)  # my own change comes after all of it
+                for r in self.core(m.PARTNER)
+                if isinstance(r.get("name"), str)
+            }
+        not_allowed = first_refusal(ops, self.replica.owners, partners, names)
         if not_allowed is not None:
             told = not_allowed.describe(self.partners(), self.me)
             raise RuntimeError(f"companion was about to write a change that {told}: {ops}")
@@ -296,11 +311,8 @@ class SessionCore:
 
     @locked
     def clear_problems(self) -> int:
-        """Forget the problems sync noted, once a person has dealt with them.
-
-        Damage that is still there is found again on the next pass; a fork or a shared id was
-        a one-time event, and is only reported again if it happens again.
-        """
+        """Forget the problems sync noted, once a person has dealt with them: damage still
+        there is found again next pass; a fork or a shared id only if it happens again."""
         problems = self.replica.meta("problems", [])
         self.replica.set_meta(problems=[])
         return len(problems)

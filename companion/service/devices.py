@@ -1,7 +1,10 @@
 """The devices of the space: who owns each, whether this device trusts it, and approving one.
 
-A device not confirmed yet shows a code (`approval_code`); typed on a device that already
-knows its owner, it becomes an approval record, and the held changes of the new device merge.
+A device not confirmed yet shows a code (`approval_code`): ten digits naming its key and eight
+secret ones that only it shows. Typed on a device that already knows its owner, it becomes an
+approval record carrying proof of the secret part, and the held changes of the new device
+merge; the new device trusts its approver only with that proof, so the partner (who can write
+any file but never sees the new device's screen) can't approve it on the owner's behalf.
 The safety code, compared in person, tells both partners their apps trust the same keys.
 """
 
@@ -50,6 +53,13 @@ def approval_id(by: str, device: str) -> str:
     return hashlib.sha256(f"companion approval|{by}|{device}".encode()).hexdigest()[:32]
 
 
+def _public_code(device: str, claims: dict[str, trust.Claim]) -> str:
+    """The public digits of the code `device` shows, from the key its record names."""
+    claim = claims.get(device)
+    raw = trust.key_bytes(claim.key) if claim is not None else None
+    return "" if raw is None else signing.normal_code(signing.approval_code(device, raw))
+
+
 class DevicesPart(SessionCore):
     """Listing the space's devices and approving a new one."""
 
@@ -89,7 +99,7 @@ class DevicesPart(SessionCore):
                     label=self._label(device),
                     fingerprint=signing.fingerprint(raw) if raw else "(no key yet)",
                     state=state,
-                    code=signing.approval_code(device, raw) if raw else "",
+                    code=self.my_code() if device == self.device_id else "",
                 )
             )
         out.sort(key=lambda d: (d.state != THIS, d.owner, d.label, d.id))
@@ -122,43 +132,74 @@ class DevicesPart(SessionCore):
     def my_code(self) -> str:
         """The code this device shows, for another device to approve it with."""
         signer = self.journal.signer
-        return "" if signer is None else signing.approval_code(self.device_id, signer.public)
+        if signer is None:
+            return ""
+        return signing.approval_code(self.device_id, signer.public, signer.approval_secret())
 
     def is_confirmed(self) -> bool:
-        """Whether another device of mine vouches for this one (or it is my only one)."""
+        """Whether another device of mine vouches for this one (or it is my only one, or the
+        one that made my record). A device merely claiming to be mine changes nothing."""
         trusted = self._trusted()
-        mine = [d for d, c in self._claims().items() if c.partner == self.me]
-        return all(d in trusted for d in mine)
+        if any(owner == self.me and d != self.device_id for d, owner in trusted.items()):
+            return True
+        # confirmed by my partner, after I lost every other device: an approval from a
+        # trusted device (so merged) that proves it was typed from this device's screen
+        signer = self.journal.signer
+        secret = signer.approval_secret() if signer is not None else ""
+        for record in self.core(m.APPROVAL):
+            if record.get("device") == self.device_id and record.get("partner") == self.me:
+                approval = trust.Approval(
+                    record.device, self.device_id, str(record.get("key")), self.me,
+                    str(record.get("proof") or ""),
+                )  # fmt: skip
+                if trust.proven(approval, secret):
+                    return True
+        mine = self.replica.get(self.me, m.PARTNER)
+        if mine is not None and mine.device == self.device_id:
+            return True
+        claims = self._claims()
+        return not any(c.partner == self.me for d, c in claims.items() if d != self.device_id)
 
     def safety_code(self) -> str | None:
-        """Twelve groups of five digits from both partners' first trusted devices' keys, the
-        same on both sides when their apps trust the same keys; None before both have one."""
+        """Twelve groups of five digits from each partner's newest trusted device's key: the
+        same on both sides when their apps trust the same keys, also after a partner who lost
+        every device was confirmed anew (the lost devices are older); None before both have
+        one."""
         trusted, claimed = self._trusted(), self._claims()
-        firsts: dict[str, tuple[str, bytes]] = {}
+        newest: dict[str, tuple[str, str, bytes]] = {}
         for device, owner in trusted.items():
             claim = claimed.get(device)
             raw = trust.key_bytes(claim.key) if claim else None
             if claim is None or raw is None:
                 continue
-            if owner not in firsts or claim.created < firsts[owner][0]:
-                firsts[owner] = (claim.created, raw)
+            if owner not in newest or (claim.created, device) > newest[owner][:2]:
+                newest[owner] = (claim.created, device, raw)
         partner = self.partner
-        if self.me not in firsts or partner is None or partner not in firsts:
+        if self.me not in newest or partner is None or partner not in newest:
             return None
-        return signing.safety_code(firsts[self.me][1], firsts[partner][1])
+        return signing.safety_code(newest[self.me][2], newest[partner][2])
 
     @locked
     def approve_device(self, code: str) -> DeviceInfo:
         """Approve the waiting device that shows `code`; its held changes merge on this pass."""
-        wanted = signing.normal_code(code)
-        waiting = [d for d in self.devices() if d.state == WAITING and d.code]
-        found = [d for d in waiting if signing.normal_code(d.code) == wanted]
-        if len(wanted) != 10 or not found:
+        parts = signing.split_code(code)
+        if parts is None:
+            raise UsageError(
+                "That isn't a whole device code: it has 18 digits, like 12345-67890-1234-5678.",
+                "On the new device, run `companion devices` (or look at the end of what "
+                "`companion join` printed) and type its code here as it is shown.",
+            )
+        wanted, secret = parts
+        claims = self._claims()
+        found = [
+            d for d in self.devices() if d.state == WAITING and _public_code(d.id, claims) == wanted
+        ]
+        if not found:
             raise UsageError(
                 "No device waiting for confirmation shows that code.",
-                "On the new device, run `companion devices` (or look at the end of what "
-                "`companion join` printed) and type its code here as it is shown; run "
-                "`companion sync` first if the new device has only just joined.",
+                "Check the code on the new device (`companion devices` there shows it) and "
+                "type it here as it is shown; run `companion sync` first if the new device "
+                "has only just joined.",
             )
         if len(found) > 1:
             raise UsageError(
@@ -167,14 +208,15 @@ class DevicesPart(SessionCore):
                 "device shows, and ask for help: this should not happen by chance.",
             )
         chosen = found[0]
-        claim = self._claims()[chosen.id]
+        claim = claims[chosen.id]
         if claim.partner not in (self.me, self.partner):
             raise UsageError(
                 "That device names an owner who isn't one of you two, so it can't be approved."
             )
         key_hash = trust.hash_of(claim.key)
         assert key_hash is not None  # a device with a code has a key
-        fields = {"device": chosen.id, "key": key_hash, "partner": claim.partner}
+        proof = signing.approval_proof(secret, self.device_id, chosen.id, key_hash)
+        fields = {"device": chosen.id, "key": key_hash, "partner": claim.partner, "proof": proof}
         self.commit([self.op("create", approval_id(self.device_id, chosen.id), m.APPROVAL, fields)])
         # its held changes merge now, not on the next pass
         engine.import_new(self.replica, self.journal, self.clock, self.now())

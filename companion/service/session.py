@@ -51,6 +51,8 @@ class Session(
     def sync(self) -> engine.SyncResult:
         """One pass: ours out, theirs in; then any check-in key whose time has come."""
         result = engine.sync_once(self.replica, self.journal, self.clock, self.now())
+        if result.incoming_ops:
+            self.note_unopened_checkins(result.incoming_ops)
         if self.release_checkin_keys():
             result.exported += self.flush()
         return result

@@ -6,6 +6,7 @@ from typing import Any
 
 from companion.domain import model as m
 from companion.domain.records import Record
+from companion.domain.text import inert
 from companion.errors import UsageError
 from companion.service.core import SessionCore, locked
 
@@ -15,7 +16,15 @@ class SettingsPart(SessionCore):
 
     def rename(self, name: str) -> Record:
         """Change how I am called in our space (both partners see it)."""
-        self.commit([self.op("set", self.me, m.PARTNER, {"name": m.clean_name(name)})])
+        name = m.clean_name(name)
+        partner = self.replica.get(self.partner, m.PARTNER) if self.partner else None
+        theirs = partner.get("name") if partner is not None else None
+        if isinstance(theirs, str) and m.name_key(theirs) == m.name_key(name):
+            raise UsageError(
+                f"That is {inert(theirs)}'s name in your space.",
+                "Choose another name or a nickname, so that you can tell each other apart.",
+            )
+        self.commit([self.op("set", self.me, m.PARTNER, {"name": name})])
         return self._present(self.me, m.PARTNER)
 
     def set_checkin_day(self, weekday: int) -> None:

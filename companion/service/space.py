@@ -178,8 +178,12 @@ def join_space(
     try:
         session.replica.create_dirs()
         read = engine.import_new(session.replica, session.journal, session.clock, now(), progress)
-        known = trust.partner_names(read.unsettled)
-        match = [pid for pid, known_name in known.items() if known_name.lower() == name.lower()]
+        merged = session.core(m.PARTNER)
+        known = {r.id: str(r.get("name")) for r in merged if isinstance(r.get("name"), str)}
+        known.update(trust.partner_names(read.unsettled))
+        match = [
+            pid for pid, known_name in known.items() if m.name_key(known_name) == m.name_key(name)
+        ]
         if match:
             partner_id = match[0]
         elif len(known) >= 2:

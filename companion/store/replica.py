@@ -172,6 +172,12 @@ class Replica:
         state = self._raw(partition_for(record_type, record_id)).get(record_id)
         return None if state is None else _readable(state)
 
+    def field_stamp(self, record_id: str, record_type: str, name: str) -> str | None:
+        """The stamp of the value a record's field holds (None if it holds none)."""
+        state = self._raw(partition_for(record_type, record_id)).get(record_id)
+        stamp = state.get("clocks", {}).get(name) if isinstance(state, dict) else None
+        return stamp if isinstance(stamp, str) else None
+
     def owners(self, record_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
         """Record id → (type, owner) for those of `record_ids` whose create has merged.
 

@@ -10,6 +10,7 @@ code are all derived from it.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -21,6 +22,9 @@ from companion.store.fsutil import atomic_write, ensure_private_dir
 
 KEY_FILE = "signing.key"
 PUBLIC_BYTES = 32
+# An approval code: ten digits that name the device's key, then eight only that device shows.
+PUBLIC_DIGITS = 10
+SECRET_DIGITS = 8
 SIGNATURE_BYTES = 64
 
 
@@ -40,6 +44,12 @@ class Signer:
 
     def raw(self) -> bytes:
         return self._private.private_bytes_raw()
+
+    def approval_secret(self) -> str:
+        """The secret part of this device's approval code: derived from its private key, so
+        it is never written anywhere, and only someone who read it off this device knows it."""
+        digest = hmac.digest(self.raw(), b"companion approval secret v1", "sha256")
+        return f"{int.from_bytes(digest[:8], 'big') % 10**SECRET_DIGITS:0{SECRET_DIGITS}d}"
 
 
 def verify(public: bytes, signature: bytes, message: bytes) -> bool:
@@ -97,17 +107,41 @@ def fingerprint(public: bytes) -> str:
     return " ".join(digest[i : i + 4] for i in range(0, 20, 4))
 
 
-def approval_code(device_id: str, public: bytes) -> str:
-    """The code a waiting device shows, to be typed on a device that approves it: 10 digits."""
+def approval_code(device_id: str, public: bytes, secret: str = "") -> str:
+    """The code a waiting device shows, to be typed on a device that approves it: ten digits
+    from its key (which device), then, when `secret` is given, the secret part (proof that the
+    person approving read it off that device)."""
     digest = hashlib.sha256(f"companion approve|{device_id}|".encode() + public).digest()
-    number = int.from_bytes(digest[:8], "big") % 10**10
-    text = f"{number:010d}"
-    return f"{text[:5]}-{text[5:]}"
+    number = int.from_bytes(digest[:8], "big") % 10**PUBLIC_DIGITS
+    text = f"{number:0{PUBLIC_DIGITS}d}"
+    shown = f"{text[:5]}-{text[5:]}"
+    return f"{shown}-{secret[:4]}-{secret[4:]}" if secret else shown
 
 
 def normal_code(code: str) -> str:
     """A typed code with its spaces and dashes left out."""
-    return "".join(ch for ch in code if ch.isdigit())
+    return "".join(ch for ch in code if ch in "0123456789")
+
+
+def split_code(code: str) -> tuple[str, str] | None:
+    """A typed approval code as (its public part, its secret part), or None if it is neither
+    whole nor of the right length."""
+    digits = normal_code(code)
+    if len(digits) != PUBLIC_DIGITS + SECRET_DIGITS:
+        return None
+    return digits[:PUBLIC_DIGITS], digits[PUBLIC_DIGITS:]
+
+
+def approval_proof(secret: str, by: str, device: str, key: str) -> str:
+    """What an approval carries to show the approving device (`by`) was told `device`'s
+    secret: an HMAC over both devices and the approved key's hash (`key`)."""
+    message = f"companion approval proof v1|{by}|{device}|{key}".encode()
+    return hmac.digest(secret.encode("ascii"), message, "sha256").hex()
+
+
+def proof_holds(secret: str, proof: str, by: str, device: str, key: str) -> bool:
+    """Whether `proof` is the one `approval_proof` makes with this secret."""
+    return hmac.compare_digest(approval_proof(secret, by, device, key), proof)
 
 
 def safety_code(one: bytes, other: bytes) -> str:

@@ -19,7 +19,7 @@ from companion.domain.hlc import Clock
 from companion.domain.records import Record
 from companion.store import bounded
 from companion.store.replica import CORE, Replica
-from companion.sync import layout, quarantine, segments, trust
+from companion.sync import horizon, layout, lifetime, quarantine, segments, trust
 from companion.sync.admission import admit_changes
 from companion.sync.journal import Journal, Listing, segment_name, snapshot_name
 from companion.sync.ownership import Arrival
@@ -30,6 +30,7 @@ from companion.sync.problems import DAMAGED as DAMAGED
 from companion.sync.problems import FOREIGN_OPS as FOREIGN_OPS
 from companion.sync.problems import FORGED as FORGED
 from companion.sync.problems import FORKED as FORKED
+from companion.sync.problems import FUTURE as FUTURE
 from companion.sync.problems import INVALID as INVALID
 from companion.sync.problems import NOT_A_FOLDER as NOT_A_FOLDER
 from companion.sync.problems import NOT_ALLOWED as NOT_ALLOWED
@@ -296,9 +297,15 @@ def _rights(
     before = quarantine.waiting(replica)
     if not arrivals and not before:
         return []
-    partners = [r.id for r in replica.records_of([m.PARTNER], [CORE])]
-    judged = admit_changes([*before, *arrivals], replica.owners, partners)
-    quarantine.keep_waiting(replica, before, judged.waiting)
+    found = replica.records_of([m.PARTNER], [CORE])
+    partners = [r.id for r in found]
+    names = {
+        r.id: (str(r.get("name")), replica.field_stamp(r.id, m.PARTNER, "name") or r.created)
+        for r in found
+        if isinstance(r.get("name"), str)
+    }
+    judged = admit_changes([*before, *arrivals], replica.owners, partners, names)
+    quarantine.keep_waiting(replica, before, judged.waiting, problems)
     if judged.refused:
         quarantine.refuse(replica, own_device, judged.refused, problems)
     return [a.op for a in judged.allowed]
@@ -327,7 +334,12 @@ def _merge(
     progress: Callable[[float], None] | None,
 ) -> None:
     """Merge the changes of trusted devices (see trust.py); hold the rest."""
-    trusted = trust.settle(replica, journal.device_id, fresh, problems)
+    secret = journal.signer.approval_secret() if journal.signer is not None else ""
+    trusted = trust.settle(replica, journal.device_id, fresh, problems, secret)
+    trusted = horizon.admit_in_time(replica, journal.device_id, trusted, now_ms, problems)
+    trusted, outside = lifetime.within_lifetime(replica, trusted, now_ms)
+    if outside:
+        quarantine.hold(replica, journal.device_id, outside, problems)
     arrivals = [Arrival(device, seq, op) for device, seq, op in trusted]
     incoming = _rights(replica, journal.device_id, arrivals, problems)
     if incoming:

@@ -28,6 +28,14 @@ FORGED = "forged"
 # A file that opens but that its device can't have written: signed with another key than the
 # one pinned for it, or unsigned after its first signed file.
 SIGNER = "signer"
+# Changes dated more than a day ahead of every clock here: held until the clocks agree.
+FUTURE = "future"
+# More changes kept aside (held, waiting, refused) arrived from a device than are kept.
+OVERFLOW = "too-many"
+# A partner's check-in whose shared key doesn't open it (it would stay sealed unsaid).
+UNOPENED = "unopened"
+# An approval naming a device no file holds a record of.
+UNKNOWN_DEVICE = "unknown-device"
 # A device not confirmed yet: its changes are held until a trusted device approves it.
 UNCONFIRMED = "unconfirmed"
 

@@ -14,6 +14,7 @@ from companion.domain import model as m
 from companion.domain.rights import NotAllowed
 from companion.domain.schema import Invalid
 from companion.store.replica import QUARANTINE, Replica
+from companion.sync import caps
 from companion.sync.ownership import Arrival
 from companion.sync.problems import FORGED, INVALID, NOT_ALLOWED, Problem
 
@@ -38,6 +39,7 @@ def hold(
     store = "held" if kind == INVALID else FORGED
     held: dict[str, Any] = replica.meta(store, {}, partition=QUARANTINE)
     by_file: dict[tuple[str, int], list[Invalid]] = {}
+    entries: list[tuple[str, dict[str, Any]]] = []
     for device, seq, op, why in refused:
         key = f"{device}/{seq}/{op.get('hlc')}/{op.get('op')}/{op.get('id')}"
         entry = {"device": device, "seq": seq, "why": why.describe(), "op": op}
@@ -45,8 +47,11 @@ def hold(
             json.dumps(entry)
         except (ValueError, RecursionError):
             entry["op"] = None  # kept in its file in the shared folder all the same
-        held[key] = entry
+        if key not in held:
+            entries.append((key, entry))
         by_file.setdefault((device, seq), []).append(why)
+    what = "changes it can't have written as itself" if kind == FORGED else "unreadable changes"
+    held = _fit(held, entries, problems, what)
     if kind == INVALID:
         replica.set_meta(partition=QUARANTINE, held=held)
     else:
@@ -76,11 +81,19 @@ def waiting(replica: Replica) -> list[Arrival]:
     return [Arrival(e["device"], e["seq"], e["op"]) for e in stored.values()]
 
 
-def keep_waiting(replica: Replica, before: list[Arrival], now: list[Arrival]) -> None:
+def keep_waiting(
+    replica: Replica,
+    before: list[Arrival],
+    now: list[Arrival],
+    problems: dict[tuple[str, str, int], dict[str, Any]],
+) -> None:
     """Remember the operations still waiting (written only when that changed)."""
     if {_key(*a) for a in before} == {_key(*a) for a in now}:
         return
-    stored = {_key(*a): {"device": a.device, "seq": a.seq, "op": a.op} for a in now}
+    old = {_key(*a) for a in before}
+    entries = [(_key(*a), {"device": a.device, "seq": a.seq, "op": a.op}) for a in now]
+    kept = {k: e for k, e in entries if k in old}
+    stored = _fit(kept, [(k, e) for k, e in entries if k not in old], problems, WAITING_WHAT)
     replica.set_meta(partition=QUARANTINE, waiting_record=stored)
 
 
@@ -95,10 +108,13 @@ def refuse(
     names = _names(replica)
     me = _partner_of(replica, own_device)
     by_file: dict[tuple[str, int], list[NotAllowed]] = {}
+    entries: list[tuple[str, dict[str, Any]]] = []
     for arrival, why in refused:
         told = why.describe(names, me)
-        kept[_key(*arrival)] = {**arrival._asdict(), "why": told}
+        if _key(*arrival) not in kept:
+            entries.append((_key(*arrival), {**arrival._asdict(), "why": told}))
         by_file.setdefault((arrival.device, arrival.seq), []).append(why)
+    kept = _fit(kept, entries, problems, "changes it may not make")
     replica.set_meta(partition=QUARANTINE, not_allowed=kept)
     for (device, seq), whys in by_file.items():
         first = whys[0].describe(names, me)
@@ -116,6 +132,24 @@ def refuse(
                 f"change: if it happens again, ask {who} which app they use."
             )
         problems[(NOT_ALLOWED, device, seq)] = Problem(NOT_ALLOWED, device, seq, message).to_dict()
+
+
+WAITING_WHAT = "changes to records that haven't arrived"
+
+
+def _fit(
+    kept: dict[str, Any],
+    new: list[tuple[str, dict[str, Any]]],
+    problems: dict[tuple[str, str, int], dict[str, Any]],
+    what: str,
+) -> dict[str, Any]:
+    """`kept` with as many of `new` as the limits allow (caps.py); the rest reported."""
+    if not new:
+        return kept
+    stored, over = caps.fit(kept.items(), new, lambda item: caps.size_of(item[1]))
+    if over:
+        caps.report(problems, (str(entry.get("device", "")) for _, entry in over), what)
+    return dict(stored)
 
 
 def _names(replica: Replica) -> dict[str, str]:

@@ -23,9 +23,9 @@ from typing import Any, NamedTuple
 from companion.domain import model as m
 from companion.domain.schema import Invalid
 from companion.store.replica import CORE, QUARANTINE, Replica
-from companion.store.signing import approval_code, key_hash
-from companion.sync import quarantine
-from companion.sync.problems import FORGED, UNCONFIRMED, Problem
+from companion.store.signing import key_hash, proof_holds
+from companion.sync import caps, quarantine
+from companion.sync.problems import FORGED, UNCONFIRMED, UNKNOWN_DEVICE, Problem
 
 # Local bookkeeping: {"me": partner id, "pins": {device id: owner's partner id}}.
 TRUST = "trust"
@@ -48,6 +48,8 @@ class Approval(NamedTuple):
     device: str
     key: str
     partner: str
+    # proof that `by` was told the approved device's secret code (see store/signing.py)
+    proof: str = ""
 
 
 def key_bytes(key: Any) -> bytes | None:
@@ -122,7 +124,11 @@ def approvals(replica: Replica, held: dict[str, list[dict[str, Any]]]) -> list[A
 
 def _approval(by: str, fields: dict[str, Any]) -> Approval:
     return Approval(
-        by, str(fields.get("device", "")), str(fields.get("key", "")), str(fields.get("partner"))
+        by,
+        str(fields.get("device", "")),
+        str(fields.get("key", "")),
+        str(fields.get("partner")),
+        str(fields.get("proof") or ""),
     )
 
 
@@ -133,11 +139,14 @@ def decide(
     claimed: dict[str, Claim],
     approved: Iterable[Approval],
     founding: bool = False,
+    secret: str = "",
 ) -> dict[str, str]:
     """Every trusted device and its owner: `pins` and what follows from them (see above).
 
     `founding`: this device made its partner's record (it was never confirmed by another), so
-    no device can become trusted by approving it."""
+    no device can become trusted by approving it. `secret`: the secret part of this device's
+    approval code; an approval of this device trusts its writer only if it proves the writer
+    was told it (the partner, who can write any file, never sees it)."""
     trusted = dict(pins)
     approved = list(approved)
     own_hash = hash_of(claimed[own_device].key) if own_device in claimed else None
@@ -179,10 +188,18 @@ def decide(
                 and own_hash is not None
                 and a.key == own_hash
                 and claimed.get(a.by, Claim(None, None, "")).partner == me
+                and proven(a, secret)
             ):
                 trusted[a.by] = me
                 changed = True
     return trusted
+
+
+def proven(approval: Approval, secret: str) -> bool:
+    """Whether an approval of this device carries proof its writer was told `secret`."""
+    if not secret or not approval.proof:
+        return False
+    return proof_holds(secret, approval.proof, approval.by, approval.device, approval.key)
 
 
 def pins_on_upgrade(replica: Replica, me: str, own_device: str) -> dict[str, str]:
@@ -207,11 +224,13 @@ def settle(
     own_device: str,
     fresh: dict[str, list[Taken]],
     problems: dict[tuple[str, str, int], dict[str, Any]],
+    secret: str = "",
 ) -> list[tuple[str, int, dict[str, Any]]]:
     """What of `fresh` (and of the changes held before) may merge now: the changes of trusted
     devices made out as their owner's. Those made out as someone else's are refused (kept
     aside and reported, see quarantine.py); the rest stay held. Returns the changes to go on
-    to the rights check, each with its device and file number."""
+    to the rights check, each with its device and file number. `secret`: this device's
+    approval secret (see `decide`)."""
     settled = state(replica)
     if settled is None:
         raise RuntimeError("trust is settled before changes are")
@@ -229,7 +248,8 @@ def settle(
         claimed = claims(replica, ops_of)
         mine = replica.get(me, m.PARTNER) if me else None
         founding = mine is not None and mine.device == own_device
-        trusted = decide(me, own_device, pins, claimed, approvals(replica, ops_of), founding)
+        found = approvals(replica, ops_of)
+        trusted = decide(me, own_device, pins, claimed, found, founding, secret)
     if trusted != pins:
         replica.set_meta(trust={**settled, "pins": trusted})
     incoming: list[tuple[str, int, dict[str, Any]]] = []
@@ -245,6 +265,7 @@ def settle(
                 forged.append((device, seq, op, Invalid(op["type"], "", _NOT_OWNER)))
         for key in [k for k in problems if k[0] == UNCONFIRMED and k[1] == device]:
             del problems[key]
+    held = _within_caps(stored, held, problems)
     own = claimed.get(own_device)
     for device, pairs in held.items():
         claim = claimed.get(device)
@@ -253,11 +274,10 @@ def settle(
             claim is not None and claim.partner == me and own is not None
             and claim.created < own.created
         )  # fmt: skip
-        own_key = key_bytes(own.key) if own is not None else None
-        code = approval_code(own_device, own_key) if older_mine and own_key else None
         problems[(UNCONFIRMED, device, 0)] = Problem(
-            UNCONFIRMED, device, 0, _waiting_message(len(pairs), code)
+            UNCONFIRMED, device, 0, _waiting_message(len(pairs), older_mine)
         ).to_dict()
+    _note_unknown_approvals(replica, incoming, held, problems)
     if held != stored:
         replica.set_meta(partition=QUARANTINE, waiting=held)
     if forged:
@@ -265,12 +285,74 @@ def settle(
     return incoming
 
 
-def _waiting_message(count: int, my_code: str | None) -> str:
+def _note_unknown_approvals(
+    replica: Replica,
+    incoming: list[tuple[str, int, dict[str, Any]]],
+    held: dict[str, list[Any]],
+    problems: dict[tuple[str, str, int], dict[str, Any]],
+) -> None:
+    """Tell of approvals that name a device no file holds a record of (else they would be
+    ignored without a word); forget the telling once that device turns up."""
+    named = [(d, op["fields"].get("device")) for d, _, op in incoming if op["type"] == m.APPROVAL]
+    named += [
+        (d, op["fields"].get("device"))
+        for d, pairs in held.items()
+        for _, op in pairs
+        if op["type"] == m.APPROVAL and op["op"] == "create"
+    ]
+    flagged = {k[1] for k in problems if k[0] == UNKNOWN_DEVICE}
+    if not named and not flagged:
+        return
+    records = replica.records(CORE)
+    named += [
+        (r.device, r.get("device")) for r in records if r.type == m.APPROVAL and r.device in flagged
+    ]
+    known = {r.id for r in records if r.type == m.DEVICE} | set(held)
+    known.update(op["id"] for _, _, op in incoming if op["type"] == m.DEVICE)
+    unknown: dict[str, set[str]] = {}
+    for by, device in named:
+        if isinstance(device, str) and device not in known:
+            unknown.setdefault(by, set()).add(device)
+    for key in [k for k in problems if k[0] == UNKNOWN_DEVICE and k[1] not in unknown]:
+        del problems[key]
+    for by, devices in unknown.items():
+        ids = ", ".join(sorted(d[:8] for d in devices))
+        message = (
+            f"it approved a device that no file in the shared folder names ({ids}), so "
+            "nothing changed. If that device joined only just now, its files may still be on "
+            "their way; if it stays, the approval was written by a modified app."
+        )
+        problems[(UNKNOWN_DEVICE, by, 0)] = Problem(UNKNOWN_DEVICE, by, 0, message).to_dict()
+
+
+def _within_caps(
+    stored: dict[str, list[Any]],
+    held: dict[str, list[Any]],
+    problems: dict[tuple[str, str, int], dict[str, Any]],
+) -> dict[str, list[Any]]:
+    """`held` as it may be kept: what was kept before, then what is new, within the limits."""
+    old = [(d, pair) for d, pairs in held.items() for pair in pairs[: len(stored.get(d, []))]]
+    new = [(d, pair) for d, pairs in held.items() for pair in pairs[len(stored.get(d, [])) :]]
+    if not new:
+        return held
+    kept, over = caps.fit(old, new, lambda item: caps.size_of(item[1]))
+    if not over:
+        return held
+    caps.report(problems, (d for d, _ in over), "changes before it was confirmed")
+    out: dict[str, list[Any]] = {}
+    for device, pair in kept:
+        out.setdefault(device, []).append(pair)
+    return out
+
+
+def _waiting_message(count: int, older_mine: bool) -> str:
     held = f"{count} change(s) from it are held, not merged and not lost."
-    if my_code is not None:
+    if older_mine:
+        # the code's secret part is shown only when asked for, never kept in a message
         return (
             f"another device of yours; this device waits for it to confirm this one: {held} "
-            f"On that device, run `companion devices approve {my_code}`."
+            "Run `companion devices` here to see this device's code, then on that device run "
+            "`companion devices approve CODE`."
         )
     return (
         f"a device not confirmed yet: {held} If it is yours (or your partner's, once you have "

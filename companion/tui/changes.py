@@ -125,6 +125,12 @@ def rename(session: Session, name: str) -> str:
     return f"You're {record.get('name')} now; {session.name_of(session.partner)} sees it too."
 
 
+def approve_device(session: Session, code: str) -> str:
+    """Confirm the waiting device that shows `code`."""
+    chosen = session.approve_device(code)
+    return f"Approved {chosen.owner}'s device {chosen.label}. Its changes come in now."
+
+
 def set_checkin_day(session: Session, weekday: int) -> str:
     session.set_checkin_day(weekday)
     return f"Your check-in day is {WEEKDAY_NAMES[weekday]}."

@@ -29,6 +29,7 @@ SIGNER = engine.SIGNER
 UNCONFIRMED = engine.UNCONFIRMED
 UNKNOWN_ENTRY = engine.UNKNOWN_ENTRY
 NOT_A_FOLDER = engine.NOT_A_FOLDER
+FUTURE = engine.FUTURE
 GAP = "gap"
 UNKNOWN_FILE = "unknown-file"
 CONFLICT_COPY = "conflict-copy"

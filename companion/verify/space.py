@@ -21,6 +21,7 @@ from companion.verify.report import (
     FORGED,
     FORKED,
     FRESH_PROFILE,
+    FUTURE,
     NOT_A_FOLDER,
     ROLLED_BACK,
     SHARED_ID,
@@ -139,7 +140,7 @@ class Verifier:
                 continue
             path = self.journal.devices_dir / str(device)
             message = f"The last sync noticed: {problem.get('message')}"
-            if kind in (ROLLED_BACK, UNCONFIRMED):
+            if kind in (ROLLED_BACK, UNCONFIRMED, FUTURE):
                 # A journal whole again now (else it was found above), or a device waiting
                 # to be approved: worth knowing only.
                 self.report.note(kind, path, message, device=device, seq=seq)

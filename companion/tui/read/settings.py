@@ -23,17 +23,22 @@ class SettingsView:
     keychain: bool
     # The space's time zone, when check-in weeks turn at another hour there than here.
     week_zone: str | None = None
-    # Both partners' first trusted devices' keys, for comparing in person; None until both.
+    # From both partners' newest trusted devices' keys, compared in person; None until both.
     safety_code: str | None = None
     # How many devices this one trusts, and how many wait for confirmation.
     trusted: int = 0
     waiting: int = 0
     # Desktop notifications and the evening reminder on this device (None: not read).
     notify: NotifySettings | None = None
+    # The devices waiting for confirmation, one line each (whose, its name, its fingerprint).
+    waiting_devices: tuple[str, ...] = ()
+    # This device's own code while no other device of mine has confirmed it, else "".
+    my_code: str = ""
 
 
 def settings(session: Session) -> SettingsView:
-    states = [d.state for d in session.devices()]
+    found = session.devices()
+    states = [d.state for d in found]
     return SettingsView(
         people=people(session),
         today=session.today(),
@@ -45,6 +50,12 @@ def settings(session: Session) -> SettingsView:
         trusted=sum(state in ("this device", "trusted") for state in states),
         waiting=states.count("waiting for confirmation"),
         notify=session.notify_settings(),
+        waiting_devices=tuple(
+            f"{d.owner}'s {d.label} · {d.fingerprint}"
+            for d in found
+            if d.state == "waiting for confirmation"
+        ),
+        my_code="" if session.is_confirmed() else session.my_code(),
     )
 
 
@@ -61,10 +72,23 @@ def devices_text(view: SettingsView) -> str:
     text = f"{view.trusted} trusted"
     if view.waiting:
         text += (
-            f", {view.waiting} waiting for confirmation: `companion devices` shows each "
-            "with its code, `companion devices approve CODE` confirms one"
+            f", {view.waiting} waiting for confirmation: if one is yours (or, once you have "
+            "compared the safety code in person, your partner's), type the code it shows below"
         )
     return text + ". Compare the safety code with your partner's in person."
+
+
+def waiting_text(view: SettingsView) -> str:
+    """The devices waiting for confirmation, one a line."""
+    return "\n".join(view.waiting_devices)
+
+
+def my_code_text(code: str) -> str:
+    """This device's code, and where to type it."""
+    return (
+        f"{code}\nType it in Settings on one of your other devices (or run `companion "
+        "devices approve` there) to confirm this one. Its last eight digits are secret."
+    )
 
 
 def week_zone_note(zone: str) -> str:

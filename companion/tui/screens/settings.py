@@ -9,6 +9,7 @@ from functools import partial
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from companion.domain.text import inert
@@ -111,6 +112,23 @@ class SettingsScreen(PracticeScreen):
                 yield Static(id="safety-code", markup=False)
                 yield Label("Devices", classes="question")
                 yield Static(id="devices-note", classes="hint", markup=False)
+                # Shown only while devices wait, or while this one waits, for confirmation.
+                device_rows: tuple[Widget, ...] = (
+                    Label("Waiting", id="waiting-gap", classes="question"),
+                    Static(id="waiting-devices", markup=False),
+                    Label("Approve", id="approve-gap", classes="question"),
+                    Horizontal(
+                        Input(id="approve-code", compact=True, placeholder="12345-67890-1234-5678"),
+                        Button("Approve", id="approve", compact=True),
+                        id="approve-row",
+                        classes="field-row",
+                    ),
+                    Label("This device", id="my-code-gap", classes="question"),
+                    Static(id="my-code", classes="hint", markup=False),
+                )
+                for row in device_rows:
+                    row.display = False
+                    yield row
             yield Static("When the app is closed", classes="section-title")
             with Grid(classes="settings-grid"):
                 yield Label("Notifications", classes="question")
@@ -161,6 +179,16 @@ class SettingsScreen(PracticeScreen):
             )
         self.query_one("#safety-code", Static).update(read_settings.safety_text(view.safety_code))
         self.query_one("#devices-note", Static).update(read_settings.devices_text(view))
+        self.query_one("#waiting-devices", Static).update(
+            inert(read_settings.waiting_text(view), multiline=True)
+        )
+        # a device that waits itself can't vouch for others: its own code is what matters
+        can_approve = bool(view.waiting_devices) and not view.my_code
+        for row in ("#waiting-gap", "#waiting-devices", "#approve-gap", "#approve-row"):
+            self.query_one(row).display = can_approve
+        self.query_one("#my-code", Static).update(read_settings.my_code_text(view.my_code))
+        for row in ("#my-code-gap", "#my-code"):
+            self.query_one(row).display = bool(view.my_code)
         self._show_notify(view)
         self._folder(self.app.sync_state)
 
@@ -294,6 +322,15 @@ class SettingsScreen(PracticeScreen):
     def _sync(self) -> None:
         self.app.sync_now()
         self.notify("Syncing with the shared folder…", timeout=2)
+
+    # -- devices ----------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#approve-code")
+    @on(Button.Pressed, "#approve")
+    def _approve(self) -> None:
+        field = self.query_one("#approve-code", Input)
+        code, field.value = field.value, ""
+        self.change(partial(changes.approve_device, code=code))
 
     # -- export -----------------------------------------------------------------------------
 
