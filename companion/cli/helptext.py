@@ -14,7 +14,7 @@ EXAMPLES: dict[str, str] = {
     "init": "companion init ~/Sync/us --name Alex --timezone America/Los_Angeles",
     "join": "companion join ~/Sync/us --name Sam",
     "devices": "companion devices",
-    "devices approve": "companion devices approve 48213-90577",
+    "devices approve": "companion devices approve 48213-90577-1234-5678",
     "add": 'companion add need "A check-in text on stressful days"',
     "add need": 'companion add need "A check-in text on stressful days"',
     "add care": 'companion add care "Text Sam at lunch" --cadence weekdays',

@@ -47,7 +47,7 @@ def size_text(count: int) -> str:
     return f"{count // MIB} MiB" if count >= MIB else f"{count // KIB} KiB"
 
 
-def inflate(data: bytes, limits: Limits, padded: bool = False) -> bytes:
+def inflate(data: bytes | memoryview, limits: Limits, padded: bool = False) -> bytes:
     """zlib-decompress `data`, stopping as soon as it passes `limits.inflated` bytes.
 
     Raises OverLimit past the limit and zlib.error for a stream that is broken or cut short,

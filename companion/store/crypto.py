@@ -125,11 +125,12 @@ def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
     return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
 
 
-def open_sealed(key: bytes, blob: bytes, aad: bytes) -> bytes:
+def open_sealed(key: bytes, blob: bytes | memoryview, aad: bytes) -> bytes:
     if len(blob) < NONCE_BYTES + TAG_BYTES:
         raise OpenFailed("too short")
+    view = memoryview(blob)  # the sealed text is read in place, not copied: it may be MBs
     try:
-        return AESGCM(key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad)
+        return AESGCM(key).decrypt(bytes(view[:NONCE_BYTES]), view[NONCE_BYTES:], aad)
     except InvalidTag:
         raise OpenFailed("authentication failed") from None
 

@@ -286,33 +286,38 @@ def decode_snapshot(
 
 
 def _open_payload(
-    key: bytes, body: bytes, associated: bytes, limits: Limits, version: int
+    key: bytes, body: memoryview, associated: bytes, limits: Limits, version: int
 ) -> tuple[bytes | None, Any]:
     """Authenticate, check the signature of, and unpack a sealed body: the key that signed it
     (None when unsigned) and the payload. Anything wrong is SegmentInvalid."""
     try:
-        plain = crypto.open_sealed(key, body, associated)
+        sealed = crypto.open_sealed(key, body, associated)
     except crypto.OpenFailed:
         raise SegmentInvalid("failed authentication") from None
     signer: bytes | None = None
+    head = 0
     if version != UNSIGNED:
         head = SIGNATURE_BYTES + PUBLIC_BYTES
-        signature, signer = plain[:SIGNATURE_BYTES], plain[SIGNATURE_BYTES:head]
-        plain = plain[head:]
-        # checked before anything is inflated: a forged file costs one verification
-        if len(signer) != PUBLIC_BYTES or not signing.verify(
-            signer, signature, associated + signer + plain
-        ):
-            raise SegmentInvalid("its signature doesn't verify")
+        signature, signer = sealed[:SIGNATURE_BYTES], sealed[SIGNATURE_BYTES:head]
+    plain = memoryview(sealed)[head:]  # read in place, not copied: it may be megabytes
+    del sealed
+    # checked before anything is inflated: a forged file costs one verification
+    if signer is not None and (
+        len(signer) != PUBLIC_BYTES
+        or not signing.verify(signer, signature, associated + signer + plain)
+    ):
+        raise SegmentInvalid("its signature doesn't verify")
     try:
-        return signer, bounded.unpack(plain, limits, padded=True)
+        raw = bounded.inflate(plain, limits, padded=True)
+        del plain  # the sealed bytes go before the JSON is parsed: one copy less at the peak
+        return signer, bounded.parse(raw, limits)
     except bounded.OverLimit as exc:
         raise SegmentTooLarge(str(exc)) from None
     except (zlib.error, ValueError, RecursionError):
         raise SegmentInvalid("authenticated but unreadable") from None
 
 
-def _unframe(data: bytes, magic: bytes, limits: Limits) -> tuple[int, bytes]:
+def _unframe(data: bytes, magic: bytes, limits: Limits) -> tuple[int, memoryview]:
     """The format version and the sealed body of a complete file."""
     if len(data) < _HEADER.size:
         if magic.startswith(data[:4]):
@@ -328,7 +333,7 @@ def _unframe(data: bytes, magic: bytes, limits: Limits) -> tuple[int, bytes]:
             f"too large: {length:,} bytes, more than {limits.what} can be "
             f"({bounded.size_text(limits.sealed)})"
         )
-    body = data[_HEADER.size :]
+    body = memoryview(data)[_HEADER.size :]  # no copy of what may be megabytes
     if len(body) < length:
         raise SegmentIncomplete(f"{len(body)} of {length} bytes")
     if len(body) > length:
