@@ -9,7 +9,6 @@ import re
 
 import pytest
 from textual.widget import Widget
-from textual.widgets import Static
 
 from companion.domain import model as m
 from tests import test_tui as tui
@@ -30,7 +29,8 @@ SCREENS = ("t", "c", "g", "w", "a", "p", "h")
 def shown_text(screen: Widget) -> str:
     """What a screen shows, less its fixed hints (which explain what ☾ means)."""
     parts = []
-    for widget in screen.query(Static):
+    # text widgets, and the widgets that draw their own text (a care action's weeks)
+    for widget in screen.query("Static, WeekTable"):
         if widget.has_class("hint") or not widget.visible:
             continue
         parts.append(str(widget.render()))
