@@ -8,6 +8,8 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
+from companion.domain import model as m
+from companion.domain.records import Record
 from companion.notify import words
 from companion.notify.watching import reminder_due
 from companion.service import arrivals as a
@@ -109,3 +111,43 @@ def test_what_a_person_wrote_never_becomes_markup_in_a_notification() -> None:
     assert "<" not in line and ">" not in line and "&" not in line
     assert "Sam ＆ ‹b›Jo‹/b›" in line and "tea" in line
     assert "<" not in words.reminder_message("<i>Sam</i>", checkin_day=False)
+
+
+class _Side:
+    """Just what the arrivals reading asks of a session: who is who, and names."""
+
+    me, partner, device_id = "a" * 16, "b" * 16, "d" * 16
+
+    def name_of(self, partner_id: str | None) -> str:
+        return "Sam" if partner_id == self.partner else "Alex"
+
+
+def _record(kind: str, author: str, **fields: object) -> Record:
+    return Record(f"{kind}-{author[:2]}", kind, author, "e" * 16, "", "", False, dict(fields))
+
+
+def test_a_pause_a_request_its_answer_and_a_retirement_asked_notify_without_content() -> None:
+    side = _Side()
+    came = [
+        _record(m.PAUSE, side.partner, note="a walk; nothing about you"),
+        _record(m.SUPPORT, side.partner, word="the report, the boss"),
+        _record(m.SUPPORT, side.me, answer="I'll make tea"),
+        _record(
+            m.AGREEMENT,
+            side.partner,
+            text="No phones at dinner",
+            status=m.ACCEPTED,
+            accepted_by=side.me,
+            owner_retires=True,
+            other_retires=False,
+        ),
+    ]
+    found = a.arrivals(side, came)  # type: ignore[arg-type]
+    assert found.kinds == [a.PAUSE, a.SUPPORT_ASKED, a.SUPPORT_ANSWERED, a.AGREEMENT_RETIRE_ASKED]
+    line = words.arrival_message("Sam", found.kinds)
+    assert line == (
+        "Sam needs a pause, could use support tonight, answered your request for support and "
+        "would like to retire an agreement."
+    )
+    for private in ("walk", "report", "tea", "phones"):
+        assert private not in line

@@ -247,7 +247,7 @@ class SyncLoop:
             if problem.key not in self._problems_seen:
                 self._problems_seen.add(problem.key)
                 app.notify(
-                    f"Device {problem.short_device}: {problem.message}. "
+                    f"{problem.where.capitalize()}: {problem.message}. "
                     "Everything else merged; Settings (,) lists it, `companion verify` "
                     "has details.",
                     severity="warning",

@@ -233,7 +233,7 @@ class SettingsScreen(PracticeScreen):
         self.query_one("#folder-state", Static).update(
             f"{reach.capitalize()} · last sync {last} · {waiting}"
         )
-        lines = [f"Device {p.short_device}: {p.message}" for p in state.problems]
+        lines = [f"{p.where.capitalize()}: {p.message}" for p in state.problems]
         if state.error:
             lines.append(f"The last sync didn't finish: {state.error}")
         if lines:
