@@ -405,7 +405,8 @@ def test_cleared_problems_come_back_while_the_damage_is_still_there(world):
     world.deliver_all()
     own = world.space(world.devices[1]) / DEVICES / a.profile.device_id
     seg = sorted(own.glob("*.seg"))[-2]
-    seg.write_bytes(seg.read_bytes()[:-1] + b"\0")
+    data = seg.read_bytes()
+    seg.write_bytes(data[:-1] + bytes([data[-1] ^ 0xFF]))  # always a different last byte
     assert [p["kind"] for p in b.sync().problems] == [engine.DAMAGED]
     assert b.clear_problems() == 1
     assert [p["kind"] for p in b.sync().problems] == [engine.DAMAGED]
