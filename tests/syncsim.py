@@ -160,3 +160,11 @@ class World:
                 if not dest.exists() and not (dest.parent / "aside" / dest.name).exists():
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     dest.write_bytes(data)
+
+
+def partners(tmp_path: Path, monkeypatch) -> World:
+    """Alex's and Sam's devices on one simulated shared folder, with cheap key derivation."""
+    fast_kdf(monkeypatch)
+    world = World(tmp_path)
+    world.setup(["Alex", "Sam"])
+    return world

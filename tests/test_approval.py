@@ -20,7 +20,7 @@ from companion.store import signing
 from companion.store.signing import Signer, key_hash
 from companion.sync import segments, trust
 
-from .syncsim import World, fast_kdf
+from .syncsim import World, partners
 from .test_signing import exchange, join_another, notes
 
 FORGED = "a note Alex never wrote"
@@ -28,10 +28,7 @@ FORGED = "a note Alex never wrote"
 
 @pytest.fixture
 def couple(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
-    fast_kdf(monkeypatch)
-    world = World(tmp_path)
-    world.setup(["Alex", "Sam"])
-    return world
+    return partners(tmp_path, monkeypatch)
 
 
 def plant_approver(

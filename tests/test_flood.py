@@ -20,7 +20,7 @@ from companion.store.signing import Signer
 from companion.sync import caps, horizon, segments, trust
 from companion.sync.problems import OVERFLOW
 
-from .syncsim import World, fast_kdf
+from .syncsim import World, partners
 from .test_horizon import write_as
 from .test_signing import exchange, notes
 
@@ -29,10 +29,7 @@ DAY_MS = 24 * 60 * 60 * 1000
 
 @pytest.fixture
 def couple(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
-    fast_kdf(monkeypatch)
-    world = World(tmp_path)
-    world.setup(["Alex", "Sam"])
-    return world
+    return partners(tmp_path, monkeypatch)
 
 
 def overflowed(session: service.Session) -> set[str]:

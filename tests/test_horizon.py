@@ -16,7 +16,7 @@ from companion.errors import UsageError
 from companion.sync import horizon, segments
 from companion.sync.problems import FUTURE
 
-from .syncsim import World, fast_kdf
+from .syncsim import World, partners
 from .test_signing import exchange, write_raw
 
 DAY_MS = 24 * 60 * 60 * 1000
@@ -25,10 +25,7 @@ END_OF_TIME = 10**15 - 1
 
 @pytest.fixture
 def couple(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
-    fast_kdf(monkeypatch)
-    world = World(tmp_path)
-    world.setup(["Alex", "Sam"])
-    return world
+    return partners(tmp_path, monkeypatch)
 
 
 def write_as(session: service.Session, ops: list[dict]) -> int:

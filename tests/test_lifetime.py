@@ -14,17 +14,14 @@ from companion.domain.ids import owned_id, tick_id
 from companion.domain.records import make_op
 from companion.sync.problems import INVALID
 
-from .syncsim import World, fast_kdf
+from .syncsim import World, partners
 from .test_horizon import write_as
 from .test_signing import exchange, notes
 
 
 @pytest.fixture
 def couple(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
-    fast_kdf(monkeypatch)
-    world = World(tmp_path)
-    world.setup(["Alex", "Sam"])
-    return world
+    return partners(tmp_path, monkeypatch)
 
 
 def ms_of(day: dt.date) -> int:

@@ -13,17 +13,14 @@ from companion.domain.records import DELETED
 from companion.errors import UsageError
 from companion.sync.problems import NOT_ALLOWED
 
-from .syncsim import World, fast_kdf
+from .syncsim import World, partners
 from .test_horizon import write_as
 from .test_signing import exchange, join_another
 
 
 @pytest.fixture
 def couple(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
-    fast_kdf(monkeypatch)
-    world = World(tmp_path)
-    world.setup(["Alex", "Sam"])
-    return world
+    return partners(tmp_path, monkeypatch)
 
 
 def refusals(session: service.Session) -> list[str]:

@@ -17,17 +17,14 @@ from companion.service.devices import approval_id
 from companion.store import crypto
 from companion.sync.problems import UNKNOWN_DEVICE, UNOPENED
 
-from .syncsim import World, fast_kdf
+from .syncsim import World, partners
 from .test_horizon import write_as
 from .test_signing import exchange
 
 
 @pytest.fixture
 def couple(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
-    fast_kdf(monkeypatch)
-    world = World(tmp_path)
-    world.setup(["Alex", "Sam"])
-    return world
+    return partners(tmp_path, monkeypatch)
 
 
 def problems_of(session, kind: str) -> list[dict]:

@@ -23,7 +23,7 @@ from companion.store.signing import Signer
 from companion.sync import segments, trust
 from companion.sync.problems import DAMAGED, FORGED, SIGNER, UNCONFIRMED
 
-from .syncsim import PASS, Device, World, fast_kdf
+from .syncsim import PASS, Device, World, fast_kdf, partners
 
 
 def exchange(world: World) -> None:
@@ -53,10 +53,7 @@ def write_raw(session: service.Session, data_for: object) -> int:
 
 @pytest.fixture
 def couple(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
-    fast_kdf(monkeypatch)
-    world = World(tmp_path)
-    world.setup(["Alex", "Sam"])
-    return world
+    return partners(tmp_path, monkeypatch)
 
 
 def test_every_file_is_signed_and_every_device_record_carries_its_key(couple: World) -> None:
