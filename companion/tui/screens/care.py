@@ -30,7 +30,7 @@ class CareScreen(PracticeScreen):
     DRAFTS = ("need",)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_action", "New action"),
-        Binding("m", "add_need", "Add to my menu", show=False),
+        Binding("m", "add_need", "Add to my menu"),
     ]
 
     def __init__(self) -> None:
@@ -74,7 +74,7 @@ class CareScreen(PracticeScreen):
         self.sub_title = "the receiver defines care"
         await self.query_one("#my-needs", NeedList).replace(
             [NeedItem(row, adoptable=False) for row in care.my_needs],
-            "Nothing yet. What helps you feel cared for? Write it below, in your own words. "
+            "Nothing yet. What helps you feel cared for? Press m and write it in your own words. "
             "If one of you has felt less supported lately, let them write theirs first.",
         )
         self.query_one("#partner-menu-title", Static).update(f"{who.other}'s care menu")
