@@ -20,8 +20,7 @@ from companion.domain import consent as c
 from companion.domain import model as m
 from companion.domain.ids import checkin_id, is_bound, review_id, tick_id
 from companion.domain.records import DELETED
-from companion.domain.schema import is_week, parse_day
-from companion.domain.schema_moments import MOMENT_LABELS
+from companion.domain.schema import TYPE_LABELS, is_week, parse_day, with_article
 
 OWNER = "owner"  # the partner who created the record
 OTHER = "other"  # the partner who didn't: a note's recipient, an agreement's acceptor
@@ -93,29 +92,14 @@ class NotAllowed(NamedTuple):
         elif self.tried == "delete":
             what = f"delete {whose} {label}"
         elif self.tried == "create":
-            what = f"create {_a(label)} with {self.field!r} set"
+            what = f"create {with_article(label)} with {self.field!r} set"
         else:
             what = f"change the {self.field!r} of {whose} {label}"
         return f"tried to {what} ({self.rule})"
 
 
-LABELS = {
-    m.PARTNER: "partner record",
-    m.DEVICE: "device record",
-    m.NEED: "need",
-    m.CARE: "care action",
-    m.TICK: "tick",
-    m.GRATITUDE: "note",
-    m.CHECKIN: "check-in",
-    m.REVIEW: "review",
-    m.AGREEMENT: "agreement",
-    m.APPROVAL: "approval of a device",
-    **MOMENT_LABELS,
-}
-
-
-def _a(noun: str) -> str:
-    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
+# As schema.py names record types, but "your partner record" reads better than "partner's".
+LABELS = {**TYPE_LABELS, m.PARTNER: "partner record", m.DEVICE: "device record"}
 
 
 class Wait(NamedTuple):

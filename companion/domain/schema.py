@@ -77,11 +77,12 @@ class Invalid(NamedTuple):
     def describe(self) -> str:
         what = TYPE_LABELS.get(self.record_type, "record")
         if not self.field:
-            return f"a change to {_a(what)} that {self.reason}"
-        return f"{_a(what)} whose {self.field!r} {self.reason}"
+            return f"a change to {with_article(what)} that {self.reason}"
+        return f"{with_article(what)} whose {self.field!r} {self.reason}"
 
 
-def _a(noun: str) -> str:
+def with_article(noun: str) -> str:
+    """'a need', 'an agreement': a record's label as a message says it."""
     return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
 
 
