@@ -15,13 +15,15 @@ class CheckinField(NamedTuple):
     label: str  # how a sentence names it: "The {label} is empty."
 
 
+# In the order they are asked and shown: that of a good weekly talk (thanks, what worked, one
+# issue, one request; prompts.py guides these four), then how much I have to give this week.
 CHECKIN_QUESTIONS = (
     CheckinField("supported", "A moment I felt supported", "moment you felt supported"),
+    CheckinField("victory", "What went right", "small victory"),
     CheckinField("attention", "Needs more attention", "area needing more attention"),
+    CheckinField("request", "My request for next week", "request for next week"),
     CheckinField("energy", "My energy this week", "energy"),
     CheckinField("limits", "Limits to respect", "limits to respect"),
-    CheckinField("victory", "A small victory", "small victory"),
-    CheckinField("request", "My request for next week", "request for next week"),
 )
 CHECKIN_FIELDS = tuple(field.name for field in CHECKIN_QUESTIONS)
 CHECKIN_LABELS = {field.name: field.label for field in CHECKIN_QUESTIONS}

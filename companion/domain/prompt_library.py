@@ -60,7 +60,7 @@ ATTENTION = (
     "When did a conversation go sideways? What would have helped in that moment?",
     "Was there a time you needed comfort and got a solution (or the other way round)?",
     "Where did a plan get lost this week, and how did that land for you?",
-    "Which moment next week do you expect to be hardest, and what would soften it?",
+    "Which moment this week would you most like to go differently next time?",
     "When did you feel far apart this week, even in the same room?",
     "Which need on your care menu went quiet this week?",
     "Was there a moment you held back because it didn't seem the right time?",

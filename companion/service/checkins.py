@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from companion.domain import model as m
-from companion.domain import rules, schema
+from companion.domain import prompts, rules, schema
 from companion.domain.checkin_fields import CHECKIN_LABELS
 from companion.domain.ids import checkin_id
 from companion.domain.records import Record
@@ -56,6 +56,12 @@ class CheckinsPart(SessionCore):
     def checkin_week(self) -> str:
         """This week as check-ins count it: by the space's time zone (or, without one, here)."""
         return week_at(self.now(), zone_named(self.week_zone()))
+
+    def checkin_prompts(self, week: str | None = None) -> list[prompts.Prompt]:
+        """A week's prompt for each guided step (this week's by default): the same on both
+        partners' devices, since the week and the space id are."""
+        seed = prompts.couple_seed(self.space_id)
+        return prompts.week_prompts(week or self.checkin_week(), seed)
 
     def week_zone_elsewhere(self) -> str | None:
         """The space's time zone when this computer's clock reads another time of day there:

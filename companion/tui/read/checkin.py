@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from companion.domain import model as m
@@ -54,6 +54,8 @@ class Checkin:
     # Edited after the reveal: the answers as they were first read (else None).
     mine_first: dict[str, Any] | None = None
     theirs_first: dict[str, Any] | None = None
+    # This week's prompt for each guided step, by its field (the same on both devices).
+    prompts: dict[str, str] = field(default_factory=dict)
 
 
 def checkin(session: Session) -> Checkin:
@@ -76,8 +78,9 @@ def checkin(session: Session) -> Checkin:
         if r.get("week") == last_week and r.author == session.me
     }
     theirs = state.theirs if state.both_submitted else None
+    who = people(session)
     return Checkin(
-        people=people(session),
+        people=who,
         week=week,
         week_label=week_label(week),
         waiting_for=state.waiting_for,
@@ -89,6 +92,7 @@ def checkin(session: Session) -> Checkin:
         theirs_first=first_read(theirs) if theirs and not is_sealed(theirs) else None,
         review_week=last_week,
         review_label=week_label(last_week),
+        prompts={p.step.field: p.text(who.other) for p in session.checkin_prompts(week)},
         reviews=[
             ReviewRow(
                 a.id,
@@ -166,6 +170,10 @@ def subtitle(view: Checkin) -> str:
     return "sealed until you have both shared"
 
 
+# The prompts are help, never questions to answer: the form says so once, as it opens.
+PROMPTS_OFFERED = "; this week's prompts are there if they help"
+
+
 def form_lead(view: Checkin) -> str:
     """What happens to the answers once shared, as it stands now."""
     other = view.people.other
@@ -176,12 +184,12 @@ def form_lead(view: Checkin) -> str:
         )
     if view.waiting_for == "me":
         return (
-            f"A few quiet minutes. {other} has shared theirs; once yours is in, you'll see both "
-            "side by side."
+            f"A few quiet minutes{PROMPTS_OFFERED}. {other} has shared theirs; once yours is in, "
+            "you'll see both side by side."
         )
     if view.mine_revealed:
         return f"{other} can already read yours: a change shows to them as edited."
     return (
-        "A few quiet minutes. Your answers stay sealed until "
+        f"A few quiet minutes{PROMPTS_OFFERED}. Your answers stay sealed until "
         f"{other} shares theirs too; then you'll see both side by side."
     )

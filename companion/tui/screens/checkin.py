@@ -32,6 +32,7 @@ from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
 from companion.tui.screens.dialogs import CareActionDialog, CareChoice, ConfirmDialog, WordsDialog
 from companion.tui.widgets.checkin_card import CheckinCard
+from companion.tui.widgets.prompts import GuidedStep, show_prompts
 from companion.tui.widgets.review_list import ReviewItem, ReviewList
 
 TEXT_FIELDS = ("supported", "when", "felt", "helps", "limits", "victory", "request")
@@ -84,23 +85,27 @@ class CheckinScreen(PracticeScreen):
                 yield ReviewList(id="reviews")
 
     def _questions(self) -> ComposeResult:
+        # In the order of a good weekly talk; each of the first four has the week's prompt.
         def ask(field: str, placeholder: str = "") -> ComposeResult:
             yield Label(QUESTIONS[field], classes="question")
-            yield Input(id=field, placeholder=placeholder, compact=True)
+            yield GuidedStep(field, Input(id=field, placeholder=placeholder, compact=True))
 
         yield from ask("supported", "recently, when…")
+        yield from ask("victory", "optional: something to celebrate")
         yield Label(QUESTIONS["attention"], classes="question")
-        with Vertical(id="attention"):
-            yield Input(id="when", placeholder="When …", compact=True)
-            yield Input(id="felt", placeholder="I felt …", compact=True)
-            yield Input(id="helps", placeholder="What would help is …", compact=True)
+        yield GuidedStep(
+            "attention",
+            Input(id="when", placeholder="When …", compact=True),
+            Input(id="felt", placeholder="I felt …", compact=True),
+            Input(id="helps", placeholder="What would help is …", compact=True),
+            id="attention",
+        )
+        yield from ask("request", "optional: one small, doable ask")
         yield Label(QUESTIONS["energy"], classes="question")
         with RadioSet(id="energy", compact=True):
             for value, label in ENERGY_CHOICES.items():
                 yield RadioButton(label, name=str(value))
         yield from ask("limits", "optional: what I can't take on this week")
-        yield from ask("victory", "optional: something to celebrate")
-        yield from ask("request", "optional: one small, doable ask")
 
     def on_mount(self) -> None:
         # Half-written answers come back (the screen is let go when left; see keep_draft).
@@ -137,6 +142,7 @@ class CheckinScreen(PracticeScreen):
         tabs.get_tab("this-week").label = f"This week · {view.week_label}"  # type: ignore[assignment]
         tabs.get_tab("review").label = f"Last week's care · {view.review_label}"  # type: ignore[assignment]
         switch = self.query_one("#week-switch", ContentSwitcher)
+        show_prompts(self.query_one("#questions"), view.prompts)  # kept ready for an edit
         if view.mine is None or self.editing:
             self.query_one("#form-lead", Static).update(read_checkin.form_lead(view))
             if view.mine is not None and switch.current != "form":
