@@ -34,10 +34,11 @@ def evening_data(session: Session) -> dict[str, Any]:
     landed = [n for n in notes if n.author == me and n.get("landed") and n.hlc > since]
     moments = session.moments()
     state = session.checkin_state()
+    partner = names.get(session.partner) if session.partner else None
     return {
         "day": today.isoformat(),
         "me": names.get(me, "you"),
-        "partner": names.get(session.partner) if session.partner else None,
+        "partner": partner,
         "due": [
             {
                 "action_id": item.action.id,
@@ -72,12 +73,22 @@ def evening_data(session: Session) -> dict[str, Any]:
             "mine": "shared" if state.mine is not None else "not yet",
             "theirs": "shared" if state.theirs is not None else "not yet",
             "both_shared": state.both_submitted,
+            "prompts": _prompts(session, state.week, partner or "your partner"),
         },
         "_seen": {
             "read": [n.id for n in arrived if not n.get("read")],
             "stamp": max([session.clock.last, *(n.hlc for n in notes)]),
         },
     }
+
+
+def _prompts(session: Session, week: str, partner: str) -> list[dict[str, str]]:
+    """The week's prompt for each guided step: help, never questions to answer; the same
+    for both partners."""
+    return [
+        {"step": p.step.field, "title": p.step.title, "text": p.text(partner)}
+        for p in session.checkin_prompts(week)
+    ]
 
 
 def _pause(session: Session, pause: Pause | None, names: dict[str, str]) -> dict[str, Any] | None:
@@ -154,6 +165,9 @@ def evening_text(data: dict[str, Any]) -> str:
     out += [f"♥ {partner} says your note “{note['text']}” landed." for note in data["landed"]]
     out.append("")
     out.append(_checkin_line(data["checkin"], partner))
+    if data["checkin"]["mine"] == "not yet":
+        out.append("  This week's prompts, there if they help (`companion checkin` for the steps):")
+        out += [f"  · {prompt['title']}: {prompt['text']}" for prompt in data["checkin"]["prompts"]]
     return "\n".join(out)
 
 

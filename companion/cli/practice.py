@@ -3,6 +3,8 @@ landed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 import click
@@ -101,17 +103,47 @@ def tick(session, action: str, skip: bool, undo: bool, day: str | None) -> None:
         say(f"Done for {when.isoformat()}: {title}.")
 
 
+def _answers_or_none(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Answers need the two a check-in always asks for; no answers at all asks for the guide.
+    Checked before the space is opened, as click checks a required option."""
+
+    @wraps(command)
+    def checked(**options: Any) -> Any:
+        given = [name for name in ANSWERS if options.get(name) is not None]
+        for name in ("supported", "attention"):
+            if given and options.get(name) is None:
+                context = click.get_current_context()
+                param = next(p for p in context.command.params if p.name == name)
+                raise click.MissingParameter(ctx=context, param=param)
+        return command(**options)
+
+    return checked
+
+
+ANSWERS = ("supported", "victory", "attention", "request", "energy", "limits")
+
+
 @cli.command()
-@click.option("--supported", required=True, help="One recent moment you felt supported.")
-@click.option("--attention", required=True, help="When …, I felt …; what would help is …")
+@click.option("--supported", help="One recent moment you felt supported.")
+@click.option("--victory", help="What went right this week: a small victory to celebrate.")
+@click.option("--attention", help="When …, I felt …; what would help is …")
+@click.option("--request", help="One request for next week.")
 @click.option("--energy", type=str, help="Your energy this week, 1 (empty) to 5 (plenty).")
 @click.option("--limits", help="Limits to respect this week.")
-@click.option("--victory", help="A small victory to celebrate.")
-@click.option("--request", help="One request for next week.")
 @click.option("--week", metavar="YYYY-Www", help="The ISO week, if not this one.")
+@_answers_or_none
 @with_session
 def checkin(session, week: str | None, **answers: Any) -> None:
-    """Your weekly reciprocity check-in."""
+    """Your weekly check-in, in the order of a good weekly talk: a moment you felt supported,
+    what went right, one thing needing attention, one request; then your energy and limits.
+
+    --supported and --attention are needed, the rest is optional. Run it without answers to
+    see the week's steps with this week's prompts, which are there if they help."""
+    if all(value is None for value in answers.values()):
+        from companion.cli.checkin_guide import checkin_guide
+
+        say(checkin_guide(session, week))
+        return
     record = session.checkin(week, **answers)
     state = session.checkin_state(record.get("week"))
     say(f"Your check-in for {record.get('week')} is saved.")

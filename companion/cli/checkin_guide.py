@@ -1,0 +1,52 @@
+"""What `companion checkin` shows when run without answers: the week's steps in the guided
+order, each with its option and this week's prompt, and where the answers stand."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from companion.domain.checkin_fields import QUESTIONS
+
+if TYPE_CHECKING:
+    from companion.service import Session
+
+# Each step as the shell asks it: the option, and what it takes (in the form's order).
+OPTIONS = (
+    ("supported", "--supported TEXT"),
+    ("victory", "--victory TEXT         (optional)"),
+    ("attention", '--attention "When …, I felt …; what would help is …"'),
+    ("request", "--request TEXT         (optional)"),
+    ("energy", "--energy 1-5           (optional)"),
+    ("limits", "--limits TEXT          (optional)"),
+)
+EXAMPLE = (
+    'companion checkin --supported "The tea on Tuesday" --victory "A calm Sunday" '
+    '--attention "When plans change late, I felt unsettled; what would help is a quick text"'
+)
+
+
+def checkin_guide(session: Session, week: str | None) -> str:
+    """The week's check-in as a person at the shell reads it before answering."""
+    week = week or session.checkin_week()
+    partner = session.name_of(session.partner) if session.partner else "your partner"
+    prompts = {p.step.field: p.text(partner) for p in session.checkin_prompts(week)}
+    state = session.checkin_state(week)
+    lines = [
+        f"Your check-in for {week}, in the order of a good weekly talk: thanks first,",
+        "then what went right, one thing needing attention, one request. This week's",
+        "prompts are there if they help; your own words are what count.",
+        "",
+    ]
+    for field, option in OPTIONS:
+        lines.append(f"  {QUESTIONS[field]:<28}{option}")
+        if field in prompts:
+            lines.append(f"      {prompts[field]}")
+    lines.append("")
+    if state.mine is not None:
+        lines.append(f"Yours for {week} is in; sending answers again changes it.")
+    elif state.theirs is not None:
+        lines.append(f"{partner} has shared theirs; once yours is in, you can read both.")
+    else:
+        lines.append(f"It stays sealed until {partner} shares theirs too.")
+    lines += ["For example:", f"  {EXAMPLE}"]
+    return "\n".join(lines)
