@@ -51,6 +51,10 @@ services.
   felt supported, care and notes that landed, check-ins held together, victories.
 - **The receiver's word.** In the check-in you say how your partner's care landed last week
   (landed, didn't reach me, not needed) and what would help instead; they see it on Care.
+- **A guided check-in.** It goes the way a good weekly talk does: thanks first, then what
+  went right, one thing needing attention, one request. Each week brings a fresh prompt for
+  each of those, the same for both of you: there if it helps, never a question you must
+  answer.
 - **Sealed check-ins.** Your weekly answers stay unseen until you have both shared, so
   neither of you anchors the other. A change after that shows as edited, with what your
   partner first read still there to see.
