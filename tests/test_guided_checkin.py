@@ -115,6 +115,11 @@ async def test_a_prompt_is_never_a_field_to_fill(evening: Couple) -> None:
             await type_text(pilot, "a little")
         await pilot.press("ctrl+s")
         await settle(pilot)
+        assert app.screen.query_one("#week-switch").current == "shared"
+        await pilot.press("e")  # changing it later: the week's prompts are there again
+        await settle(pilot)
+        shown = [hint.step for hint in app.screen.query(StepPrompt) if hint.display]
+        assert shown == GUIDED
     mine = evening.session("alex").checkin_state().mine
     assert mine is not None and mine.get("supported") == "the tea"
     prompts = {p.template for p in evening.session("alex").checkin_prompts()}
