@@ -101,4 +101,6 @@ def test_some_answers_without_the_two_needed_ones_are_refused(couple, args, miss
     alex, _ = couple
     problems = check_fails(alex.run("checkin", *args), 1, "Missing option", missing)
     assert not problems, problems
+    problems = check_fails(alex.run("checkin", "--week", "2026-W99"), 1, "not an ISO week")
+    assert not problems, problems
     assert ok(alex, "list", "checkins", "--json").json() == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from companion.domain.checkin_fields import QUESTIONS
+from companion.domain.model import parse_week
 
 if TYPE_CHECKING:
     from companion.service import Session
@@ -27,13 +28,13 @@ EXAMPLE = (
 
 def checkin_guide(session: Session, week: str | None) -> str:
     """The week's check-in as a person at the shell reads it before answering."""
-    week = week or session.checkin_week()
+    week = parse_week(week) if week else session.checkin_week()
     partner = session.name_of(session.partner) if session.partner else "your partner"
     prompts = {p.step.field: p.text(partner) for p in session.checkin_prompts(week)}
     state = session.checkin_state(week)
     lines = [
         f"Your check-in for {week}, in the order of a good weekly talk: thanks first,",
-        "then what went right, one thing needing attention, one request. This week's",
+        "then what went right, one thing needing attention, one request. The week's",
         "prompts are there if they help; your own words are what count.",
         "",
     ]

@@ -41,7 +41,8 @@ ENERGY_CHOICES = {1: "1 empty", 2: "2 low", 3: "3 steady", 4: "4 good", 5: "5 pl
 
 
 class CheckinScreen(PracticeScreen):
-    """Once a week: what helped, what needs attention, energy, limits, a victory, a request."""
+    """Once a week, as a good talk goes: what helped, what went right, what needs attention,
+    a request; then energy and limits."""
 
     TITLE = "Check-in"
     MODE = "checkin"
