@@ -113,10 +113,15 @@ def _line(session: Session, record: Record) -> str:
         energy = f"  energy {record.get('energy')}/5" if record.get("energy") else ""
         edited = "  · edited since it was shared (the first version is kept)"
         edited = edited if record.get("edited") else ""
+        paired = [
+            f"\n          {label}: {record.get(name)}"
+            for name, label in (("my_week", "how the week felt"), ("their_week", "guessed"))
+            if record.get(name)
+        ]
         return (
             f"{short}  {record.get('week')}  {who}{energy}{edited}\n"
             f"          felt supported: {record.get('supported')}\n"
-            f"          needs attention: {record.get('attention')}"
+            f"          needs attention: {record.get('attention')}" + "".join(paired)
         )
     if record.type == m.AGREEMENT:
         told = consent.story(

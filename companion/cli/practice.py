@@ -108,6 +108,10 @@ def tick(session, action: str, skip: bool, undo: bool, day: str | None) -> None:
 @click.option("--limits", help="Limits to respect this week.")
 @click.option("--victory", help="A small victory to celebrate.")
 @click.option("--request", help="One request for next week.")
+@click.option("--my-week", "my_week", help="How this week felt for you, in a few words.")
+@click.option(
+    "--their-week", "their_week", help="What you think this week felt like for your partner."
+)
 @click.option("--week", metavar="YYYY-Www", help="The ISO week, if not this one.")
 @with_session
 def checkin(session, week: str | None, **answers: Any) -> None:
@@ -117,6 +121,7 @@ def checkin(session, week: str | None, **answers: Any) -> None:
     say(f"Your check-in for {record.get('week')} is saved.")
     if state.both_submitted:
         say(f"{session.name_of(session.partner)}'s is in too: `companion list checkins`.")
+        say("Talk it over; then `companion focus` and `companion reflect` are there.", err=True)
     else:
         say(f"It waits for {session.name_of(session.partner)}'s.")
 
