@@ -103,7 +103,9 @@ def _focus(session: Session, focus: Focus | None, names: dict[str, str]) -> dict
         "text": focus.text,
         "by": names.get(focus.author, "someone"),
         "mine": focus.author == session.me,
+        "me": names.get(session.me, "you"),
         "also_suggested": focus.other_text,
+        "also_by": names.get(focus.other_author, "someone") if focus.other_author else None,
     }
 
 
@@ -197,7 +199,8 @@ def _focus_lines(focus: dict[str, Any] | None, lead: str) -> list[str]:
     whose = "your words" if focus["mine"] else f"{focus['by']}'s words"
     lines = [f"{lead}: “{focus['text']}” ({whose})"]
     if focus["also_suggested"]:
-        lines.append(f"  Also suggested: “{focus['also_suggested']}”")
+        by = "you" if focus["also_by"] == focus["me"] else focus["also_by"]
+        lines.append(f"  Also suggested, by {by}: “{focus['also_suggested']}”")
     return lines
 
 

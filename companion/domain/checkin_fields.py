@@ -35,3 +35,11 @@ QUESTIONS = {field.name: field.question for field in CHECKIN_QUESTIONS}
 # The role-reversal pair: my guess at my partner's week, read beside their own word on it.
 GUESS, OWN_WORD = "their_week", "my_week"
 PAIRED = frozenset({GUESS, OWN_WORD})
+# How each energy answer reads where it is shown.
+ENERGY_LABELS = {
+    1: "running on empty",
+    2: "low",
+    3: "steady",
+    4: "good",
+    5: "plenty to give",
+}

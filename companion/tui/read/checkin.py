@@ -9,21 +9,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from companion.domain import model as m
+from companion.domain.checkin_fields import ENERGY_LABELS
 from companion.domain.ids import iso_week
 from companion.domain.text import inert
+from companion.tui.read.talk import ShownFocus, Talk, shown_focus, talk
 from companion.tui.read.tonight import People, people, week_label
 
 if TYPE_CHECKING:
     from companion.domain.records import Record
     from companion.service import Session
-
-ENERGY_LABELS = {
-    1: "running on empty",
-    2: "low",
-    3: "steady",
-    4: "good",
-    5: "plenty to give",
-}
 
 
 @dataclass(frozen=True)
@@ -54,6 +48,9 @@ class Checkin:
     # Edited after the reveal: the answers as they were first read (else None).
     mine_first: dict[str, Any] | None = None
     theirs_first: dict[str, Any] | None = None
+    # After the reveal: the "Talking it over" tab; and the focus we chose for this week.
+    talk: Talk | None = None
+    focus: ShownFocus | None = None
 
 
 def checkin(session: Session) -> Checkin:
@@ -76,13 +73,15 @@ def checkin(session: Session) -> Checkin:
         if r.get("week") == last_week and r.author == session.me
     }
     theirs = state.theirs if state.both_submitted else None
+    mine = shown_answers(state.mine) if state.mine else None
+    open_theirs = shown_answers(theirs) if theirs and not is_sealed(theirs) else None
     return Checkin(
         people=people(session),
         week=week,
         week_label=week_label(week),
         waiting_for=state.waiting_for,
-        mine=shown_answers(state.mine) if state.mine else None,
-        theirs=shown_answers(theirs) if theirs and not is_sealed(theirs) else None,
+        mine=mine,
+        theirs=open_theirs,
         theirs_sealed=theirs is not None and is_sealed(theirs),
         mine_revealed=bool(state.mine and state.mine.get("revealed")),
         mine_first=first_read(state.mine),
@@ -99,6 +98,8 @@ def checkin(session: Session) -> Checkin:
             )
             for a in for_me
         ],
+        talk=talk(session, week, mine, open_theirs),
+        focus=shown_focus(session, session.current_focus()),
     )
 
 
@@ -167,7 +168,15 @@ def subtitle(view: Checkin) -> str:
 
 
 def form_lead(view: Checkin) -> str:
-    """What happens to the answers once shared, as it stands now."""
+    """What happens to the answers once shared, as it stands now; first, the focus we chose
+    for this week, which the check-in starts from."""
+    lead = _lead(view)
+    if view.focus is None:
+        return lead
+    return f"This week's focus, in {view.focus.whose}: “{view.focus.text}”. How did it go?\n{lead}"
+
+
+def _lead(view: Checkin) -> str:
     other = view.people.other
     if view.waiting_for == "nobody":
         return (
