@@ -9,6 +9,7 @@ when its author shares it. Until then the partner's app can't open it and never 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 from companion.domain import model as m
@@ -148,6 +149,17 @@ class TalkPart(CheckinsPart):
         mine = self.reflection_of(self.me, week)
         assert mine is not None
         return mine
+
+    def open_reflection(self, record: Record) -> Record | None:
+        """A "how did that go?" as it may be shown here (its words under `text`, and whether
+        it is shared), or None when it is not for this device to read."""
+        week = record.get("week")
+        if not isinstance(week, str) or record.id != reflection_id(record.author, week):
+            return None
+        found = self.reflection_of(record.author, week)
+        if found is None:
+            return None
+        return replace(record, fields={"week": week, "text": found.words, "shared": found.shared})
 
     def reflection_of(self, partner: str | None, week: str) -> Reflection | None:
         """A partner's words on how it went: mine if this device can open them; theirs only
