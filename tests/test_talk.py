@@ -47,6 +47,17 @@ def couple(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> syncsim.World:
     return syncsim.partners(tmp_path, monkeypatch)
 
 
+@pytest.fixture
+def couple_cli(make_partner):
+    """Alex and Sam through the real `companion` command, their space made a while ago."""
+    alex, sam = make_partner("alex"), make_partner("sam")
+    made = "2026-11-02T20:00:00"
+    alex.ok("init", str(alex.shared), "--name", "Alex", COMPANION_NOW=made)
+    sam.ok("join", str(sam.shared), "--name", "Sam", COMPANION_NOW=made)
+    alex.ok("sync", COMPANION_NOW=made)
+    return alex, sam
+
+
 # -- in your partner's words -----------------------------------------------------------------
 
 
@@ -253,3 +264,41 @@ def test_each_partner_writes_only_their_own_focus_and_words(record_type) -> None
     change = probe("set", make(ALEX, week), SAM, {k: v for k, v in fields.items() if k != "week"})
     assert isinstance(rights.judge(change, owned, None, [ALEX, SAM]), rights.NotAllowed)
     assert rights.judge({**change, "author": ALEX}, owned, None, [ALEX, SAM]) is None
+
+
+# -- the shell ------------------------------------------------------------------------------
+
+
+def test_the_cli_after_the_reveal(couple_cli) -> None:
+    alex, sam = couple_cli
+    made = "2026-11-26T20:00:00"
+    alex.ok("checkin", "--supported", "tea", "--attention", "late", COMPANION_NOW=made)
+    # Before both are in: a clear word and exit 1, never a traceback.
+    early = alex.run("focus", "One slow evening", COMPANION_NOW=made)
+    assert early.code == 1 and "both shared" in early.err and "Traceback" not in early.err
+    sam.ok(
+        *("checkin", "--supported", "a walk", "--attention", "dishes"),
+        *("--my-week", "heavy, then lighter", "--their-week", "long and lonely"),
+        COMPANION_NOW=made,
+    )
+    alex.ok("sync", COMPANION_NOW=made)
+    listed = alex.ok("list", "checkins", COMPANION_NOW=made).out
+    assert "guessed: long and lonely" in listed and "how the week felt: heavy" in listed
+
+    kept = alex.ok("reflect", "I held back a little", COMPANION_NOW=made)
+    assert "can't read it" in kept.out
+    assert "held back" not in sam.ok("export", "--format", "json", COMPANION_NOW=made).out
+    sam.ok("focus", "One slow evening", COMPANION_NOW=made)
+    assert "One slow evening" in alex.ok("focus", COMPANION_NOW=made).out
+    alex.ok("reflect", "--share", COMPANION_NOW=made)
+    assert "held back" in sam.ok("export", "--format", "json", COMPANION_NOW=made).out
+    nothing = alex.run("reflect", COMPANION_NOW=made)
+    assert nothing.code == 1 and "A few words" in nothing.err
+
+    a_week_on = "2026-12-02T20:00:00"
+    data = json.loads(alex.ok("tonight", "--json", COMPANION_NOW=a_week_on).out)
+    assert data["focus"]["text"] == "One slow evening" and data["focus"]["by"] == "Sam"
+    assert (
+        "This week's focus: “One slow evening” (Sam's words)"
+        in alex.ok("tonight", COMPANION_NOW=a_week_on).out
+    )
