@@ -125,6 +125,7 @@ def build(root: Path, weeks: int = 5, seed: int = 7, progress: Callable[[], None
         if day.weekday() == 6:
             _weekly(alex, sam, day, rng)
             exchange()
+            sam.set_focus(rng.choice(FOCUSES), iso_week(day))
         progress()
         day += dt.timedelta(days=1)
     # This week: Sam has shared a check-in; Alex's is still to do, sealed until then.
@@ -143,6 +144,13 @@ def build(root: Path, weeks: int = 5, seed: int = 7, progress: Callable[[], None
     return DemoSpace(root, folder, alex_home, sam_home)
 
 
+FOCUSES = (
+    "One slow evening together, phones away",
+    "Ask before advising",
+    "A short walk after dinner twice this week",
+)
+
+
 def _weekly(alex: service.Session, sam: service.Session, sunday: dt.date, rng) -> None:
     week = iso_week(sunday)
     alex.checkin(
@@ -153,6 +161,8 @@ def _weekly(alex: service.Session, sam: service.Session, sunday: dt.date, rng) -
         energy=rng.randint(2, 5),
         victory="We kept our Tuesday self-care evenings.",
         request="A check-in text before my Thursday meeting",
+        my_week="Full, but I felt us pulling together by the weekend.",
+        their_week="Tiring at work; I think the quiet evenings helped.",
     )
     sam.checkin(
         week,
@@ -161,6 +171,8 @@ def _weekly(alex: service.Session, sam: service.Session, sunday: dt.date, rng) -
         "minutes first.",
         energy=rng.randint(2, 5),
         request="Plan something small for Saturday",
+        my_week="Long days; the quiet evenings were what carried me.",
+        their_week="Busy, and maybe a little far from me midweek.",
     )
     for session in (alex, sam):
         for action in session.core("care"):

@@ -113,10 +113,15 @@ def _line(session: Session, record: Record) -> str:
         energy = f"  energy {record.get('energy')}/5" if record.get("energy") else ""
         edited = "  · edited since it was shared (the first version is kept)"
         edited = edited if record.get("edited") else ""
+        paired = [
+            f"\n          {label}: {record.get(name)}"
+            for name, label in (("my_week", "how the week felt"), ("their_week", "guessed"))
+            if record.get(name)
+        ]
         return (
             f"{short}  {record.get('week')}  {who}{energy}{edited}\n"
             f"          felt supported: {record.get('supported')}\n"
-            f"          needs attention: {record.get('attention')}"
+            f"          needs attention: {record.get('attention')}" + "".join(paired)
         )
     if record.type == m.AGREEMENT:
         told = consent.story(
@@ -129,6 +134,13 @@ def _line(session: Session, record: Record) -> str:
         verdict = words.VERDICT_LABELS.get(record.get("verdict"), record.get("verdict"))
         note = f" (what would help instead: {record.get('note')})" if record.get("note") else ""
         return f"{short}  {record.get('week')}  {who}: {title} — {verdict}{note}"
+    if record.type == m.FOCUS:
+        return f"{short}  {record.get('week')}  {who} suggested a focus: {record.get('text')}"
+    if record.type == m.REFLECTION:
+        kept = "shared" if record.get("shared") else "kept to themselves"
+        return f"{short}  {record.get('week')}  {who}, how the talk went ({kept}): " + str(
+            record.get("text")
+        )
     if record.type == m.REPAIR:
         shared = [
             f"{label} {record.get(name)}"
@@ -273,8 +285,11 @@ def all_records(session: Session) -> list[Record]:
     dated = [
         session.open_checkin(r) if r.type == m.CHECKIN else r
         for r in session.dated(EXPORTED_DATED)
-        if shown_to_me(session, r)
+        if shown_to_me(session, r) and r.type != m.REFLECTION
     ]
+    # "How did that go?": mine, and my partner's only once shared (else not even its date).
+    reflections = [session.open_reflection(r) for r in session.dated([m.REFLECTION])]
+    dated += [r for r in reflections if r is not None and not r.deleted]
     return sorted(core, key=lambda r: r.created) + dated
 
 
@@ -343,7 +358,7 @@ def export_markdown(session: Session) -> str:
             continue
         if record.type == m.TICK:
             week = iso_week(dt.date.fromisoformat(record.get("date")))
-        elif record.type in (m.CHECKIN, m.REVIEW):
+        elif record.type in (m.CHECKIN, m.REVIEW, m.FOCUS, m.REFLECTION):
             week = record.get("week")
         else:
             week = iso_week(dt.date.fromisoformat(created_at(record)[:10]))

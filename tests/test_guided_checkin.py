@@ -62,9 +62,11 @@ async def test_the_form_asks_in_the_guided_order_with_this_weeks_prompts(space: 
         assert await shown_prompts(pilot) == expected
         assert [step for step, _ in expected] == GUIDED
         questions = [text_of(label) for label in app.screen.query("#questions Label.question")]
-        assert questions == [
-            QUESTIONS[f] for f in ("supported", "victory", "attention", "request", "energy")
-        ] + [QUESTIONS["limits"]]
+        guided = ("supported", "victory", "attention", "request", "energy", "limits", "my_week")
+        # Then, in each other's words, the guess at the partner's week (which names them).
+        assert questions == [QUESTIONS[f] for f in guided] + [
+            "What do you think this week felt like for Sam?"
+        ]
         # Each prompt sits just above its own step's field.
         for hint in app.screen.query(StepPrompt):
             field = hint.parent.query(Input).first()

@@ -28,7 +28,16 @@ MARKERS = {
     "agreement": "MkAgreFy6Ql1 we pause a conflict when asked",
     "unsealed_supported": "MkUnsRb3Wd7 you drove me to the station",
     "unsealed_attention": "MkUnsLc8Pk2 when the week was long I felt alone",
+    "my_week": "MkMywkQa5Tz1 long and a bit lonely",
+    "their_week": "MkThwkVe2Gy7 busy and tired by thursday",
+    "partner_my_week": "MkPmywHu4Bn6 heavy then lighter",
+    "partner_their_week": "MkPthwJx9Rc3 steady maybe lonely",
+    "focus": "MkFocsLw1Dp8 one slow evening together",
+    "reflection_shared": "MkReflSz7Kb4 slower than I feared",
+    "reflection_private": "MkReflPn3Fm0 I held back a little",
 }
+# Kept to its author: in their own export, and in no file of either device.
+PRIVATE = {"reflection_private": "alex"}
 
 
 def _ok(partner, *args: str) -> str:
@@ -88,6 +97,7 @@ def test_no_plaintext_on_disk_and_private_modes(make_partner):
         "checkin",
         *("--supported", m["supported"], "--attention", m["attention"], "--energy", "3"),
         *("--limits", m["limits"], "--victory", m["victory"], "--request", m["request"]),
+        *("--my-week", m["my_week"], "--their-week", m["their_week"]),
     )
     _ok(sam, "add", "agreement", m["agreement"])
     _ok(alex, "sync")
@@ -98,7 +108,13 @@ def test_no_plaintext_on_disk_and_private_modes(make_partner):
         m["partner_supported"],
         "--attention",
         m["partner_attention"],
+        *("--my-week", m["partner_my_week"], "--their-week", m["partner_their_week"]),
     )
+    # After the reveal: a focus for next week, how the talk went (one shared, one kept).
+    _ok(sam, "sync")
+    _ok(sam, "focus", m["focus"])
+    _ok(sam, "reflect", m["reflection_shared"], "--share")
+    _ok(alex, "reflect", m["reflection_private"])
     _ok(alex, "accept", "MkAgreFy6Ql1")
     _ok(alex, "review", "MkCareWz3Jd8", "landed")
     # A check-in that Sam unseals early: its key goes out before Alex has written one.
@@ -115,8 +131,13 @@ def test_no_plaintext_on_disk_and_private_modes(make_partner):
 
     # The session really holds the markers: otherwise the search below proves nothing.
     seen = _ok(sam, "export", "--format", "json")
-    for secret in [*MARKERS.values(), *NAMES.values()]:
+    shared = {label: text for label, text in MARKERS.items() if label not in PRIVATE}
+    for secret in [*shared.values(), *NAMES.values()]:
         assert secret in seen, f"{secret!r} never reached the export"
+    for label, author in PRIVATE.items():
+        assert MARKERS[label] not in seen, f"{label} reached the partner's export"
+        own = alex if author == "alex" else sam
+        assert MARKERS[label] in _ok(own, "export", "--format", "json"), label
 
     secrets = {label: encodings(text) for label, text in {**MARKERS, **NAMES}.items()}
     leaks = []

@@ -12,7 +12,7 @@ import pytest
 from companion import views
 from companion.domain import model as m
 from companion.domain.ids import checkin_id
-from companion.service.checkins import _tag
+from companion.domain.sealed_fields import sealed_tag
 from companion.service.devices import approval_id
 from companion.store import crypto
 from companion.sync.problems import UNKNOWN_DEVICE, UNOPENED
@@ -49,7 +49,7 @@ def test_a_checkin_key_that_doesnt_open_it_is_reported_until_it_is_saved_again(
     week = sam.checkin_week()
     rid = checkin_id(sam.me, week)
     sealed = base64.b64encode(os.urandom(200)).decode()
-    bogus = {"for": _tag(sealed), "k": crypto.b64e(os.urandom(32))}
+    bogus = {"for": sealed_tag(sealed), "k": crypto.b64e(os.urandom(32))}
     write_as(sam, [sam.op("create", rid, m.CHECKIN, {"week": week, "sealed": sealed,
                                                      "key": bogus})])  # fmt: skip
     exchange(couple)

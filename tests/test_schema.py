@@ -93,6 +93,13 @@ REFUSED = [
     (m.REVIEW, {"action": make_id(NOW_MS), "week": "2026-W48", "verdict": "meh"}, "verdict"),
     (m.AGREEMENT, {"text": "x", "status": "done", "accepted_by": None}, "status"),
     (m.AGREEMENT, {"text": "x", "status": m.ACCEPTED, "accepted_by": 1}, "accepted_by"),
+    (m.FOCUS, {"week": "2026-W48", "text": "x" * 201}, "text"),
+    (m.FOCUS, {"week": "2026-W48", "text": " "}, "text"),
+    (m.FOCUS, {"week": "2026-W48", "text": ["slow"]}, "text"),
+    (m.FOCUS, {"week": "48", "text": "slow"}, "week"),
+    (m.REFLECTION, {"week": "2026-W48", "sealed": "in plain words", "key": None}, "sealed"),
+    (m.REFLECTION, {"week": "2026-W48", "sealed": "A" * (64 * 1024), "key": None}, "sealed"),
+    (m.REFLECTION, {"week": "2026-W48", "sealed": "AAAA", "key": {"for": "x"}}, "key"),
     (m.DEVICE, {"partner": ALEX, "label": "a\nb"}, "label"),
     (m.NEED, {"text": "x", "deleted": "no"}, "deleted"),
 ]
@@ -131,6 +138,9 @@ ACCEPTED = [
     (m.CHECKIN, {"week": "2020-W53", "sealed": "AAAA", "key": None}),
     (m.GRATITUDE, {"text": "two\nlines\tand a tab", "to": ALEX, "read": True, "landed": False}),
     (m.AGREEMENT, {"text": "x", "status": m.PROPOSED, "accepted_by": None}),
+    (m.FOCUS, {"week": "2026-W48", "text": "One slow evening"}),
+    (m.REFLECTION, {"week": "2026-W48", "sealed": "AAAA", "key": None}),
+    (m.REFLECTION, {"week": "2026-W48", "sealed": "AAAA", "key": GOOD_KEY}),
 ]
 
 

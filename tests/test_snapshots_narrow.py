@@ -78,6 +78,24 @@ def test_snapshot_checkin_side_by_side_at_80x24(evening: Couple, snap_compare) -
     assert snap_compare(evening.app("alex"), terminal_size=NARROW, run_before=goto("w"))
 
 
+def test_snapshot_talking_it_over_at_80x24(evening: Couple, snap_compare) -> None:
+    """After the reveal: each guess beside the other's own word, the guide, how it went (kept
+    for me), and next week's focus with the other suggestion beside it."""
+    from .test_talk_tui import both_shared
+
+    both_shared(evening)
+    sam = evening.session("sam")
+    sam.set_focus("A walk together on Saturday")
+    sam.sync()
+    sam.close()
+    alex = evening.session("alex")
+    alex.sync()
+    alex.reflect("Slower than I feared; I felt heard")
+    alex.set_focus("One slow evening, phones away")
+    alex.close()
+    assert snap_compare(evening.app("alex"), terminal_size=NARROW, run_before=goto("w", "3"))
+
+
 def test_snapshot_settings_at_80x24(
     evening: Couple, snap_compare, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -25,6 +25,7 @@ from companion.cli import (  # noqa: F401 (they add the commands)
     serving,
     space,
     syncing,
+    talking,
 )
 from companion.cli.base import _home, cli, say
 from companion.errors import EXIT_USAGE, CompanionError

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from companion.service import Session
     from companion.service.pauses import Pause
     from companion.service.support import Request
+    from companion.service.talk import Focus
 
 ARRIVED_DAYS = 90
 
@@ -68,6 +69,8 @@ def evening_data(session: Session) -> dict[str, Any]:
             {"by": names.get(r.author, "someone"), **{k: r.get(k) for k in ("again", "understood")}}
             for r in moments.shared
         ],
+        "focus": _focus(session, session.current_focus(), names),
+        "next_focus": _focus(session, session.next_focus(), names),
         "checkin": {
             "week": state.week,
             "mine": "shared" if state.mine is not None else "not yet",
@@ -101,6 +104,19 @@ def _pause(session: Session, pause: Pause | None, names: dict[str, str]) -> dict
         "until": iso_from_ms(pause.until_ms),
         "back_at": session.clock_time(pause.until_ms),
         "note": pause.record.get("note"),
+    }
+
+
+def _focus(session: Session, focus: Focus | None, names: dict[str, str]) -> dict[str, Any] | None:
+    if focus is None:
+        return None
+    return {
+        "text": focus.text,
+        "by": names.get(focus.author, "someone"),
+        "mine": focus.author == session.me,
+        "me": names.get(session.me, "you"),
+        "also_suggested": focus.other_text,
+        "also_by": names.get(focus.other_author, "someone") if focus.other_author else None,
     }
 
 
@@ -148,6 +164,8 @@ def evening_text(data: dict[str, Any]) -> str:
             out.append(f"  What I'd like to try again: “{shared['again']}”")
         if shared["understood"]:
             out.append(f"  One thing I understand better now: “{shared['understood']}”")
+    out += _focus_lines(data["focus"], "This week's focus")
+    out += _focus_lines(data["next_focus"], "Next week's focus")
     if out:
         out.append("")
     out.append("Tonight's care:")
@@ -186,6 +204,17 @@ def _request_lines(request: dict[str, Any], partner: str) -> list[str]:
         lines += [f"    · {text}" for text in request["menu"]]
     else:
         lines.append('  Answer in your own words: `companion support --answer "…"`')
+    return lines
+
+
+def _focus_lines(focus: dict[str, Any] | None, lead: str) -> list[str]:
+    if focus is None:
+        return []
+    whose = "your words" if focus["mine"] else f"{focus['by']}'s words"
+    lines = [f"{lead}: “{focus['text']}” ({whose})"]
+    if focus["also_suggested"]:
+        by = "you" if focus["also_by"] == focus["me"] else focus["also_by"]
+        lines.append(f"  Also suggested, by {by}: “{focus['also_suggested']}”")
     return lines
 
 

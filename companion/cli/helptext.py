@@ -30,6 +30,8 @@ EXAMPLES: dict[str, str] = {
     "landed": 'companion landed "cooking"',
     "retire": 'companion retire care "text sam"',
     "unseal": "companion unseal",
+    "focus": 'companion focus "One slow evening together, phones away"',
+    "reflect": 'companion reflect "Slower than I feared; I felt heard" --share',
     "watch": "companion watch --poll",
     "verify": "companion verify --json",
     "remember": "companion remember",

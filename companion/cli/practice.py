@@ -120,7 +120,16 @@ def _answers_or_none(command: Callable[..., Any]) -> Callable[..., Any]:
     return checked
 
 
-ANSWERS = ("supported", "victory", "attention", "request", "energy", "limits")
+ANSWERS = (
+    "supported",
+    "victory",
+    "attention",
+    "request",
+    "energy",
+    "limits",
+    "my_week",
+    "their_week",
+)
 
 
 @cli.command()
@@ -130,6 +139,10 @@ ANSWERS = ("supported", "victory", "attention", "request", "energy", "limits")
 @click.option("--request", help="One request for next week.")
 @click.option("--energy", type=str, help="Your energy this week, 1 (empty) to 5 (plenty).")
 @click.option("--limits", help="Limits to respect this week.")
+@click.option("--my-week", "my_week", help="How this week felt for you, in a few words.")
+@click.option(
+    "--their-week", "their_week", help="What you think this week felt like for your partner."
+)
 @click.option("--week", metavar="YYYY-Www", help="The ISO week, if not this one.")
 @_answers_or_none
 @with_session
@@ -149,6 +162,7 @@ def checkin(session, week: str | None, **answers: Any) -> None:
     say(f"Your check-in for {record.get('week')} is saved.")
     if state.both_submitted:
         say(f"{session.name_of(session.partner)}'s is in too: `companion list checkins`.")
+        say("Talk it over; then `companion focus` and `companion reflect` are there.", err=True)
     else:
         say(f"It waits for {session.name_of(session.partner)}'s.")
 

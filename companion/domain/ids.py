@@ -119,6 +119,21 @@ def checkin_id(partner_id: str, week: str) -> str:
     return natural_id("checkin", week_monday(week), partner_id)
 
 
+def focus_id(partner_id: str, week: str) -> str:
+    """A partner's suggested focus, set after a week's check-ins for the week after."""
+    return natural_id("focus", week_monday(week), partner_id)
+
+
+def reflection_id(partner_id: str, week: str) -> str:
+    """A partner's "how did that go?" after a week's check-in talk."""
+    return natural_id("reflection", week_monday(week), partner_id)
+
+
+def next_week(week: str, weeks: int = 1) -> str:
+    """The ISO week `weeks` after `week` (before it, when negative)."""
+    return iso_week(week_monday(week) + dt.timedelta(days=7 * weeks))
+
+
 def review_id(action_id: str, week: str) -> str:
     return natural_id("review", week_monday(week), action_id)
 

@@ -25,6 +25,9 @@ APPROVAL = "approval"
 PAUSE = "pause"
 SUPPORT = "support"
 REPAIR = "repair"
+# After the reveal: each partner's suggested focus for next week, and "how did that go?"
+FOCUS = "focus"
+REFLECTION = "reflection"
 
 RECORD_TYPES = (
     PARTNER,
@@ -40,10 +43,14 @@ RECORD_TYPES = (
     PAUSE,
     SUPPORT,
     REPAIR,
+    FOCUS,
+    REFLECTION,
 )
 # Records that belong to a day or a week live in monthly partitions keyed by their id's time;
 # the rest (names, menus, actions, agreements) are few and live together.
-DATED_TYPES = frozenset({TICK, GRATITUDE, CHECKIN, REVIEW, PAUSE, SUPPORT, REPAIR})
+DATED_TYPES = frozenset(
+    {TICK, GRATITUDE, CHECKIN, REVIEW, PAUSE, SUPPORT, REPAIR, FOCUS, REFLECTION}
+)
 
 DONE = "done"
 SKIPPED = "skipped"

@@ -6,7 +6,9 @@ owner's to change, except what belongs to the other partner: a note's `read` and
 partner's own word on an agreement (their consent to retire it, given once and never taken
 back, and their "let's talk first": domain/consent.py), and the answer to a request for
 support (the partner asked). An agreement's text is set only when it is proposed, and nobody
-deletes one. A tick is its care action's owner's; a review, the receiver's. The judgement is
+deletes one. A tick is its care action's owner's; a review, the receiver's. A check-in, a
+suggested focus and a "how did that go?" are their author's alone, filed under them by week
+(so the other partner can neither write nor take one over). The judgement is
 pure: the caller looks the owners up (sync/ownership.py). SECURITY.md "Who may change what"
 is this table in words.
 """
@@ -18,7 +20,14 @@ from typing import Any, NamedTuple
 
 from companion.domain import consent as c
 from companion.domain import model as m
-from companion.domain.ids import checkin_id, is_bound, review_id, tick_id
+from companion.domain.ids import (
+    checkin_id,
+    focus_id,
+    is_bound,
+    reflection_id,
+    review_id,
+    tick_id,
+)
 from companion.domain.records import DELETED
 from companion.domain.schema import TYPE_LABELS, is_week, parse_day, with_article
 
@@ -52,7 +61,9 @@ AGREEMENT_STATUS = {m.PROPOSED: NOBODY, m.ACCEPTED: OTHER, m.RETIRED: NOBODY}
 # Types whose create names a care action: a tick is the action's owner's, a review the other's.
 NAMES_ACTION = frozenset({m.TICK, m.REVIEW})
 # Types whose ids are made from their natural keys (so two devices of one partner agree).
-NATURAL = frozenset({m.TICK, m.REVIEW, m.CHECKIN})
+NATURAL = frozenset({m.TICK, m.REVIEW, m.CHECKIN, m.FOCUS, m.REFLECTION})
+# Those filed under their author and a week: each partner writes only their own.
+BY_WEEK = {m.CHECKIN: checkin_id, m.FOCUS: focus_id, m.REFLECTION: reflection_id}
 # Partners a space holds.
 MAX_PARTNERS = 2
 # Records nobody may delete: a partner's own record and a device's.
@@ -182,7 +193,11 @@ def _create(
     return None
 
 
-_KEYS = {m.CHECKIN: ("week",), m.TICK: ("action", "date"), m.REVIEW: ("action", "week")}
+_KEYS = {
+    **{record_type: ("week",) for record_type in BY_WEEK},
+    m.TICK: ("action", "date"),
+    m.REVIEW: ("action", "week"),
+}
 
 
 def carries_keys(op: Mapping[str, Any]) -> bool:
@@ -193,19 +208,21 @@ def carries_keys(op: Mapping[str, Any]) -> bool:
 
 
 def _natural(op: Mapping[str, Any], existing: Owned | None, action: Owned | None) -> Verdict:
-    """Ticks, reviews and check-ins: their ids come from their natural keys, which must match.
+    """Ticks, reviews and what is filed by week (check-ins, focuses, reflections): their ids
+    come from their natural keys, which must match.
 
     A create without its keys (compaction leaves in a create only what later changes didn't
     overwrite) can't be matched: it is judged by the owner of the record, once a create that
     carries them has made it known; until then it waits.
     """
     record_type, author, fields = op["type"], op["author"], op["fields"]
-    if record_type == m.CHECKIN:
+    if record_type in BY_WEEK:
         week = fields.get("week")
         if week is None:
             return None if existing is not None else Wait(op["id"])
-        if not is_week(week) or op["id"] != checkin_id(author, week):
-            return _no(op, "week", None, "create", "a check-in is filed under its author")
+        if not is_week(week) or op["id"] != BY_WEEK[record_type](author, week):
+            label = with_article(LABELS.get(record_type, "record"))
+            return _no(op, "week", None, "create", f"{label} is filed under its author")
         return None
     action_id = fields.get("action")
     key = fields.get("date" if record_type == m.TICK else "week")

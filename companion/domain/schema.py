@@ -46,7 +46,13 @@ from companion.domain.checks import (
 )
 from companion.domain.records import DELETED, OP_KINDS
 from companion.domain.schema_moments import MOMENT_LABELS, moment_schemas
-from companion.domain.sealed_fields import MAX_SEALED, checkin_key, first_revealed, sealed_answers
+from companion.domain.sealed_fields import (
+    MAX_SEALED,
+    checkin_key,
+    first_revealed,
+    sealed_answers,
+    sealed_words,
+)
 from companion.domain.weeks import WEEK_ZONE
 
 __all__ = ["MAX_LABEL", "MAX_SEALED", "MAX_TITLE", "is_partner_id", "is_week", "parse_day"]
@@ -63,6 +69,8 @@ TYPE_LABELS = {
     m.REVIEW: "review",
     m.AGREEMENT: "agreement",
     m.APPROVAL: "approval of a device",
+    m.FOCUS: "focus for next week",
+    m.REFLECTION: "word on how the talk went",
     **MOMENT_LABELS,
 }
 
@@ -143,6 +151,17 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "accepted_by": Field(or_none_check(partner_check), required=False),
         **{f: Field(boolean_check, required=False) for f in c.RETIRES},
         **{f: Field(or_none_check(one_of_check(c.TALK_SUBJECTS)), required=False) for f in c.TALKS},
+    },
+    # after the reveal: one partner's suggested focus for the week after `week`
+    m.FOCUS: {
+        "week": Field(week_check),
+        "text": Field(text_check(MAX_TITLE)),
+    },
+    # "how did that go?": sealed like a check-in's answers; its key is published when shared
+    m.REFLECTION: {
+        "week": Field(week_check),
+        "sealed": Field(sealed_words),
+        "key": Field(checkin_key, required=False),
     },
     m.APPROVAL: {
         "device": Field(partner_check),
@@ -233,6 +252,13 @@ def checkin_answers(value: Any) -> dict[str, Any]:
         if check(value[name]) is None:
             answers[name] = value[name]
     return answers
+
+
+def reflection_words(value: Any) -> str | None:
+    """The words inside a sealed "how did that go?", if they may be shown."""
+    if isinstance(value, dict) and _ANSWER(value.get("words")) is None:
+        return str(value["words"])
+    return None
 
 
 _ENERGY = int_between_check(1, 5)

@@ -19,6 +19,8 @@ MAX_SEALED = 256 * 1024
 # segment's bound on one field (sync/segments.py MAX_FIELD_CHARS).
 MAX_FIRST_SEALED = MAX_SEALED - 1024
 CHECKIN_KEY_BYTES = 32
+# "How did that go?": a few words (at most 2,000 characters, JSON-escaped), encrypted.
+MAX_SEALED_WORDS = 48 * 1024
 
 
 def is_base64(value: Any, *, limit: int, size: int | None = None) -> bool:
@@ -32,10 +34,30 @@ def is_base64(value: Any, *, limit: int, size: int | None = None) -> bool:
     return size is None or len(raw) == size
 
 
+def sealed_tag(sealed: str) -> str:
+    """Which sealed answers (or words) a key belongs to."""
+    import hashlib  # here: the first paint checks no sealed fields
+
+    return hashlib.sha256(sealed.encode("ascii")).hexdigest()[:16]
+
+
+def key_opens(key: Any, sealed: Any) -> bool:
+    """Whether a published key (`{"for", "k"}`) is the one for these sealed answers."""
+    return (
+        isinstance(key, dict) and isinstance(sealed, str) and key.get("for") == sealed_tag(sealed)
+    )
+
+
 def sealed_answers(value: Any) -> str | None:
     if is_base64(value, limit=MAX_SEALED):
         return None
     return "is not sealed answers (base64)"
+
+
+def sealed_words(value: Any) -> str | None:
+    if is_base64(value, limit=MAX_SEALED_WORDS):
+        return None
+    return "is not sealed words (base64)"
 
 
 def _is_key(value: Any) -> bool:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from companion.domain import consent
 from companion.domain import model as m
 from companion.domain.records import Record
+from companion.domain.sealed_fields import key_opens
 from companion.domain.text import inert
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ PAUSE_ENDED = "pause-ended"
 SUPPORT_ASKED = "support-asked"
 SUPPORT_ANSWERED = "support-answered"
 REPAIR = "repair"
+FOCUS = "focus"
+REFLECTION = "reflection"
 
 # Where an agreement stands → the kind of its arrival (talk-first is told before its state).
 _AGREEMENT_KINDS = {
@@ -111,6 +114,11 @@ def _arrival(record: Record, me: str, partner: str | None, name: str) -> tuple[s
         if record.get("key"):
             return CHECKIN_OPEN, f"{name}'s check-in is open to you now"
         return CHECKIN_SHARED, f"{name} shared this week's check-in"
+    if kind == m.FOCUS and author == partner:
+        return FOCUS, f"{name} suggested a focus for next week"
+    shared = key_opens(record.get("key"), record.get("sealed"))
+    if kind == m.REFLECTION and author == partner and shared:
+        return REFLECTION, f"{name} shared how the talk went for them"
     if kind == m.AGREEMENT:
         return _agreement(record, me, partner or "", name)
     if kind == m.PARTNER and record.id == partner:
@@ -143,6 +151,8 @@ def arrivals(session: SessionCore, records: Iterable[Record]) -> Arrivals:
                 found.notes.append(record)
         elif record.type == m.TICK and record.author == partner:
             pass  # a partner's ticks and rests are theirs: never announced
+        elif record.type == m.REFLECTION and record.author == partner:
+            pass  # words kept to themselves: not even that they wrote some
         elif record.device != mine:
             found.others += 1
     return found

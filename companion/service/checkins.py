@@ -7,7 +7,6 @@ check-in for the week exists, or when its author unseals early.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import replace
 from typing import Any
@@ -18,6 +17,7 @@ from companion.domain.checkin_fields import CHECKIN_LABELS
 from companion.domain.ids import checkin_id
 from companion.domain.records import Record
 from companion.domain.schema import is_week
+from companion.domain.sealed_fields import sealed_tag
 from companion.domain.text import inert
 from companion.domain.weeks import WEEK_ZONE, same_offset, week_at, zone_named
 from companion.errors import UsageError
@@ -27,15 +27,10 @@ from companion.store.replica import KEYS
 from companion.sync.problems import UNOPENED, Problem
 
 
-def _tag(sealed: str) -> str:
-    """Which sealed answers a key belongs to."""
-    return hashlib.sha256(sealed.encode("ascii")).hexdigest()[:16]
-
-
 def _revealed(record: Record) -> bool:
     """Whether a check-in's key is out for its answers: my partner may have read them."""
     key, sealed = record.get("key"), record.get("sealed")
-    return bool(key and sealed and key.get("for") == _tag(sealed))
+    return bool(key and sealed and key.get("for") == sealed_tag(sealed))
 
 
 class CheckinsPart(SessionCore):
@@ -88,7 +83,7 @@ class CheckinsPart(SessionCore):
         clean: dict[str, Any] = {}
         for name in ("supported", "attention"):
             clean[name] = m.clean_text(answers.get(name), CHECKIN_LABELS[name])
-        for name in ("limits", "victory", "request"):
+        for name in ("limits", "victory", "request", "my_week", "their_week"):
             if answers.get(name):
                 clean[name] = m.clean_text(answers[name], CHECKIN_LABELS[name])
         if answers.get("energy") is not None:
@@ -100,7 +95,7 @@ class CheckinsPart(SessionCore):
         )
         # The key is kept (encrypted, on this device only) before the sealed answers exist.
         keys = self.replica.meta("checkin_keys", {}, partition=KEYS)
-        keys[rid] = {"for": _tag(sealed), "k": crypto.b64e(key)}
+        keys[rid] = {"for": sealed_tag(sealed), "k": crypto.b64e(key)}
         self.replica.set_meta(checkin_keys=keys, partition=KEYS)
         existing = self.replica.get(rid, m.CHECKIN)
         kind = "set" if existing is not None and not existing.deleted else "create"
@@ -134,7 +129,7 @@ class CheckinsPart(SessionCore):
             record = self.replica.get(rid, m.CHECKIN)
             if record is None or record.author != self.me or record.deleted:
                 continue
-            if record.get("sealed") is None or _tag(record["sealed"]) != entry["for"]:
+            if record.get("sealed") is None or sealed_tag(record["sealed"]) != entry["for"]:
                 done.append(rid)  # an edit from another of my devices replaced this one
                 continue
             published = record.get("key")
@@ -180,11 +175,11 @@ class CheckinsPart(SessionCore):
             return record
         published = record.get("key")
         entry = None
-        if published and published.get("for") == _tag(sealed):
+        if published and published.get("for") == sealed_tag(sealed):
             entry = published
         elif record.author == self.me:
             local = self.replica.meta("checkin_keys", {}, partition=KEYS).get(record.id)
-            if local and local.get("for") == _tag(sealed):
+            if local and local.get("for") == sealed_tag(sealed):
                 entry = local
         answers = self._answers(record.id, sealed, entry)
         kept = record.get("first")
@@ -205,7 +200,7 @@ class CheckinsPart(SessionCore):
     def _answers(self, record_id: str, sealed: str, entry: dict[str, str] | None) -> Any:
         """Sealed answers opened with their key entry: only known, valid ones; None if they
         can't be opened (no key, a key for other answers, damage)."""
-        if entry is None or entry.get("for") != _tag(sealed):
+        if entry is None or entry.get("for") != sealed_tag(sealed):
             return None
         try:
             plain = crypto.open_sealed(

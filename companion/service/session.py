@@ -28,6 +28,7 @@ from companion.service.reviews import ReviewsPart
 from companion.service.settings import SettingsPart
 from companion.service.skew import SkewPart
 from companion.service.support import MomentsPart
+from companion.service.talk import TalkPart
 from companion.store import crypto
 from companion.sync import engine
 
@@ -35,6 +36,7 @@ from companion.sync import engine
 class Session(
     CarePart,
     NotesPart,
+    TalkPart,
     CheckinsPart,
     ReviewsPart,
     AgreementsPart,

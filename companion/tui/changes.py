@@ -88,6 +88,17 @@ def share_checkin(session: Session, answers: dict[str, Any]) -> str:
     return f"Shared. It stays sealed until {session.name_of(session.partner)} shares theirs."
 
 
+def reflect(session: Session, words: str, share: bool) -> str:
+    kept = session.reflect(words, share=share)
+    partner = session.name_of(session.partner)
+    return f"Shared with {partner}." if kept.shared else f"Kept for you; {partner} can't read it."
+
+
+def set_focus(session: Session, text: str) -> str:
+    session.set_focus(text)
+    return f"Next week's focus is set; {session.name_of(session.partner)} sees it too."
+
+
 def unseal_checkin(session: Session) -> str:
     session.unseal_checkin()
     return f"Unsealed: {session.name_of(session.partner)} can read yours now."

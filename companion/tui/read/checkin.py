@@ -9,21 +9,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from companion.domain import model as m
+from companion.domain.checkin_fields import ENERGY_LABELS
 from companion.domain.ids import iso_week
 from companion.domain.text import inert
+from companion.tui.read.talk import ShownFocus, Talk, shown_focus, talk
 from companion.tui.read.tonight import People, people, week_label
 
 if TYPE_CHECKING:
     from companion.domain.records import Record
     from companion.service import Session
-
-ENERGY_LABELS = {
-    1: "running on empty",
-    2: "low",
-    3: "steady",
-    4: "good",
-    5: "plenty to give",
-}
 
 
 @dataclass(frozen=True)
@@ -56,6 +50,9 @@ class Checkin:
     theirs_first: dict[str, Any] | None = None
     # This week's prompt for each guided step, by its field (the same on both devices).
     prompts: dict[str, str] = field(default_factory=dict)
+    # After the reveal: the "Talking it over" tab; and the focus we chose for this week.
+    talk: Talk | None = None
+    focus: ShownFocus | None = None
 
 
 def checkin(session: Session) -> Checkin:
@@ -79,13 +76,15 @@ def checkin(session: Session) -> Checkin:
     }
     theirs = state.theirs if state.both_submitted else None
     who = people(session)
+    mine = shown_answers(state.mine) if state.mine else None
+    open_theirs = shown_answers(theirs) if theirs and not is_sealed(theirs) else None
     return Checkin(
         people=who,
         week=week,
         week_label=week_label(week),
         waiting_for=state.waiting_for,
-        mine=shown_answers(state.mine) if state.mine else None,
-        theirs=shown_answers(theirs) if theirs and not is_sealed(theirs) else None,
+        mine=mine,
+        theirs=open_theirs,
         theirs_sealed=theirs is not None and is_sealed(theirs),
         mine_revealed=bool(state.mine and state.mine.get("revealed")),
         mine_first=first_read(state.mine),
@@ -103,6 +102,8 @@ def checkin(session: Session) -> Checkin:
             )
             for a in for_me
         ],
+        talk=talk(session, week, mine, open_theirs),
+        focus=shown_focus(session, session.current_focus()),
     )
 
 
@@ -175,7 +176,15 @@ PROMPTS_OFFERED = "; this week's prompts are there if they help"
 
 
 def form_lead(view: Checkin) -> str:
-    """What happens to the answers once shared, as it stands now."""
+    """What happens to the answers once shared, as it stands now; first, the focus we chose
+    for this week, which the check-in starts from."""
+    lead = _lead(view)
+    if view.focus is None:
+        return lead
+    return f"This week's focus, in {view.focus.whose}: “{view.focus.text}”. How did it go?\n{lead}"
+
+
+def _lead(view: Checkin) -> str:
     other = view.people.other
     if view.waiting_for == "nobody":
         return (

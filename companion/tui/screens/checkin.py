@@ -23,19 +23,23 @@ from textual.widgets import (
 )
 
 from companion.domain import model as m
-from companion.domain.checkin_fields import QUESTIONS
+from companion.domain.checkin_fields import GUESS, OWN_WORD, QUESTIONS
 from companion.errors import CompanionError, UsageError
 from companion.service import Session
 from companion.tui import changes
 from companion.tui.read import checkin as read_checkin
 from companion.tui.resources import style_path
+from companion.tui.screens.after_reveal import AfterReveal
 from companion.tui.screens.base import PracticeScreen
 from companion.tui.screens.dialogs import CareActionDialog, CareChoice, ConfirmDialog, WordsDialog
 from companion.tui.widgets.checkin_card import CheckinCard
 from companion.tui.widgets.prompts import GuidedStep, show_prompts
 from companion.tui.widgets.review_list import ReviewItem, ReviewList
 
-TEXT_FIELDS = ("supported", "when", "felt", "helps", "limits", "victory", "request")
+TEXT_FIELDS = (
+    *("supported", "when", "felt", "helps", "limits", "victory", "request"),
+    *(OWN_WORD, GUESS),
+)
 SEALED_HERE = "Written on your other device, which keeps it sealed until you have both shared."
 ENERGY_CHOICES = {1: "1 empty", 2: "2 low", 3: "3 steady", 4: "4 good", 5: "5 plenty"}
 
@@ -58,6 +62,7 @@ class CheckinScreen(PracticeScreen):
         Binding("u", "unseal", "Unseal mine", tooltip="Let them read yours now"),
         Binding("1", "tab('this-week')", "Back", tooltip="This week's check-in"),
         Binding("2", "tab('review')", "Last week", tooltip="Review last week's care"),
+        Binding("3", "tab('talk')", "Talk it over", tooltip="After you've both shared"),
     ]
 
     def __init__(self) -> None:
@@ -84,6 +89,8 @@ class CheckinScreen(PracticeScreen):
             with TabPane("Last week's care", id="review"):
                 yield Static(id="review-lead", markup=False)
                 yield ReviewList(id="reviews")
+            with TabPane("Talking it over", id="talk"):
+                yield AfterReveal(id="after")
 
     def _questions(self) -> ComposeResult:
         # In the order of a good weekly talk; each of the first four has the week's prompt.
@@ -107,6 +114,9 @@ class CheckinScreen(PracticeScreen):
             for value, label in ENERGY_CHOICES.items():
                 yield RadioButton(label, name=str(value))
         yield from ask("limits", "optional: what I can't take on this week")
+        yield from ask(OWN_WORD, "optional: in a few words")
+        yield Label(id="guess-question", classes="question", markup=False)  # names the partner
+        yield Input(id=GUESS, placeholder="optional: in their shoes, a few words", compact=True)
 
     def on_mount(self) -> None:
         # Half-written answers come back (the screen is let go when left; see keep_draft).
@@ -129,6 +139,8 @@ class CheckinScreen(PracticeScreen):
         tabs = self.query_one("#checkin-tabs", TabbedContent)
         if tabs.active == "review":
             self.query_one(ReviewList).focus()
+        elif tabs.active == "talk":
+            self.query_one(AfterReveal).focus()
         else:
             tabs.query_one(Tabs).focus()
 
@@ -142,6 +154,11 @@ class CheckinScreen(PracticeScreen):
         tabs = self.query_one("#checkin-tabs", TabbedContent)
         tabs.get_tab("this-week").label = f"This week · {view.week_label}"  # type: ignore[assignment]
         tabs.get_tab("review").label = f"Last week's care · {view.review_label}"  # type: ignore[assignment]
+        self.query_one("#guess-question", Label).update(
+            f"What do you think this week felt like for {who.other}?"
+        )
+        if view.talk is not None:
+            await self.query_one(AfterReveal).show(view.talk)
         switch = self.query_one("#week-switch", ContentSwitcher)
         show_prompts(self.query_one("#questions"), view.prompts)  # kept ready for an edit
         if view.mine is None or self.editing:
@@ -180,7 +197,8 @@ class CheckinScreen(PracticeScreen):
         if view.theirs is not None:
             edited = view.theirs_first is not None or view.mine_first is not None
             lead.update(
-                "You've both shared. Read slowly; nothing here is a score."
+                "You've both shared. Read slowly; nothing here is a score. "
+                "Press 3 to talk it over."
                 + (" An edit made since shows what was first read beneath it." if edited else "")
             )
             theirs = CheckinCard(
@@ -240,6 +258,8 @@ class CheckinScreen(PracticeScreen):
             "limits": values["limits"] or None,
             "victory": values["victory"] or None,
             "request": values["request"] or None,
+            OWN_WORD: values[OWN_WORD] or None,
+            GUESS: values[GUESS] or None,
         }
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -305,6 +325,14 @@ class CheckinScreen(PracticeScreen):
             self._forget_drafts()
 
         self.change(partial(changes.share_checkin, answers=answers), then=shared)
+
+    @on(AfterReveal.Reflect)
+    def _reflect(self, event: AfterReveal.Reflect) -> None:
+        self.change(partial(changes.reflect, words=event.words, share=event.share))
+
+    @on(AfterReveal.SetFocus)
+    def _set_focus(self, event: AfterReveal.SetFocus) -> None:
+        self.change(partial(changes.set_focus, text=event.text))
 
     def action_adopt_request(self) -> None:
         """Their request for next week, taken on as a care action (once a week, unless it

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from companion.domain.checkin_fields import CHECKIN_QUESTIONS
+from companion.domain.checkin_fields import CHECKIN_QUESTIONS, PAIRED
 from companion.tui.read.checkin import energy_text
 
 
@@ -53,6 +53,8 @@ class CheckinCard(VerticalScroll):
             yield Static(Content(self.note), classes="answer")
         first = True
         for field in CHECKIN_QUESTIONS:
+            if field.name in PAIRED:
+                continue  # read beside each other on "Talking it over"
             value = self.answers.get(field.name)
             before = None if self.first is None else self.first.get(field.name)
             if value in (None, "") and before in (None, ""):
