@@ -72,8 +72,9 @@ def expected(record_type: str, kind: str, owner: str, author: str, name: str, va
     if record_type == m.GRATITUDE and name in ("read", "landed"):
         return not mine
     if record_type == m.AGREEMENT and name == "status":
-        # nobody sets `retired`: it takes both partners' consent (consent.state)
-        return value == m.ACCEPTED and not mine
+        # `retired` merges from either and retires nothing: it takes both partners' consent
+        # (consent.state, consent.retired_by_older_version)
+        return (value == m.ACCEPTED and not mine) or value == m.RETIRED
     if record_type == m.AGREEMENT and name in consent.RETIRES:
         # each partner gives only their own consent, and never takes it back
         own = consent.OWNER_RETIRES if mine else consent.OTHER_RETIRES

@@ -48,9 +48,11 @@ CREATE_VALUES: dict[str, dict[str, tuple[Any, ...]]] = {
     },
     m.SUPPORT: {"answer": (None,), "answer_need": (None,)},
 }
-# Agreements: proposed only in the proposer's create; accepted by the other. Nobody sets
-# `retired`: an agreement is retired once both partners have given their consent.
-AGREEMENT_STATUS = {m.PROPOSED: NOBODY, m.ACCEPTED: OTHER, m.RETIRED: NOBODY}
+# Agreements: proposed only in the proposer's create; accepted by the other. An agreement is
+# retired once both partners have given their consent; `retired`, which versions before that
+# let either partner set, still merges from either so that every device reads it alike, and
+# retires nothing (consent.retired_by_older_version).
+AGREEMENT_STATUS = {m.PROPOSED: NOBODY, m.ACCEPTED: OTHER, m.RETIRED: EITHER}
 # Types whose create names a care action: a tick is the action's owner's, a review the other's.
 NAMES_ACTION = frozenset({m.TICK, m.REVIEW})
 # Types whose ids are made from their natural keys (so two devices of one partner agree).
