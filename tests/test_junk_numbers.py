@@ -10,12 +10,13 @@ import os
 import shutil
 from pathlib import Path
 
+from companion import verify
 from companion.errors import EXIT_WAIT
 from companion.sync import engine
 from companion.sync.journal import DEVICES, segment_name
 
 from .syncsim import World, fast_kdf
-from .test_adversarial import exchange, texts
+from .test_adversarial import check_sam, exchange, texts
 from .test_cli import fails, ok
 from .test_rebuild_half_synced import own_dir
 
@@ -48,6 +49,8 @@ def test_a_junk_name_far_ahead_doesnt_hide_a_journal_that_went_back(tmp_path, mo
     kinds = {p["kind"] for p in sam.sync().problems}
     assert engine.ROLLED_BACK in kinds
     assert "You listened all the way to the end." in texts(sam)  # nothing read is lost
+    report = check_sam(world)
+    assert verify.ROLLED_BACK in [p.kind for p in report.problems], report.text()
 
 
 def test_junk_far_ahead_of_a_journal_that_carries_on_is_no_rollback(tmp_path, monkeypatch):
@@ -63,6 +66,8 @@ def test_junk_far_ahead_of_a_journal_that_carries_on_is_no_rollback(tmp_path, mo
     kinds = {p["kind"] for p in sam.sync().problems}
     assert engine.ROLLED_BACK not in kinds
     assert "You called my mum." in texts(sam)
+    report = check_sam(world)
+    assert verify.ROLLED_BACK not in [p.kind for p in report.problems], report.text()
 
 
 def test_junk_under_this_devices_next_number_stops_no_compaction(tmp_path, monkeypatch):
