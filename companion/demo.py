@@ -1,8 +1,9 @@
 """`companion demo`: a throw-away space with a few weeks of history, and a simulated partner.
 
 Alex (you, in the demo) and Sam set up a real space in a temporary folder through the real
-write path; a second process then plays Sam's device, writing a note and ticking its care
-while the app is open, so what arrives travels the same sync path a partner's changes do.
+write path, with a pause a few evenings ago that ended in a repair step; a second process then
+plays Sam's device, writing a note, asking for support tonight and ticking its care while the
+app is open, so what arrives travels the same sync path a partner's changes do.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ from companion.domain.ids import iso_week
 
 PASSPHRASE = "a throw-away demo passphrase"
 EVENING = dt.time(21, 0)
+# The pause in the history, this many evenings before the demo opens: recent enough that
+# Sam's shared repair step still shows on Tonight.
+PAUSE_DAYS_AGO = 3
+SUPPORT_WORD = "A long day; my head is full."
 
 ALEX_NEEDS = (
     "A check-in text on days I know are stressful",
@@ -91,8 +96,8 @@ def build(root: Path, weeks: int = 5, seed: int = 7, progress: Callable[[], None
     alex.add_care("Phone away for ten minutes when Sam gets home", "daily", sam_needs[0].id)
     alex.add_care("Plan a small weekend outing", "weekly", sam_needs[2].id)
     pause = alex.propose_agreement(
-        "When a talk gets heated, either of us can say 'let's take twenty' and we come back "
-        "to it within a day."
+        "When a talk gets heated, either of us can call a pause ('let's take twenty'), and we "
+        "come back to it within a day."
     )
     selfcare = sam.propose_agreement("Tuesday evenings are self-care time for each of us.")
     exchange()
@@ -126,6 +131,8 @@ def build(root: Path, weeks: int = 5, seed: int = 7, progress: Callable[[], None
             _weekly(alex, sam, day, rng)
             exchange()
             sam.set_focus(rng.choice(FOCUSES), iso_week(day))
+        if day == today - dt.timedelta(days=PAUSE_DAYS_AGO):
+            _a_pause_and_its_repair(alex, sam, day, clock, exchange)
         progress()
         day += dt.timedelta(days=1)
     # This week: Sam has shared a check-in; Alex's is still to do, sealed until then.
@@ -181,14 +188,41 @@ def _weekly(alex: service.Session, sam: service.Session, sunday: dt.date, rng) -
                 session.review(action.id, verdict, week)
 
 
+def _a_pause_and_its_repair(
+    alex: service.Session,
+    sam: service.Session,
+    day: dt.date,
+    clock: _Clock,
+    exchange: Callable[[], None],
+) -> None:
+    """One evening a talk about money runs hot: Alex calls a pause, and once it is over both
+    take the repair step; Sam shares theirs, Alex keeps theirs private."""
+    clock.set_day(day, dt.time(21, 30))
+    pause = alex.start_pause(minutes=30, note="A walk around the block; I'll be back.")
+    exchange()
+    clock.set_day(day, dt.time(22, 15))
+    sam.take_repair(
+        pause.id,
+        again="The holiday budget, slowly",
+        understood="It was worry, not a no.",
+        share=True,
+    )
+    alex.take_repair(pause.id, again="Starting with what we both want from the holiday")
+    exchange()
+
+
 def simulate_partner(sam_home: Path, delay: float = 3.0) -> None:
-    """Play Sam's device while the app is open: a note, a tick, a 'this landed'."""
+    """Play Sam's device while the app is open: a note, a request for support, a tick, a
+    'this landed'."""
     sam = service.Session.unlock(sam_home, PASSPHRASE)
     time.sleep(delay)
     sam.sync()
     sam.add_gratitude(
         "Thank you for making tea tonight and asking about my day. I felt looked after."
     )
+    time.sleep(delay)
+    if sam.my_request() is None:
+        sam.ask_support(SUPPORT_WORD)
     time.sleep(delay)
     due = [item for item in sam.due_today() if item.status is None]
     if due:

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from companion.domain import consent, rights, schema
+from companion.domain import consent, moments, rights, schema
 from companion.domain import model as m
 from companion.domain.ids import is_bound, make_id, owned_id, tick_id
 from companion.domain.records import make_op
@@ -72,8 +72,9 @@ def expected(record_type: str, kind: str, owner: str, author: str, name: str, va
     if record_type == m.GRATITUDE and name in ("read", "landed"):
         return not mine
     if record_type == m.AGREEMENT and name == "status":
-        # nobody sets `retired`: it takes both partners' consent (consent.state)
-        return value == m.ACCEPTED and not mine
+        # `retired` merges from either and retires nothing: it takes both partners' consent
+        # (consent.state, consent.retired_by_older_version)
+        return (value == m.ACCEPTED and not mine) or value == m.RETIRED
     if record_type == m.AGREEMENT and name in consent.RETIRES:
         # each partner gives only their own consent, and never takes it back
         own = consent.OWNER_RETIRES if mine else consent.OTHER_RETIRES
@@ -136,7 +137,10 @@ def test_every_field_merges_only_from_the_partner_who_may_set_it(space, data):
     alex = _open(space["alex"])
     before = _state(alex, record.id, record.type)
     alex.close()
-    seq, _ = write_as(space["sam"], [(kind, record.type, record.id, fields)])
+    seq, written = write_as(space["sam"], [(kind, record.type, record.id, fields)])
+    if allowed and record.type == m.GRATITUDE and kind == "delete":
+        # taking a note back: only within the window of its sending (by the author's stamps)
+        allowed = moments.removal_in_time(record.id, record.created, written[0]["hlc"])
     problems, alex = _sync_alex(space)
     try:
         after = _state(alex, record.id, record.type)

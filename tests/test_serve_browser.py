@@ -173,3 +173,15 @@ def test_ctrl_keys_the_app_uses_reach_it_and_have_a_click_too(browser, served, a
         "the note sent with a click on Send",
     )
     tab.page.close()
+
+
+def test_the_keys_tell_to_close_the_tab_to_leave(browser, served, alex) -> None:
+    """In the browser ctrl+q may close the browser itself: the keys (F1) say to close the tab."""
+    tab = Tab(browser, served.url)
+    unlock(tab)
+    tab.page.keyboard.press("F1")
+    tab.see("Close this tab to leave")
+    assert tab.find("^q") is None
+    tab.page.keyboard.press("Escape")
+    tab.gone("Close this tab to leave")
+    tab.page.close()

@@ -11,6 +11,7 @@ import click
 
 from companion.cli.base import cli, say, with_session
 from companion.domain import consent
+from companion.domain.words import VERDICT_WORDS
 from companion.views import delivered
 
 
@@ -182,18 +183,19 @@ def unseal(session, week: str | None) -> None:
 
 @cli.command()
 @click.argument("action")
-@click.argument("verdict", type=click.Choice(["landed", "missed", "not-needed"]))
+@click.argument("verdict", type=click.Choice(list(VERDICT_WORDS)))
 @click.option("--week", metavar="YYYY-Www", help="The ISO week (default: last week).")
 @click.option("--note", metavar="TEXT", help="A few words of your own: what would help instead.")
 @with_session
 def review(session, action: str, verdict: str, week: str | None, note: str | None) -> None:
-    """As the receiver, say how one of your partner's care actions felt last week
-    (missed: it didn't reach you)."""
+    """As the receiver, say how one of your partner's care actions felt last week: it
+    landed, it didn't reach you (didnt-reach-me, or missed), or it wasn't needed."""
     from companion.domain.words import VERDICT_LABELS
 
-    record = session.review(action, verdict, week, note=note)
+    stored = VERDICT_WORDS[verdict]
+    record = session.review(action, stored, week, note=note)
     words = f" ({record.get('note')})" if record.get("note") else ""
-    say(f"Noted for {record.get('week')}: {VERDICT_LABELS[verdict]}{words}.")
+    say(f"Noted for {record.get('week')}: {VERDICT_LABELS[stored]}{words}.")
 
 
 @cli.command()

@@ -36,15 +36,28 @@ def state(record: Record) -> str:
     Every field it reads only moves one way (a consent, once given, stays; an acceptance
     isn't taken back), and so does the state, whatever order the changes arrive in: a
     proposal its proposer wants to withdraw waits for the other's word like an agreement
-    does, since the other may have accepted it meanwhile. `status: retired` alone is how
-    agreements were retired before consent went both ways.
+    does, since the other may have accepted it meanwhile. `status: retired` (how one partner
+    alone retired an agreement before consent went both ways) retires nothing by itself:
+    see `retired_by_older_version`.
     """
     owner, other = bool(record.get(OWNER_RETIRES)), bool(record.get(OTHER_RETIRES))
-    if record.get("status") == m.RETIRED or (owner and other):
+    if owner and other:
         return m.RETIRED
     if owner or other:
         return RETIRING
-    return m.ACCEPTED if record.get("status") == m.ACCEPTED else m.PROPOSED
+    if record.get("status") == m.ACCEPTED or record.get("accepted_by"):
+        return m.ACCEPTED  # (a status retired by an older version after it was accepted)
+    return m.PROPOSED
+
+
+def retired_by_older_version(record: Record) -> bool:
+    """Whether one partner retired this agreement alone, as versions before consent went both
+    ways did (`status: retired`), and it isn't retired by both yet.
+
+    Such a change merges on every device, old or new, so they all read it alike; it counts as
+    no one's consent, since a partner's app could write it today to retire an agreement alone.
+    """
+    return record.get("status") == m.RETIRED and state(record) != m.RETIRED
 
 
 def retires_field(record: Record, partner: str) -> str:
@@ -80,9 +93,11 @@ def story(record: Record, me: str, partner: str | None, name_of: Callable[[str],
     asked = [name_of(p) for p in (owner, other) if p and has_retired(record, p)]
     now, what = state(record), "retire it" if record.get("accepted_by") else "withdraw it"
     if now == m.RETIRED:
-        told.append(f"retired by {' and '.join(asked) or 'one of you, in an older version'}")
+        told.append(f"retired by {' and '.join(asked)}")
     elif asked:
         told.append(f"{asked[0]} asked to {what}")
+    if retired_by_older_version(record):
+        told.append(f"an older version let one of you {what} alone; now it takes you both")
     talk = [name_of(p) for p in (owner, other) if p and wants_to_talk(record, p)]
     return told + [f"{who} would like to talk first" for who in talk]
 
@@ -100,6 +115,9 @@ def arrival(record: Record, me: str, partner: str, name: str) -> str | None:
     if now == RETIRING and has_retired(record, partner) and not has_retired(record, me):
         verb = "retire" if record.get("accepted_by") else "withdraw"
         return f"{name} would like to {verb} {what}"
+    if retired_by_older_version(record) and now in (m.PROPOSED, m.ACCEPTED):
+        verb = "retired" if record.get("accepted_by") else "withdrew"
+        return f"An older version of companion {verb} {what} alone; it stays until you both do"
     if now == m.ACCEPTED and record.get("accepted_by") == partner:
         return f"{name} accepted an agreement"
     if now == m.PROPOSED and record.author == partner:

@@ -82,6 +82,9 @@ PAUSE_DEFAULT_MINUTES = 30
 EVENING_ENDS_HOUR = 4
 # A sent note may be taken back for this long, by its author's own clock.
 UNSEND_WINDOW_MS = 5 * 60 * 1000
+# What the recipient's app allows beyond it, judging by the author's stamps: a removal is
+# stamped above the partner's changes to the note, which a clock slightly ahead may date later.
+UNSEND_ALLOWANCE_MS = 2 * 60 * 1000
 MAX_NAME = 40
 # The years a record's date or week may fall in: ids encode time from 1970, and readers step
 # a week either side of a date, which must not run off the calendar.

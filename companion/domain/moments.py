@@ -10,6 +10,8 @@ import datetime as dt
 import re
 
 from companion.domain import model as m
+from companion.domain.hlc import stamp_ms
+from companion.domain.ids import id_ms
 from companion.errors import UsageError
 
 MINUTE_MS = 60 * 1000
@@ -86,6 +88,15 @@ def within_unsend_window(sent_ms: int, now_ms: int) -> bool:
     A clock set back since (now before sent) counts the same distance the other way.
     """
     return abs(now_ms - sent_ms) <= m.UNSEND_WINDOW_MS
+
+
+def removal_in_time(note_id: str, created: str, stamp: str) -> bool:
+    """Whether a note's removal stamped `stamp` falls within the window of its sending, as the
+    recipient judges it, by the author's own times: the later of the note's id and its
+    create's stamp (`created`, "" if unknown), which follows a partner's clock running ahead
+    as the removal's stamp does."""
+    sent = max(id_ms(note_id), stamp_ms(created) if created else 0)
+    return stamp_ms(stamp) - sent <= m.UNSEND_WINDOW_MS + m.UNSEND_ALLOWANCE_MS
 
 
 # -- a note with a second thought -----------------------------------------------------------

@@ -6,11 +6,12 @@ owner's to change, except what belongs to the other partner: a note's `read` and
 partner's own word on an agreement (their consent to retire it, given once and never taken
 back, and their "let's talk first": domain/consent.py), and the answer to a request for
 support (the partner asked). An agreement's text is set only when it is proposed, and nobody
-deletes one. A tick is its care action's owner's; a review, the receiver's. A check-in, a
-suggested focus and a "how did that go?" are their author's alone, filed under them by week
-(so the other partner can neither write nor take one over). The judgement is
-pure: the caller looks the owners up (sync/ownership.py). SECURITY.md "Who may change what"
-is this table in words.
+deletes one. A note is taken back by its author only within the window for it, as the
+author's own times tell (domain/moments.py). A tick is its care action's owner's; a review,
+the receiver's. A check-in, a suggested focus and a "how did that go?" are their author's
+alone, filed under them by week (so the other partner can neither write nor take one over).
+The judgement is pure: the caller looks the owners up (sync/ownership.py). SECURITY.md
+"Who may change what" is this table in words.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any, NamedTuple
 
 from companion.domain import consent as c
 from companion.domain import model as m
+from companion.domain import moments
 from companion.domain.ids import (
     checkin_id,
     focus_id,
@@ -55,9 +57,11 @@ CREATE_VALUES: dict[str, dict[str, tuple[Any, ...]]] = {
     },
     m.SUPPORT: {"answer": (None,), "answer_need": (None,)},
 }
-# Agreements: proposed only in the proposer's create; accepted by the other. Nobody sets
-# `retired`: an agreement is retired once both partners have given their consent.
-AGREEMENT_STATUS = {m.PROPOSED: NOBODY, m.ACCEPTED: OTHER, m.RETIRED: NOBODY}
+# Agreements: proposed only in the proposer's create; accepted by the other. An agreement is
+# retired once both partners have given their consent; `retired`, which versions before that
+# let either partner set, still merges from either so that every device reads it alike, and
+# retires nothing (consent.retired_by_older_version).
+AGREEMENT_STATUS = {m.PROPOSED: NOBODY, m.ACCEPTED: OTHER, m.RETIRED: EITHER}
 # Types whose create names a care action: a tick is the action's owner's, a review the other's.
 NAMES_ACTION = frozenset({m.TICK, m.REVIEW})
 # Types whose ids are made from their natural keys (so two devices of one partner agree).
@@ -71,10 +75,12 @@ KEPT = frozenset({m.PARTNER, m.DEVICE})
 
 
 class Owned(NamedTuple):
-    """An existing record's type and its owner (the author of its create)."""
+    """An existing record's type, its owner (the author of its create) and that create's
+    stamp ("" where it doesn't matter)."""
 
     type: str
     owner: str
+    created: str = ""
 
 
 class NotAllowed(NamedTuple):
@@ -84,7 +90,8 @@ class NotAllowed(NamedTuple):
     field: str  # "" for the whole record (a delete, a create under a taken id)
     author: str
     owner: str | None  # the record's owner, when it has one
-    tried: str  # "change", "delete", "create", "take" (a taken id), "add" (a third partner)
+    # "change", "delete", "create", "take" (a taken id), "add" (a third partner), "unsend"
+    tried: str
     rule: str  # who may, in words
 
     def describe(self, name_of: Mapping[str, str], me: str) -> str:
@@ -100,6 +107,8 @@ class NotAllowed(NamedTuple):
             what = "add a third person to this space"
         elif self.tried == "take":
             what = f"make a new record under the id of {whose} {label}"
+        elif self.tried == "unsend":
+            what = "take back a note long after sending it"
         elif self.tried == "delete":
             what = f"delete {whose} {label}"
         elif self.tried == "create":
@@ -152,11 +161,16 @@ def judge(
     if kind == "delete" and record_type == m.AGREEMENT:
         return _no(op, "", owner, "delete", "an agreement is retired by both, never deleted")
     if kind == "delete":
-        return None if author == owner else _no(op, "", owner, "delete", "only its owner may")
+        if author != owner:
+            return _no(op, "", owner, "delete", "only its owner may")
+        return _taken_back_late(op, existing)
     for name, value in fields.items():
         right = _set_right(record_type, name, value)
         if not _may(right, author, owner):
             return _no(op, name, owner, "change", _RULE_WORDS[right])
+        late = _taken_back_late(op, existing) if name == DELETED and value is True else None
+        if late is not None:
+            return late
         if name == "accepted_by" and value != author:
             return _no(op, name, owner, "change", "an acceptance names the one who accepts")
         if record_type == m.DEVICE and name == "partner" and value != owner:
@@ -185,6 +199,10 @@ def _create(
             return _no(op, "", thief, "take", "an id is its creator's")
     if record_type in KEPT and fields.get(DELETED) is True:
         return _no(op, "", None, "delete", "nobody may: who you are and your devices stay")
+    first = existing if existing is not None else Owned(record_type, author, op["hlc"])
+    late = _taken_back_late(op, first) if fields.get(DELETED) is True else None
+    if late is not None:
+        return late
     for name, allowed in CREATE_VALUES.get(record_type, {}).items():
         if name in fields and fields[name] not in allowed:
             return _no(op, name, None, "create", "only the other partner may set it")
@@ -254,6 +272,14 @@ def name_taken(op: Mapping[str, Any], others: Collection[str]) -> NotAllowed | N
     if m.name_key(name) in others:
         return _no(op, "name", op["id"], "change", "each of you keeps a name of your own")
     return None
+
+
+def _taken_back_late(op: Mapping[str, Any], note: Owned) -> NotAllowed | None:
+    """A note removed by its author after the window for taking it back, judged by the
+    author's own times (so a clock turned back on their computer doesn't reopen it)."""
+    if op["type"] != m.GRATITUDE or moments.removal_in_time(op["id"], note.created, op["hlc"]):
+        return None
+    return _no(op, "", note.owner, "unsend", "a note is taken back within five minutes of sending")
 
 
 def _set_right(record_type: str, name: str, value: Any) -> str:

@@ -7,6 +7,14 @@ from collections.abc import Sequence
 
 # How the receiver names each verdict (a stored "missed" reads as "didn't reach me").
 VERDICT_LABELS = {"landed": "landed", "missed": "didn't reach me", "not-needed": "not needed"}
+# The verdicts as typed on the command line: the app's own words first, then the stored
+# name, which stays accepted (scripts use it) and is what `--json` prints.
+VERDICT_WORDS = {
+    "landed": "landed",
+    "didnt-reach-me": "missed",
+    "not-needed": "not-needed",
+    "missed": "missed",
+}
 
 
 def giver_verdict(verdict: str, receiver: str) -> str:

@@ -57,7 +57,17 @@ class NotesPart(SessionCore):
                 "That note was sent more than five minutes ago, so it stays.",
                 "If it needs another word, write a new note that says so.",
             )
-        [gone] = self.commit([self.op("delete", note.id, m.GRATITUDE)])
+        removal = self.op("delete", note.id, m.GRATITUDE)
+        if not moments.removal_in_time(note.id, note.created, removal["hlc"]):
+            # this device's stamps follow a partner's clock that runs ahead: the partner's app
+            # judges by them and would keep the note, so nothing is written
+            raise UsageError(
+                "That note can't be taken back now: by the time your partner's app goes by, it "
+                "was sent more than five minutes ago, so it stays.",
+                "Check the date and time on this computer and on your partner's. If the note "
+                "needs another word, write a new note that says so.",
+            )
+        [gone] = self.commit([removal])
         return gone
 
     def recent_sent(self) -> Record | None:

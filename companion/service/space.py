@@ -255,8 +255,12 @@ def _check_caught_up(session: Session) -> None:
         )
     except (DataError, AttributeError, TypeError, ValueError):
         return  # the copy is too damaged to say; the folder is all there is to go by
-    held = session.journal.listing(session.device_id).last_seq
-    if held < wrote:
+    listing = session.journal.listing(session.device_id)
+    # where our journal in the folder ends, if short of what we wrote (junk planted under a
+    # higher number doesn't count: `went_back_to`)
+    short = session.journal.went_back_to(session.device_id, wrote, listing)
+    held = 0 if wrote and not (listing.segments or listing.snapshots) else short
+    if held is not None and held < wrote:
         raise WaitError(
             f"The shared folder doesn't have all of this device's changes yet ({wrote - held} "
             "of its latest files aren't there), so rebuilding now would lose them. Nothing "

@@ -178,8 +178,9 @@ class Replica:
         stamp = state.get("clocks", {}).get(name) if isinstance(state, dict) else None
         return stamp if isinstance(stamp, str) else None
 
-    def owners(self, record_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
-        """Record id → (type, owner) for those of `record_ids` whose create has merged.
+    def owners(self, record_ids: Iterable[str]) -> dict[str, tuple[str, str, str]]:
+        """Record id → (type, owner, its create's stamp) for those of `record_ids` whose
+        create has merged.
 
         An id may be stored in the core partition or in its month's, whatever type an
         operation names it with, so both are looked in; each partition is read once.
@@ -191,13 +192,13 @@ class Replica:
             month = partition_for(model.TICK, record_id)
             if month in months:
                 by_partition[month].append(record_id)
-        found: dict[str, tuple[str, str]] = {}
+        found: dict[str, tuple[str, str, str]] = {}
         for partition, ids in by_partition.items():
             states = self._raw(partition)
             for record_id in ids:
                 state = states.get(record_id)
                 if state is not None and state.get("created") is not None:
-                    found[record_id] = (state["type"], state["author"])
+                    found[record_id] = (state["type"], state["author"], state["created"])
         return found
 
     def apply(

@@ -181,38 +181,42 @@ def compact_own(journal: Journal, listing: Listing) -> bool:
 
 
 def _fold(journal: Journal, snaps: list[tuple[int, int]], seqs: list[int]) -> bool:
-    """Write one snapshot covering `snaps` and `seqs` (a contiguous run), then drop them."""
+    """Write one snapshot covering `snaps` and `seqs` (a contiguous run), then drop them.
+
+    Junk planted under one of our numbers (our next change then chains past it) stays where
+    it is, for readers to report, and the run starts again after it; so does a gap in the
+    run. Otherwise that file would stop compaction for good.
+    """
     device = journal.device_id
     ops: list[dict[str, Any]] = []
     prev = last_hash = ""
     first: int | None = None
     last = 0  # read only once `first` is set, and set along with it
     names: list[str] = []
-    try:
-        for a, b in snaps:
-            snap = journal.read_snapshot(device, a, b)
-            if snap is None:
-                return False
-            if first is None:
-                first, prev = a, snap.prev
-            elif a != last + 1:
-                return False
-            ops += snap.ops
-            last, last_hash = b, snap.last_hash
-            names.append(snapshot_name(a, b))
-        for seq in seqs:
-            segment = journal.read(device, seq)
-            if segment is None:
-                return False
-            if first is None:
-                first, prev = seq, segment.prev
-            elif seq != last + 1:
-                return False
-            ops += segment.ops
-            last, last_hash = seq, segment.digest
-            names.append(segment_name(seq))
-    except (SegmentIncomplete, SegmentInvalid):
-        return False  # never compact over something we can't read; verify reports it
+    runs: list[tuple[int, int, int | None]] = [(a, b, None) for a, b in snaps]
+    runs += [(seq, seq, seq) for seq in seqs]
+    for a, b, seq in runs:
+        found: tuple[str, str, list[dict[str, Any]]] | None = None  # (prev, last hash, ops)
+        try:
+            if seq is None:
+                snap = journal.read_snapshot(device, a, b)
+                found = (snap.prev, snap.last_hash, snap.ops) if snap else None
+            else:
+                segment = journal.read(device, seq)
+                found = (segment.prev, segment.digest, segment.ops) if segment else None
+        except SegmentIncomplete:
+            return False  # never compact over something not whole yet
+        except SegmentInvalid:
+            pass  # junk: never compacted over, nor removed; verify reports it
+        if found is None or (first is not None and a != last + 1):
+            ops, names, first = [], [], None  # start again after it
+            if found is None:
+                continue
+        if first is None:
+            first, prev = a, found[0]
+        ops += found[2]
+        last, last_hash = b, found[1]
+        names.append(snapshot_name(a, b) if seq is None else segment_name(seq))
     if first is None or first == last:
         return False
     try:

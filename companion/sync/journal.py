@@ -52,6 +52,8 @@ _CONFLICT_SEGMENT = re.compile(r"^(\d{10})(?:\.sync-conflict-[^/]*| \([^/]*\))\.
 _CONFLICT_SNAPSHOT = re.compile(
     r"^snap-(\d{10})-(\d{10})(?:\.sync-conflict-[^/]*| \([^/]*\))\.snap$"
 )
+# How many files past the last one read are tried before a journal counts as gone back.
+_LATER_TRIES = 8
 _IGNORED_PREFIXES = ("~syncthing~", ".syncthing.", ".dropbox", "~$", ".~")
 _IGNORED_SUFFIXES = (".tmp", ".icloud", ".partial", ".crdownload", ".part")
 
@@ -205,6 +207,33 @@ class Journal:
         found.snapshots.sort()
         found.conflicts.sort(key=lambda c: c.name)
         return found
+
+    def went_back_to(self, device: str, read: int, listing: Listing) -> int | None:
+        """Where a device's journal stands if it went back from `read` (the last number read
+        of it): that file is neither there nor in a snapshot, and nothing after it opens. A
+        name planted far ahead, with junk under it, doesn't hide a restored backup."""
+        if not read or not (listing.segments or listing.snapshots):
+            return None
+        if read in listing.segments or any(a <= read <= b for a, b in listing.snapshots):
+            return None
+        later = sorted(
+            [(seq, seq) for seq in listing.segments if seq > read]
+            + [(a, b) for a, b in listing.snapshots if b > read]
+        )
+        for first, last in later[:_LATER_TRIES]:
+            try:
+                if first == last and first in listing.segments:
+                    found: object = self.read(device, first)
+                else:
+                    found = self.read_snapshot(device, first, last)
+            except segments.SegmentIncomplete:
+                return None  # not whole yet: it may well carry the journal on
+            except segments.SegmentInvalid:
+                continue
+            if found is not None:
+                return None
+        ends = [*listing.segments, *(last for _, last in listing.snapshots)]
+        return max((end for end in ends if end < read), default=0)
 
     def segment_seqs(self, device: str) -> list[int]:
         return sorted(self.listing(device).segments)

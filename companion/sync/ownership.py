@@ -16,8 +16,8 @@ from companion.domain import model as m
 from companion.domain import rights
 from companion.domain.rights import NotAllowed, Owned, Wait
 
-# Record id → (type, owner) of the records already merged: Replica.owners.
-OwnerLookup = Callable[[Iterable[str]], dict[str, tuple[str, str]]]
+# Record id → (type, owner, create's stamp) of the records already merged: Replica.owners.
+OwnerLookup = Callable[[Iterable[str]], dict[str, tuple[str, str, str]]]
 
 
 class Arrival(NamedTuple):
@@ -76,7 +76,7 @@ def judge_all(
         if verdict is None:
             judged.allowed.append(arrival)
             if op["op"] == "create" or rights.carries_keys(op):
-                owners.setdefault(op["id"], Owned(op["type"], op["author"]))
+                owners.setdefault(op["id"], Owned(op["type"], op["author"], op["hlc"]))
                 if op["type"] == m.PARTNER and op["id"] not in known:
                     known.append(op["id"])
         elif isinstance(verdict, Wait):

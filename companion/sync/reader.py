@@ -140,13 +140,13 @@ class Reader:
         cursor = self.cursor
         self.retry_skipped()
         self.retry_skipped_snapshots(listing)
-        if listing.last_seq < cursor["seq"] and (listing.segments or listing.snapshots):
-            self.problems[(ROLLED_BACK, self.device, listing.last_seq)] = _problem(
+        back_to = self.journal.went_back_to(self.device, cursor["seq"], listing)
+        if back_to is not None:
+            self.problems[(ROLLED_BACK, self.device, back_to)] = _problem(
                 ROLLED_BACK,
                 self.device,
-                listing.last_seq,
-                f"its journal went back from {cursor['seq']} to {listing.last_seq} "
-                "(a restored backup?)",
+                back_to,
+                f"its journal went back from {cursor['seq']} to {back_to} (a restored backup?)",
             )
         elif cursor["seq"] and cursor["hash"] and cursor["seq"] in listing.segments:
             current = self.journal.digest_of(self.device, cursor["seq"])

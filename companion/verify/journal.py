@@ -86,7 +86,17 @@ class DeviceCheck:
             self.open_conflict(conflict)
         check_chain(self.files, self.report)
         check_gaps(self.files, self.report)
-        check_cursor(self.files, self.cursor, self.listing.last_seq, self.report)
+        check_cursor(self.files, self.cursor, self.reaches(), self.report)
+
+    def reaches(self) -> int:
+        """How far the journal goes as its files tell: those that opened, and the name of the
+        file last read while it is still there (damage to it is reported as such). A junk
+        name far ahead doesn't count."""
+        top = max((last for _, last in self.files.opened), default=0)
+        seen = self.cursor.get("seq") if isinstance(self.cursor, dict) else None
+        if isinstance(seen, int) and any(a <= seen <= b for a, b in self.files.present):
+            top = max(top, seen)
+        return top
 
     def check_names(self) -> None:
         for name in sorted(self.listing.unknown):

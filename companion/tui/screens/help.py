@@ -69,11 +69,22 @@ services.
 
 `t` Tonight · `c` Care · `g` Gratitude · `w` Check-in · `a` Agreements · `p` Progress ·
 `h` History · `,` Settings · `?` this page · `F1` the keys of the screen you are on ·
-`ctrl+p` all commands · `Esc` leaves a text field · `ctrl+q` quit.
+`ctrl+p` all commands · `Esc` leaves a text field · {quit}.
 Tonight: `d` done, `s` skip (low energy), `u` undo, `n` write a note.
 Check-in: `r` adopts their request, `o` what would help them; last week's care: `l` landed,
 `m` didn't reach me, `n` not needed, `w` a few words.
 """
+
+
+# How to leave, in a terminal and in a browser tab (`companion serve`), where ctrl+q may reach
+# the browser before the app: some browsers close themselves on it.
+QUIT_IN_TERMINAL = "`ctrl+q` quit"
+QUIT_IN_BROWSER = "close this browser tab to leave (`ctrl+q` may close the browser instead)"
+
+
+def help_text(served: bool) -> str:
+    """The help page, telling how to leave where the app runs: a terminal or a browser tab."""
+    return HELP_TEXT.replace("{quit}", QUIT_IN_BROWSER if served else QUIT_IN_TERMINAL)
 
 
 _INLINE = (
@@ -123,7 +134,7 @@ class HelpScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield AppHeader(id="app-header")
         with VerticalScroll(id="help-body"):
-            yield Static(help_content(HELP_TEXT), id="help-text")
+            yield Static(help_content(help_text(self.app.is_web)), id="help-text")
         yield BottomBar(self.MODE)
 
     def on_mount(self) -> None:

@@ -84,7 +84,8 @@ class KeysScreen(ModalScreen[None]):
         anywhere = [
             KeyRow("f1", "These keys (Esc closes them)"),
             KeyRow("^p", "Every command, by name"),
-            KeyRow("^q", "Quit"),
+            # in a browser tab ctrl+q may close the browser itself (`companion serve`)
+            KeyRow("", "Close this tab to leave") if self.app.is_web else KeyRow("^q", "Quit"),
         ]
         sections = [
             _section("On this screen", self.own or [KeyRow("", "(only the ones below)")]),
