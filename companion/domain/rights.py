@@ -228,17 +228,6 @@ def _natural(op: Mapping[str, Any], existing: Owned | None, action: Owned | None
     return None
 
 
-def name_taken(op: Mapping[str, Any], others: Collection[str]) -> NotAllowed | None:
-    """A partner's name set to the other partner's name (`others`: theirs, as `name_key`
-    folds them), as a change refused."""
-    name = op["fields"].get("name")
-    if op["type"] != m.PARTNER or op["op"] == "delete" or not isinstance(name, str):
-        return None
-    if m.name_key(name) in others:
-        return _no(op, "name", op["id"], "change", "each of you keeps a name of your own")
-    return None
-
-
 def _set_right(record_type: str, name: str, value: Any) -> str:
     if record_type == m.AGREEMENT and name == "status":
         return AGREEMENT_STATUS.get(value, NOBODY)

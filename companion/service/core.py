@@ -162,7 +162,7 @@ class SessionCore:
         """Partner id → name, in the order they joined."""
         found = [r for r in self.replica.records(CORE) if r.type == m.PARTNER and not r.deleted]
         found.sort(key=lambda r: r.created)
-        return {r.id: r.get("name", "?") for r in found}
+        return m.shown_names({r.id: r.get("name", "?") for r in found}, self.me)
 
     @property
     def partner(self) -> str | None:
@@ -253,14 +253,7 @@ class SessionCore:
         partners = (
             [r.id for r in self.core(m.PARTNER, include_deleted=True)] if needs_partners else []
         )
-        names = {}
-        if any(o["type"] == m.PARTNER for o in ops):
-            names = {
-                r.id: (str(r.get("name")), r.created)  # my own change comes after all of it
-                for r in self.core(m.PARTNER)
-                if isinstance(r.get("name"), str)
-            }
-        not_allowed = first_refusal(ops, self.replica.owners, partners, names)
+        not_allowed = first_refusal(ops, self.replica.owners, partners)
         if not_allowed is not None:
             told = not_allowed.describe(self.partners(), self.me)
             raise RuntimeError(f"companion was about to write a change that {told}: {ops}")
