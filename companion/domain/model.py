@@ -117,6 +117,10 @@ def name_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
+# A partner's record's field: when the space began (ms since the epoch), as that partner's
+# first device knew it at `init` or `join` (sync/lifetime.py dates everything by it).
+BEGAN = "began"
+
 # How a partner whose name reads as mine is shown to me (see `shown_names`).
 TOLD_APART = "{name} (your partner)"
 

@@ -30,7 +30,7 @@ from companion.store.lock import ProfileLock
 from companion.store.replica import CORE, Replica
 from companion.store.spacefile import SpaceHeader
 from companion.store.storage import StorageDamaged
-from companion.sync import engine, layout, trust
+from companion.sync import engine, layout, lifetime, trust
 from companion.sync.admission import admit
 from companion.sync.journal import Journal
 from companion.sync.ownership import first_refusal
@@ -139,18 +139,24 @@ class SessionCore:
         return True
 
     def _publish_key(self) -> None:
-        """Put this device's signing key in its record, if it isn't there (a device made
-        before devices signed, opening with this version for the first time)."""
+        """Put this device's signing key in its record, and when the space began in my
+        partner record, where they aren't there (a space from before either existed)."""
         signer = self.journal.signer
         try:
             mine = self.replica.get(self.device_id, m.DEVICE)
+            began = lifetime.began_to_write(self.core(m.PARTNER), self.me)
         except StorageDamaged:
             return  # published on a later open, once the local copy is rebuilt
         if signer is None or mine is None or not self.me:
             return
         key = crypto.b64e(signer.public)
+        ops: list[dict[str, Any]] = []
         if mine.get("key") != key:
-            self.commit([self.op("set", self.device_id, m.DEVICE, {"key": key})])
+            ops.append(self.op("set", self.device_id, m.DEVICE, {"key": key}))
+        if began is not None:
+            ops.append(self.op("set", self.me, m.PARTNER, {m.BEGAN: began}))
+        if ops:
+            self.commit(ops)
 
     # -- who is who, where ------------------------------------------------------------------
 
@@ -183,10 +189,11 @@ class SessionCore:
         return min(made, self.today())
 
     def space_began_ms(self) -> int:
-        """When the space was made (its first partner's record), by no later than now."""
+        """When the space was made (as my record says, else by its first partner's record)."""
         partners = self.core(m.PARTNER)
+        said = lifetime.began_ms(partners, self.me)
         made = stamp_ms(partners[0].created) if partners else self.now()
-        return min(made, self.now())
+        return min(made if said is None else said, self.now())
 
     @property
     def device_id(self) -> str:

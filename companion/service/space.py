@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from companion.domain import model as m
+from companion.domain.hlc import stamp_ms
 from companion.domain.weeks import WEEK_ZONE, zone_named
 from companion.errors import DataError, UsageError, WaitError
 from companion.service.clock import local_zone_name, wall_ms
@@ -132,7 +133,7 @@ def init_space(
     spacefile.save(header, location.space_file)
     profile.save()
     session.start_trust()
-    me: dict[str, Any] = {"name": name}
+    me: dict[str, Any] = {"name": name, m.BEGAN: now()}
     if week_zone:
         me[WEEK_ZONE] = week_zone
     session.commit(
@@ -215,7 +216,9 @@ def join_space(
     engine.settle_read(session.replica, session.journal, session.clock, now(), read)
     ops = []
     if not match:
-        ops.append(session.op("create", partner_id, m.PARTNER, {"name": name}))
+        # the space began with the earliest partner's record this device found on joining
+        began = min([stamp_ms(r.created) for r in session.core(m.PARTNER)] + [now()])
+        ops.append(session.op("create", partner_id, m.PARTNER, {"name": name, m.BEGAN: began}))
     ops.append(session.op("create", device_id, m.DEVICE, _device_fields(session)))
     session.commit(ops)
     return session

@@ -335,7 +335,8 @@ def _merge(
     secret = journal.signer.approval_secret() if journal.signer is not None else ""
     trusted = trust.settle(replica, journal.device_id, fresh, problems, secret)
     trusted = horizon.admit_in_time(replica, journal.device_id, trusted, now_ms, problems)
-    trusted, outside = lifetime.within_lifetime(replica, trusted, now_ms)
+    me = str((trust.state(replica) or {}).get("me") or "")
+    trusted, outside = lifetime.within_lifetime(replica, trusted, now_ms, me)
     if outside:
         quarantine.hold(replica, journal.device_id, outside, problems)
     arrivals = [Arrival(device, seq, op) for device, seq, op in trusted]
