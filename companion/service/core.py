@@ -22,7 +22,7 @@ from companion.domain.records import Record, make_op
 from companion.domain.rights import NATURAL
 from companion.domain.schema import check_op
 from companion.errors import StorageFullError, UsageError
-from companion.service.clock import wall_ms
+from companion.service.clock import moment, wall_ms
 from companion.service.header import readable
 from companion.store import crypto, signing, spacefile
 from companion.store import profile as profiles
@@ -185,7 +185,7 @@ class SessionCore:
     def first_day(self, record: Record) -> dt.date:
         """The first day a record can be about: the local day it was made, or today if its
         maker's clock ran ahead of ours (a day can't be refused for a clock's mistake)."""
-        made = dt.datetime.fromtimestamp(stamp_ms(record.created) / 1000).date()
+        made = moment(stamp_ms(record.created)).date()
         return min(made, self.today())
 
     def space_began_ms(self) -> int:
