@@ -221,7 +221,7 @@ class CheckinsPart(SessionCore):
             return
         theirs = [r for r in self.dated([m.CHECKIN]) if r.author != self.me]
         self.note_unopened_checkins([{"id": r.id, "type": m.CHECKIN} for r in theirs])
-        self.replica.set_meta(**{CHECKINS_LOOKED_AT: True})
+        self.replica.set_meta(unopened_looked_at=True)  # CHECKINS_LOOKED_AT
 
     def note_unopened_checkins(self, ops: list[dict[str, Any]]) -> None:
         """Tell (as a problem) of each partner's check-in among `ops` whose shared key
