@@ -114,7 +114,7 @@ def _within_caps(
             )
     if not new:
         return still
-    kept, over = caps.fit(old, new, lambda item: caps.size_of(item[1]))
+    kept, over = caps.fit(old, new, lambda item: caps.size_of(item[1]), lambda item: item[0])
     if not over:
         return still
     caps.report(problems, (d for d, _ in over), "changes dated far ahead")
