@@ -145,8 +145,40 @@ def test_a_space_from_before_writes_its_beginning_once_from_its_first_record() -
     assert lifetime.began_ms(old, "b2") is None
     assert lifetime.began_to_write(old, "b2") == 5_000  # the earliest record: Alex's
     assert lifetime.began_to_write(old, "c3") is None  # no record of mine yet: nothing
+    assert lifetime.began_to_write(old[1:], "b2") is None  # alone: the other's may be coming
     said = [partner("a1", 5_000, name="Alex"), partner("b2", 9_000, name="Sam", began=4_000)]
     assert lifetime.began_ms(said, "b2") == 4_000
     assert lifetime.began_to_write(said, "b2") is None
     # what the other partner's record says is theirs, never mine
     assert lifetime.began_ms(said, "a1") is None
+
+
+def test_joining_before_the_folder_is_all_there_writes_the_beginning_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sam joins while the sync tool has brought only space.json: no record says when the
+    space began yet, so Sam's says nothing until Alex's arrives; then opening writes it, and
+    Alex's ticks from the weeks before Sam joined are not refused."""
+    fast_kdf(monkeypatch)
+    world = World(tmp_path)
+    world.setup(["Alex"])
+    alex = world.devices[0].session
+    action = alex.add_care("Make tea", "daily")
+    ticked_on = alex.tick(action.id).get("date")
+    world.clock.ms += 60 * 24 * 60 * 60 * 1000  # two months pass before Sam joins
+    folder = tmp_path / "folder1"
+    (folder / "companion" / "devices").mkdir(parents=True)
+    shutil.copy(world.space(world.devices[0]) / "space.json", folder / "companion")
+    sam = service.join_space(tmp_path / "home1", folder, "Sam", PASS, world.clock)
+    world.devices.append(Device("Sam", folder, tmp_path / "home1", sam))
+    assert sam.replica.get(sam.me, m.PARTNER).get(m.BEGAN) is None
+    exchange(world)
+    sam.close()
+    sam = service.Session.unlock(tmp_path / "home1", PASS, world.clock)
+    world.devices[1].session = sam
+    began = sam.replica.get(sam.me, m.PARTNER).get(m.BEGAN)
+    assert began == stamp_ms(alex.replica.get(alex.me, m.PARTNER).created)
+    exchange(world)
+    ticked = sam.replica.records_of([m.TICK], sam.replica.partitions())
+    assert [t.get("date") for t in ticked] == [ticked_on]
+    assert not any(p["kind"] == INVALID for p in sam.replica.meta("problems", []))

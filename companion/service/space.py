@@ -217,8 +217,12 @@ def join_space(
     ops = []
     if not match:
         # the space began with the earliest partner's record this device found on joining
-        began = min([stamp_ms(r.created) for r in session.core(m.PARTNER)] + [now()])
-        ops.append(session.op("create", partner_id, m.PARTNER, {"name": name, m.BEGAN: began}))
+        # (none found: the folder isn't all here yet, and opening later writes it instead)
+        fields: dict[str, Any] = {"name": name}
+        found = [stamp_ms(r.created) for r in session.core(m.PARTNER)]
+        if found:
+            fields[m.BEGAN] = min([*found, now()])
+        ops.append(session.op("create", partner_id, m.PARTNER, fields))
     ops.append(session.op("create", device_id, m.DEVICE, _device_fields(session)))
     session.commit(ops)
     return session

@@ -81,9 +81,11 @@ def began_ms(partners: list[Record], me: str, changes: Iterable[Change] = ()) ->
 
 def began_to_write(partners: list[Record], me: str) -> int | None:
     """What this device writes as `began` in its partner's record that doesn't say yet (a
-    space from before): its earliest partner's record, from now on fixed. None if it says."""
+    space from before, or joined before the folder was all there): its earliest partner's
+    record, from now on fixed. None if it says, or while only one partner is known (the
+    other's earlier records may be on their way)."""
     mine = next((r for r in partners if r.id == me and r.type == m.PARTNER), None)
-    if mine is None or began_ms([mine], me) is not None:
+    if mine is None or len(partners) < 2 or began_ms([mine], me) is not None:
         return None
     starts = [stamp_ms(r.created) for r in partners if r.created]
     return min(starts) if starts else None
