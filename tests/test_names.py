@@ -3,6 +3,7 @@ name, however it is written, nor delete a partner's or a device's record."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -69,14 +70,19 @@ def test_a_rename_dated_before_the_others_name_cant_take_it(couple: World) -> No
     exchange(couple)
     assert alex.partners() == {alex.me: "Robin", sam.me: "robin (your partner)"}
     assert same_name(alex)
-    laptop = join_another(couple, "Robin")  # a new device of Alex's reads it all at once
+    # a new device can't tell which of the two it is joining as, and says so
+    with pytest.raises(UsageError, match="Both people in this space go by"):
+        join_another(couple, "Robin")
+    shutil.rmtree(couple.root / f"folder{len(couple.devices)}")  # what it had copied over
+    rebuilt = service.rebuild_replica(alex)  # the whole folder in one pass holds the same
+    assert names_held(rebuilt) == names_held(alex) == names_held(sam)
+    assert rebuilt.partners() == alex.partners() and same_name(rebuilt)
+    couple.devices[0].session = alex = rebuilt
+    alex.rename("Alex")  # the mark goes once the names differ again
+    exchange(couple)
+    laptop = join_another(couple, "Alex")
     exchange(couple)
     alex.approve_device(laptop.my_code())
-    exchange(couple)
-    assert laptop.partners() == alex.partners()
-    assert names_held(laptop) == names_held(alex) == names_held(sam)
-    assert same_name(laptop)
-    alex.rename("Alex")  # the mark goes once the names differ again, on every device
     exchange(couple)
     for session in (alex, laptop):
         assert session.partners() == {alex.me: "Alex", sam.me: "robin"}

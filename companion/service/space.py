@@ -13,6 +13,7 @@ from typing import Any
 
 from companion.domain import model as m
 from companion.domain.hlc import stamp_ms
+from companion.domain.text import inert
 from companion.domain.weeks import WEEK_ZONE, zone_named
 from companion.errors import DataError, UsageError, WaitError
 from companion.service.clock import local_zone_name, wall_ms
@@ -185,6 +186,13 @@ def join_space(
         match = [
             pid for pid, known_name in known.items() if m.name_key(known_name) == m.name_key(name)
         ]
+        if len(match) > 1:
+            raise UsageError(
+                f"Both people in this space go by {inert(name)!r} now, so this device can't "
+                "tell which of you it is.",
+                "One of you can choose another name in Settings on a device you already "
+                "use; then join again.",
+            )
         if match:
             partner_id = match[0]
         elif len(known) >= 2:
