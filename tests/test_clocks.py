@@ -11,7 +11,15 @@ from hypothesis import strategies as st
 
 from companion import service, views
 from companion.domain import model as m
-from companion.domain.hlc import MAX_DRIFT_MS, Clock, format_stamp, next_after, stamp_ms
+from companion.domain.hlc import (
+    MAX_DRIFT_MS,
+    Clock,
+    ClockExhausted,
+    format_stamp,
+    next_after,
+    parse_stamp,
+    stamp_ms,
+)
 from companion.domain.records import make_op
 from companion.errors import UsageError
 from companion.store.replica import partition_for
@@ -54,6 +62,55 @@ def test_a_counter_run_up_from_elsewhere_keeps_the_stamp_format():
     clock = Clock("dev")
     clock.observe(format_stamp(1000, 999_999, "x"), now_ms=1000)
     assert clock.tick(1000) == format_stamp(1001, 0, "dev")
+
+
+END = 10**15 - 1  # the last millisecond a stamp holds (the year 33658)
+NEAR_END = st.integers(END - 3, END + 10**6)
+STEPS_NEAR_THE_END = st.lists(
+    st.one_of(
+        st.tuples(st.just("tick"), st.one_of(NEAR_END, st.integers(0, END))),
+        st.tuples(st.just("observe"), st.builds(format_stamp, NEAR_END.map(lambda w: min(w, END)),
+                  st.sampled_from([0, 999_998, 999_999]), st.just("partner"))),
+        st.tuples(st.just("above"), st.builds(format_stamp, NEAR_END.map(lambda w: min(w, END)),
+                  st.sampled_from([0, 999_999]), st.just("partner"))),
+    ),
+    max_size=30,
+)  # fmt: skip
+
+
+@given(start=st.sampled_from([0, END - 1, END]), counter=st.sampled_from([0, 999_998, 999_999]),
+       steps=STEPS_NEAR_THE_END)  # fmt: skip
+def test_a_clock_near_the_end_of_time_never_makes_a_malformed_or_earlier_stamp(
+    start, counter, steps
+):
+    """Whatever this computer's clock reads and whatever a partner's stamps say, near the
+    last millisecond a stamp holds: every stamp made parses and is above the ones before,
+    or the clock says it has none left (a clear error, nothing written)."""
+    clock = Clock("dev", wall_ms=start, counter=counter)
+    made: list[str] = []
+    for kind, value in steps:
+        try:
+            if kind == "observe":
+                clock.observe(value, now_ms=END)
+                continue
+            stamp = clock.tick(value) if kind == "tick" else clock.stamp_above(END, value)
+        except ClockExhausted as exc:
+            assert exc.exit_code == 3 and "date and time" in (exc.hint or "")
+            assert clock.wall_ms == END and clock.counter == 999_999
+            continue
+        parse_stamp(stamp)  # fifteen digits of milliseconds, six of counter: a stamp
+        assert stamp_ms(stamp) <= END
+        if kind == "tick":
+            assert all(stamp > before for before in made)
+            made.append(stamp)
+
+
+def test_the_last_stamp_there_is_is_refused_clearly_not_overflowed():
+    clock = Clock("dev", wall_ms=END, counter=999_998)
+    assert clock.tick(END + 5) == format_stamp(END, 999_999, "dev")
+    with pytest.raises(ClockExhausted, match="33658"):
+        clock.tick(END + 5)
+    assert clock.last == format_stamp(END, 999_999, "dev")  # not wedged past the format
 
 
 # -- two devices whose clocks are days apart -------------------------------------------------
@@ -229,3 +286,29 @@ def test_every_edit_that_saw_a_value_wins_over_it(tmp_path_factory, monkeypatch,
     for name, seen, edit in replaced:
         assert edit > seen, (name, seen, edit)
         assert finals[name] != {seen}, f"a replaced value of {name} won: {seen}"
+
+
+def test_a_record_stamped_at_the_end_of_time_is_shown_not_crashed_on(make_partner, shared):
+    """A replica from before far-ahead stamps were held back may hold a partner's note made
+    at the very end of time: every command that shows it still works."""
+    from .conftest import PASSPHRASE
+
+    alex, sam = make_partner("alex"), make_partner("sam")
+    alex.ok("init", str(shared), "--name", "Alex")
+    sam.ok("join", str(shared), "--name", "Sam")
+    sam.ok("add", "gratitude", "for the soup")
+    alex.ok("sync")
+    session = service.Session.unlock(alex.home, PASSPHRASE)
+    [note] = session.notes()
+    end = format_stamp(10**15 - 1, 999_999, note.device)
+    session.replica.apply([make_op("set", note.id, m.GRATITUDE, end, note.device, note.author,
+                                   {"text": "for the soup, at the end of time"})])  # fmt: skip
+    session.replica.apply([make_op("create", "f" * 16, m.PARTNER, end, note.device, "f" * 16,
+                                   {"name": "Nobody"})])  # fmt: skip
+    session.close()
+    listed = alex.ok("list", "gratitude", "--json").json()
+    assert any(n["updated_at"].startswith("9999-") for n in listed)
+    for command in (["status"], ["tonight"], ["export", "--format", "markdown"],
+                    ["export", "--format", "csv"], ["list", "gratitude"]):  # fmt: skip
+        done = alex.run(*command)
+        assert done.code == 0 and "Traceback" not in done.err, (command, done.err)

@@ -22,7 +22,7 @@ from companion.sync.problems import OVERFLOW
 
 from .syncsim import World, partners
 from .test_horizon import write_as
-from .test_signing import exchange, notes
+from .test_signing import exchange, join_another, notes
 
 DAY_MS = 24 * 60 * 60 * 1000
 
@@ -115,3 +115,56 @@ def test_refused_changes_are_capped(couple: World, monkeypatch: pytest.MonkeyPat
     assert sam.device_id in overflowed(alex)
     assert alex.note(note.id).get("text") == "for the walk"
     assert "for the soup" in notes(alex)
+
+
+def plant_flood(couple: World, owner: str, count: int) -> str:
+    """A device planted in `owner`'s name, with `count` notes held until it is confirmed."""
+    sam = couple.devices[1].session
+    planted, signer = secrets.token_hex(8), Signer.generate()
+    now, stamps = sam.now(), iter(range(1, 10**6))
+
+    def op(kind: str, rid: str, rtype: str, fields: dict) -> dict:
+        return make_op(kind, rid, rtype, format_stamp(now, next(stamps), planted), planted,
+                       owner, fields)  # fmt: skip
+
+    public = base64.b64encode(signer.public).decode()
+    ops = [op("create", planted, m.DEVICE, {"partner": owner, "label": "phone", "key": public})]
+    ops += [op("create", owned_id(now + i, owner), m.GRATITUDE, {"text": f"flood {i}",
+                                                                   "to": sam.me})
+            for i in range(count)]  # fmt: skip
+    journal = sam.journal
+    data = segments.encode(journal.key, journal.space_id, planted, 1, "", ops, signer)
+    for device in couple.devices:
+        folder = device.session.journal.devices_dir / planted
+        folder.mkdir()
+        (folder / f"{1:010d}.seg").write_bytes(data)
+    return planted
+
+
+def test_flooding_devices_cant_crowd_out_a_real_new_devices_held_changes(
+    couple: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two devices planted in Alex's name fill what is kept aside for unconfirmed devices;
+    Alex's real new laptop still has its own allowance (taken from the planted ones), so
+    once Alex approves it, every note it wrote meanwhile arrives."""
+    monkeypatch.setattr(caps, "MAX_KEPT", 50)
+    monkeypatch.setattr(caps, "MAX_KEPT_ALL", 100)
+    alex, sam = (d.session for d in couple.devices)
+    first = plant_flood(couple, alex.me, 200)
+    second = plant_flood(couple, alex.me, 200)
+    exchange(couple)
+    waiting = trust.waiting(alex.replica)
+    assert len(waiting[first]) == len(waiting[second]) == 50  # each at its own allowance
+    laptop = join_another(couple, "Alex")
+    for i in range(5):
+        laptop.add_gratitude(f"from the new laptop {i}")
+    exchange(couple)
+    waiting = trust.waiting(alex.replica)
+    assert len(waiting[laptop.device_id]) >= 6  # its record and its notes, all kept
+    assert sum(len(v) for v in waiting.values()) <= 100
+    assert {first, second} <= overflowed(alex) and laptop.device_id not in overflowed(alex)
+    alex.approve_device(laptop.my_code())
+    exchange(couple)
+    for session in (alex, sam):
+        assert {f"from the new laptop {i}" for i in range(5)} <= notes(session)
+        assert not any(n.startswith("flood") for n in notes(session))

@@ -108,3 +108,22 @@ def test_nothing_is_written_for_a_record_dated_at_the_end_of_time(couple: World)
     with pytest.raises(UsageError, match="very end of time"):
         sam.mark_notes([sam.note(note.id)], read=True, landed=True)
     assert sorted(p.name for p in sam.journal.own_dir.iterdir()) == before
+
+
+def test_no_device_gets_more_than_a_week_ahead_a_day_at_a_time(couple: World) -> None:
+    """Each change a day beyond the one before: they come in up to a week ahead of this
+    clock, and the rest wait, reported, instead of winning for a month."""
+    alex, sam = (d.session for d in couple.devices)
+    need = sam.add_need("A quiet hour")
+    exchange(couple)
+    now = sam.now()
+    steps = [
+        make_op("set", need.id, m.NEED, stamped(sam, now + day * DAY_MS - 5000), sam.device_id,
+                sam.me, {"text": f"A quiet hour, day {day}"})
+        for day in range(1, 12)
+    ]  # fmt: skip
+    write_as(sam, steps)
+    exchange(couple)
+    assert alex.replica.get(need.id, m.NEED).get("text") == "A quiet hour, day 7"
+    assert len(horizon.held(alex.replica)[sam.device_id]) == 4
+    assert FUTURE in kinds(alex)

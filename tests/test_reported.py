@@ -62,3 +62,35 @@ def test_a_checkin_key_that_doesnt_open_it_is_reported_until_it_is_saved_again(
     assert not problems_of(alex, UNOPENED)
     opened = alex.checkin_state(week).theirs
     assert opened is not None and opened.get("supported") == "the soup"
+
+
+def test_a_checkin_merged_before_keys_were_checked_is_reported_once_looked_at(
+    couple: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Alex's app, from before the check, merged Sam's check-in with a key that doesn't open
+    it and said nothing; the first sync after the update looks at it, and only once."""
+    from companion.service.checkins import CHECKINS_LOOKED_AT, CheckinsPart
+
+    alex, sam = (d.session for d in couple.devices)
+    week = sam.checkin_week()
+    rid = checkin_id(sam.me, week)
+    sealed = base64.b64encode(os.urandom(200)).decode()
+    bogus = {"for": sealed_tag(sealed), "k": crypto.b64e(os.urandom(32))}
+    write_as(sam, [sam.op("create", rid, m.CHECKIN, {"week": week, "sealed": sealed,
+                                                     "key": bogus})])  # fmt: skip
+    with monkeypatch.context() as old_app:
+        old_app.setattr(CheckinsPart, "note_unopened_checkins", lambda self, ops: None)
+        old_app.setattr(CheckinsPart, "check_earlier_checkins", lambda self: None)
+        exchange(couple)
+    alex.replica.set_meta(**{CHECKINS_LOOKED_AT: None})  # a copy from before the check
+    assert alex.replica.get(rid, m.CHECKIN) is not None and not problems_of(alex, UNOPENED)
+    alex.sync()
+    [problem] = problems_of(alex, UNOPENED)
+    assert week in problem["message"] and "save that week's check-in again" in problem["message"]
+    assert "doesn't open it" in views.status_text(views.status_data(alex))
+    assert alex.replica.meta(CHECKINS_LOOKED_AT) is True
+    looked: list[int] = []
+    monkeypatch.setattr(CheckinsPart, "note_unopened_checkins",
+                        lambda self, ops: looked.append(len(ops)))  # fmt: skip
+    alex.sync()
+    assert looked == []  # once per copy: later passes look only at what arrives

@@ -122,6 +122,7 @@ def test_every_field_merges_only_from_the_partner_who_may_set_it(space, data):
     valid = {
         **_valid_values([alex_id, sam_id], [record.id]),
         "week_zone": st.sampled_from(["Europe/Berlin", "Pacific/Auckland"]),
+        m.BEGAN: st.integers(0, NOW_MS),
     }
     value = data.draw(valid[name]) if name else None
     fields = {name: value} if name else {}

@@ -173,6 +173,7 @@ def test_a_second_device_waits_until_approved_then_its_changes_arrive(couple: Wo
     exchange(couple)
     second = join_another(couple, "Alex")
     assert not second.is_confirmed()
+    assert second.safety_code() is None  # never a code with its own, unvouched key in
     second.add_gratitude("from the second laptop")
     exchange(couple)
     for session in (alex, sam):
@@ -287,6 +288,10 @@ def test_devices_command_lists_and_approves_by_code(make_partner, shared: Path) 
     joined = second.ok("join", str(shared), "--name", "Alex")
     assert "companion devices approve" in joined.out
     code = joined.out.rsplit("companion devices approve ", 1)[1].split()[0]
+    # the waiting device shows no safety code: one with its own key in would match nobody's
+    waiting = second.ok("devices")
+    assert "Safety code" not in waiting.out and "once this device is confirmed" in waiting.out
+    assert second.ok("devices", "--json").json()["safety_code"] is None
     listed = alex.ok("devices", "--json").json()
     states = {d["state"] for d in listed["devices"]}
     assert "waiting for confirmation" in states

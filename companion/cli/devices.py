@@ -40,6 +40,8 @@ def _list(session, as_json: bool) -> None:
         )
     if safety:
         say(f"\nSafety code (compare it with your partner's, in person):\n  {safety}")
+    elif not session.is_confirmed():
+        say("\nThe safety code shows here once this device is confirmed.")
     else:
         say("\nThe safety code shows once both of you have a device this one trusts.")
 

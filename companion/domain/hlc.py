@@ -10,12 +10,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from companion.errors import DataError
+
 # A remote stamp further ahead than this is merged but never drags our clock along.
 MAX_DRIFT_MS = 24 * 60 * 60 * 1000
 _WALL_DIGITS = 15
 _COUNTER_DIGITS = 6
 _MAX_WALL = 10**_WALL_DIGITS - 1
 _MAX_COUNTER = 10**_COUNTER_DIGITS - 1
+
+
+class ClockExhausted(DataError):
+    """This clock has no later stamp to give: it stands at the last millisecond there is."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This computer's clock reads a time past the year 33658, the last one companion "
+            "can date a change by, so nothing was changed.",
+            "Set the date and time on this computer right, then try again.",
+        )
 
 
 def format_stamp(wall_ms: int, counter: int, device: str) -> str:
@@ -64,13 +77,21 @@ class Clock:
     counter: int = 0
 
     def tick(self, now_ms: int) -> str:
-        """A new stamp, later than every stamp this clock has made or accepted."""
+        """A new stamp, later than every stamp this clock has made or accepted.
+
+        A clock reading past the last millisecond a stamp holds counts as that millisecond;
+        once its counter is spent too there is no later stamp, and ClockExhausted says so
+        (nothing is written) rather than a stamp of another form, which every reader refuses.
+        """
+        now_ms = min(now_ms, _MAX_WALL)
         if now_ms > self.wall_ms:
             self.wall_ms, self.counter = now_ms, 0
-        else:
+        elif self.counter < _MAX_COUNTER:
             self.counter += 1
-            if self.counter > _MAX_COUNTER:  # a counter run up from elsewhere: next ms
-                self.wall_ms, self.counter = self.wall_ms + 1, 0
+        elif self.wall_ms < _MAX_WALL:  # a counter run up from elsewhere: the next ms
+            self.wall_ms, self.counter = self.wall_ms + 1, 0
+        else:
+            raise ClockExhausted()
         return format_stamp(self.wall_ms, self.counter, self.device)
 
     def stamp_above(self, now_ms: int, floor: str | None) -> str:

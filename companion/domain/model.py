@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Mapping
 from typing import Any
 
 from companion.domain.ids import iso_week, week_monday
@@ -124,6 +125,28 @@ def name_key(name: str) -> str:
     """What two names are compared by: compatibility-normalised, case-folded, spaces joined,
     so that "Sam", "SAM" and "Ｓａｍ" are one name."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+# A partner's record's field: when the space began (ms since the epoch), as that partner's
+# first device knew it at `init` or `join` (sync/lifetime.py dates everything by it).
+BEGAN = "began"
+
+# How a partner whose name reads as mine is shown to me (see `shown_names`).
+TOLD_APART = "{name} (your partner)"
+
+
+def shown_names(names: Mapping[str, str], me: str) -> dict[str, str]:
+    """Partner id → the name to show on a device of `me`: each as they call themselves, but
+    never the other under my name (as `name_key` compares them): they get a mark instead.
+    It reads only the merged names, so it is the same whatever order the changes came in."""
+    mine = names.get(me)
+    if mine is None:
+        return dict(names)
+    key = name_key(mine)
+    return {
+        pid: TOLD_APART.format(name=name) if pid != me and name_key(name) == key else name
+        for pid, name in names.items()
+    }
 
 
 def parse_cadence(text: str) -> tuple[str, list[int]]:

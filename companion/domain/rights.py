@@ -263,17 +263,6 @@ def _natural(op: Mapping[str, Any], existing: Owned | None, action: Owned | None
     return None
 
 
-def name_taken(op: Mapping[str, Any], others: Collection[str]) -> NotAllowed | None:
-    """A partner's name set to the other partner's name (`others`: theirs, as `name_key`
-    folds them), as a change refused."""
-    name = op["fields"].get("name")
-    if op["type"] != m.PARTNER or op["op"] == "delete" or not isinstance(name, str):
-        return None
-    if m.name_key(name) in others:
-        return _no(op, "name", op["id"], "change", "each of you keeps a name of your own")
-    return None
-
-
 def _taken_back_late(op: Mapping[str, Any], note: Owned) -> NotAllowed | None:
     """A note removed by its author after the window for taking it back, judged by the
     author's own times (so a clock turned back on their computer doesn't reopen it)."""

@@ -11,6 +11,7 @@ from companion.domain import model as m
 from companion.domain.hlc import stamp_ms
 from companion.domain.ids import iso_week, week_monday
 from companion.domain.records import Record
+from companion.domain.weeks import dated_ms
 
 
 def live(records: Iterable[Record]) -> list[Record]:
@@ -180,7 +181,8 @@ def weekly_rollups(records: Iterable[Record], partner_ids: list[str]) -> list[We
             deferred.append(record)
         elif record.type == m.GRATITUDE:
             # the local day it was written, as every screen counts it
-            week = iso_week(dt.datetime.fromtimestamp(stamp_ms(record.created) / 1000).date())
+            made = dated_ms(stamp_ms(record.created))
+            week = iso_week(dt.datetime.fromtimestamp(made / 1000).date())
             target = slot(week, record.get("to"))
             if target is not None:
                 target.notes_received += 1

@@ -57,6 +57,8 @@ from companion.domain.weeks import WEEK_ZONE
 
 __all__ = ["MAX_LABEL", "MAX_SEALED", "MAX_TITLE", "is_partner_id", "is_week", "parse_day"]
 
+# The latest time a clock stamp can hold (hlc.py: fifteen digits of milliseconds).
+MAX_MS = 10**15 - 1
 # How a message names a record of each type.
 TYPE_LABELS = {
     m.PARTNER: "partner's record",
@@ -101,6 +103,7 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "name": Field(name_check),
         "checkin_day": Field(int_between_check(0, 6), required=False),
         WEEK_ZONE: Field(zone_check, required=False),
+        m.BEGAN: Field(int_between_check(0, MAX_MS), required=False),
     },
     m.DEVICE: {
         "partner": Field(partner_check),

@@ -32,9 +32,19 @@ def zone_named(name: object) -> ZoneInfo | None:
         return None
 
 
+# The last moment a date can be shown as (9999-12-30, a day short of the last, for any zone).
+_LAST_DATED_MS = 253_402_128_000_000
+
+
+def dated_ms(ms: int) -> int:
+    """`ms` within what a date can hold: a stamp past the year 9999 (a partner's clock far
+    ahead, merged before such stamps were held back) is read as then, not as a crash."""
+    return min(max(ms, 0), _LAST_DATED_MS)
+
+
 def day_at(now_ms: int, zone: ZoneInfo | None) -> dt.date:
     """The date at `now_ms` in the space's zone, or on this computer's calendar without one."""
-    moment = dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC)
+    moment = dt.datetime.fromtimestamp(dated_ms(now_ms) / 1000, dt.UTC)
     return (moment.astimezone(zone) if zone is not None else moment.astimezone()).date()
 
 

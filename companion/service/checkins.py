@@ -26,6 +26,10 @@ from companion.store import crypto
 from companion.store.replica import KEYS
 from companion.sync.problems import UNOPENED, Problem
 
+# This copy of the replica has looked at every partner's check-in merged before it checked
+# each arriving one for a key that doesn't open it (local bookkeeping, never synced).
+CHECKINS_LOOKED_AT = "unopened_looked_at"
+
 
 def _revealed(record: Record) -> bool:
     """Whether a check-in's key is out for its answers: my partner may have read them."""
@@ -209,6 +213,16 @@ class CheckinsPart(SessionCore):
             return schema.checkin_answers(json.loads(plain))
         except (crypto.OpenFailed, ValueError, RecursionError):
             return None
+
+    def check_earlier_checkins(self) -> None:
+        """Once per copy of the replica: look at every partner's check-in merged before this
+        check existed (or by a pass that doesn't make it, such as a rebuild's or a join's),
+        as `note_unopened_checkins` looks at each that arrives."""
+        if self.replica.meta(CHECKINS_LOOKED_AT):
+            return
+        theirs = [r for r in self.dated([m.CHECKIN]) if r.author != self.me]
+        self.note_unopened_checkins([{"id": r.id, "type": m.CHECKIN} for r in theirs])
+        self.replica.set_meta(unopened_looked_at=True)  # CHECKINS_LOOKED_AT
 
     def note_unopened_checkins(self, ops: list[dict[str, Any]]) -> None:
         """Tell (as a problem) of each partner's check-in among `ops` whose shared key

@@ -8,7 +8,7 @@ import time
 
 from companion.domain.hlc import stamp_ms
 from companion.domain.records import Record
-from companion.domain.weeks import zone_named
+from companion.domain.weeks import dated_ms, zone_named
 
 
 def wall_ms() -> int:
@@ -35,8 +35,13 @@ def local_zone_name() -> str | None:
     return name if found and zone_named(name) is not None else None
 
 
+def moment(ms: int) -> dt.datetime:
+    """A stamp's time in this computer's zone, for showing (within what a date can hold)."""
+    return dt.datetime.fromtimestamp(dated_ms(ms) / 1000)
+
+
 def iso_from_ms(ms: int) -> str:
-    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).astimezone().isoformat(timespec="seconds")
+    return moment(ms).astimezone().isoformat(timespec="seconds")
 
 
 def created_at(record: Record) -> str:
@@ -45,11 +50,11 @@ def created_at(record: Record) -> str:
 
 def when_said(ms: int, today: dt.date) -> str:
     """A moment in this computer's local time, in words: 'at 21:04 today'."""
-    moment = dt.datetime.fromtimestamp(ms / 1000)
-    day = moment.date()
+    when = moment(ms)
+    day = when.date()
     if day == today:
-        return f"at {moment:%H:%M} today"
+        return f"at {when:%H:%M} today"
     if day == today - dt.timedelta(days=1):
-        return f"yesterday at {moment:%H:%M}"
+        return f"yesterday at {when:%H:%M}"
     year = "" if day.year == today.year else f" {day.year}"
-    return f"on {day:%a} {day.day} {day:%b}{year} at {moment:%H:%M}"
+    return f"on {day:%a} {day.day} {day:%b}{year} at {when:%H:%M}"

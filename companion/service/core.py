@@ -22,7 +22,7 @@ from companion.domain.records import Record, make_op
 from companion.domain.rights import NATURAL
 from companion.domain.schema import check_op
 from companion.errors import StorageFullError, UsageError
-from companion.service.clock import wall_ms
+from companion.service.clock import moment, wall_ms
 from companion.service.header import readable
 from companion.store import crypto, signing, spacefile
 from companion.store import profile as profiles
@@ -30,7 +30,7 @@ from companion.store.lock import ProfileLock
 from companion.store.replica import CORE, Replica
 from companion.store.spacefile import SpaceHeader
 from companion.store.storage import StorageDamaged
-from companion.sync import engine, layout, trust
+from companion.sync import engine, layout, lifetime, trust
 from companion.sync.admission import admit
 from companion.sync.journal import Journal
 from companion.sync.ownership import first_refusal
@@ -139,18 +139,24 @@ class SessionCore:
         return True
 
     def _publish_key(self) -> None:
-        """Put this device's signing key in its record, if it isn't there (a device made
-        before devices signed, opening with this version for the first time)."""
+        """Put this device's signing key in its record, and when the space began in my
+        partner record, where they aren't there (a space from before either existed)."""
         signer = self.journal.signer
         try:
             mine = self.replica.get(self.device_id, m.DEVICE)
+            began = lifetime.began_to_write(self.core(m.PARTNER), self.me)
         except StorageDamaged:
             return  # published on a later open, once the local copy is rebuilt
         if signer is None or mine is None or not self.me:
             return
         key = crypto.b64e(signer.public)
+        ops: list[dict[str, Any]] = []
         if mine.get("key") != key:
-            self.commit([self.op("set", self.device_id, m.DEVICE, {"key": key})])
+            ops.append(self.op("set", self.device_id, m.DEVICE, {"key": key}))
+        if began is not None:
+            ops.append(self.op("set", self.me, m.PARTNER, {m.BEGAN: began}))
+        if ops:
+            self.commit(ops)
 
     # -- who is who, where ------------------------------------------------------------------
 
@@ -162,7 +168,7 @@ class SessionCore:
         """Partner id → name, in the order they joined."""
         found = [r for r in self.replica.records(CORE) if r.type == m.PARTNER and not r.deleted]
         found.sort(key=lambda r: r.created)
-        return {r.id: r.get("name", "?") for r in found}
+        return m.shown_names({r.id: r.get("name", "?") for r in found}, self.me)
 
     @property
     def partner(self) -> str | None:
@@ -179,14 +185,15 @@ class SessionCore:
     def first_day(self, record: Record) -> dt.date:
         """The first day a record can be about: the local day it was made, or today if its
         maker's clock ran ahead of ours (a day can't be refused for a clock's mistake)."""
-        made = dt.datetime.fromtimestamp(stamp_ms(record.created) / 1000).date()
+        made = moment(stamp_ms(record.created)).date()
         return min(made, self.today())
 
     def space_began_ms(self) -> int:
-        """When the space was made (its first partner's record), by no later than now."""
+        """When the space was made (as my record says, else by its first partner's record)."""
         partners = self.core(m.PARTNER)
+        said = lifetime.began_ms(partners, self.me)
         made = stamp_ms(partners[0].created) if partners else self.now()
-        return min(made, self.now())
+        return min(made if said is None else said, self.now())
 
     @property
     def device_id(self) -> str:
@@ -253,14 +260,7 @@ class SessionCore:
         partners = (
             [r.id for r in self.core(m.PARTNER, include_deleted=True)] if needs_partners else []
         )
-        names = {}
-        if any(o["type"] == m.PARTNER for o in ops):
-            names = {
-                r.id: (str(r.get("name")), r.created)  # my own change comes after all of it
-                for r in self.core(m.PARTNER)
-                if isinstance(r.get("name"), str)
-            }
-        not_allowed = first_refusal(ops, self.replica.owners, partners, names)
+        not_allowed = first_refusal(ops, self.replica.owners, partners)
         if not_allowed is not None:
             told = not_allowed.describe(self.partners(), self.me)
             raise RuntimeError(f"companion was about to write a change that {told}: {ops}")

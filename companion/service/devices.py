@@ -164,7 +164,10 @@ class DevicesPart(SessionCore):
         """Twelve groups of five digits from each partner's newest trusted device's key: the
         same on both sides when their apps trust the same keys, also after a partner who lost
         every device was confirmed anew (the lost devices are older); None before both have
-        one."""
+        one, and on a device waiting for confirmation (its own key isn't vouched for yet, and
+        a code with it in would match nobody's)."""
+        if not self.is_confirmed():
+            return None
         trusted, claimed = self._trusted(), self._claims()
         newest: dict[str, tuple[str, str, bytes]] = {}
         for device, owner in trusted.items():

@@ -97,10 +97,16 @@ class NotesPart(SessionCore):
     def mark_notes(self, notes: Iterable[Record], **fields: Any) -> None:
         """Mark notes read or landed, as their recipient: one's own notes are left alone
         (they are the partner's to mark, and the partner's app would refuse it)."""
-        ops = [
-            self.op("set", n.id, m.GRATITUDE, fields)
-            for n in notes
-            if n.author != self.me and any(n.get(k) != v for k, v in fields.items())
-        ]
+        ops = []
+        for n in notes:
+            if n.author == self.me or all(n.get(k) == v for k, v in fields.items()):
+                continue
+            try:
+                ops.append(self.op("set", n.id, m.GRATITUDE, fields))
+            except UsageError:
+                # a note dated at the end of time can't be changed (self.op says why): a
+                # person marking it is told so, but reading it never stops the evening
+                if set(fields) != {"read"}:
+                    raise
         if ops:
             self.commit(ops)

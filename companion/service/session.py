@@ -55,6 +55,7 @@ class Session(
         result = engine.sync_once(self.replica, self.journal, self.clock, self.now())
         if result.incoming_ops:
             self.note_unopened_checkins(result.incoming_ops)
+        self.check_earlier_checkins()
         if self.release_checkin_keys():
             result.exported += self.flush()
         return result

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from companion.domain import model as m
+from companion.domain.hlc import stamp_ms
+from companion.domain.text import inert
 from companion.domain.weeks import WEEK_ZONE, zone_named
 from companion.errors import DataError, UsageError, WaitError
 from companion.service.clock import local_zone_name, wall_ms
@@ -132,7 +134,7 @@ def init_space(
     spacefile.save(header, location.space_file)
     profile.save()
     session.start_trust()
-    me: dict[str, Any] = {"name": name}
+    me: dict[str, Any] = {"name": name, m.BEGAN: now()}
     if week_zone:
         me[WEEK_ZONE] = week_zone
     session.commit(
@@ -184,6 +186,13 @@ def join_space(
         match = [
             pid for pid, known_name in known.items() if m.name_key(known_name) == m.name_key(name)
         ]
+        if len(match) > 1:
+            raise UsageError(
+                f"Both people in this space go by {inert(name)!r} now, so this device can't "
+                "tell which of you it is.",
+                "One of you can choose another name in Settings on a device you already "
+                "use; then join again.",
+            )
         if match:
             partner_id = match[0]
         elif len(known) >= 2:
@@ -215,7 +224,13 @@ def join_space(
     engine.settle_read(session.replica, session.journal, session.clock, now(), read)
     ops = []
     if not match:
-        ops.append(session.op("create", partner_id, m.PARTNER, {"name": name}))
+        # the space began with the earliest partner's record this device found on joining
+        # (none found: the folder isn't all here yet, and opening later writes it instead)
+        fields: dict[str, Any] = {"name": name}
+        found = [stamp_ms(r.created) for r in session.core(m.PARTNER)]
+        if found:
+            fields[m.BEGAN] = min([*found, now()])
+        ops.append(session.op("create", partner_id, m.PARTNER, fields))
     ops.append(session.op("create", device_id, m.DEVICE, _device_fields(session)))
     session.commit(ops)
     return session

@@ -10,7 +10,7 @@ signature a change carries belongs here too, so that every refusal is kept and r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from companion.domain import schema
@@ -37,10 +37,8 @@ def admit_changes(
     arrivals: list[Arrival],
     owners: OwnerLookup,
     partners: Iterable[str],
-    names: Mapping[str, tuple[str, str]] | None = None,
 ) -> Judged:
     """Who may change what: the pass's admitted operations judged against their records'
-    owners (`owners` looks up those already merged) and the partners' names (neither takes
-    the other's). Refused ones are kept and reported like the schema's; those whose record
-    hasn't arrived yet wait for it."""
-    return judge_all(arrivals, owners, partners, names)
+    owners (`owners` looks up those already merged). Refused ones are kept and reported like
+    the schema's; those whose record hasn't arrived yet wait for it."""
+    return judge_all(arrivals, owners, partners)

@@ -22,6 +22,7 @@ from companion.store.replica import CORE, Replica
 from companion.sync import horizon, layout, lifetime, quarantine, segments, trust
 from companion.sync.admission import admit_changes
 from companion.sync.journal import Journal, Listing, segment_name, snapshot_name
+from companion.sync.names import note_same_name
 from companion.sync.ownership import Arrival
 
 # The kinds of problem a pass reports are part of this module's interface (verify names its
@@ -274,10 +275,12 @@ def import_new(
         quarantine.hold(replica, journal.device_id, refused, problems)
     if forged:
         quarantine.hold(replica, journal.device_id, forged, problems, kind=FORGED)
-    if trust.state(replica) is None:
+    settled = trust.state(replica)
+    if settled is None:
         result.unsettled = fresh  # whose device this is isn't known yet: nothing merges
     else:
         _merge(replica, journal, clock, now_ms, fresh, problems, result, progress)
+        note_same_name(replica, str(settled.get("me") or ""), problems)
     result.problems = _sorted(problems)
     live = layout.folder_problems(journal, listings)  # found afresh each time, never kept
     replica.set_meta(
@@ -301,14 +304,8 @@ def _rights(
     before = quarantine.waiting(replica)
     if not arrivals and not before:
         return []
-    found = replica.records_of([m.PARTNER], [CORE])
-    partners = [r.id for r in found]
-    names = {
-        r.id: (str(r.get("name")), replica.field_stamp(r.id, m.PARTNER, "name") or r.created)
-        for r in found
-        if isinstance(r.get("name"), str)
-    }
-    judged = admit_changes([*before, *arrivals], replica.owners, partners, names)
+    partners = [r.id for r in replica.records_of([m.PARTNER], [CORE])]
+    judged = admit_changes([*before, *arrivals], replica.owners, partners)
     quarantine.keep_waiting(replica, before, judged.waiting, problems)
     if judged.refused:
         quarantine.refuse(replica, own_device, judged.refused, problems)
@@ -322,6 +319,7 @@ def settle_read(
     problems = {(p["kind"], p["device"], p["seq"]): p for p in replica.meta("problems", [])}
     result = SyncResult(folder_available=unsettled.folder_available)
     _merge(replica, journal, clock, now_ms, unsettled.unsettled, problems, result, None)
+    note_same_name(replica, str((trust.state(replica) or {}).get("me") or ""), problems)
     result.problems = _sorted(problems)
     replica.set_meta(problems=result.problems, clock=clock.last)
     return result
@@ -341,7 +339,8 @@ def _merge(
     secret = journal.signer.approval_secret() if journal.signer is not None else ""
     trusted = trust.settle(replica, journal.device_id, fresh, problems, secret)
     trusted = horizon.admit_in_time(replica, journal.device_id, trusted, now_ms, problems)
-    trusted, outside = lifetime.within_lifetime(replica, trusted, now_ms)
+    me = str((trust.state(replica) or {}).get("me") or "")
+    trusted, outside = lifetime.within_lifetime(replica, trusted, now_ms, me)
     if outside:
         quarantine.hold(replica, journal.device_id, outside, problems)
     arrivals = [Arrival(device, seq, op) for device, seq, op in trusted]

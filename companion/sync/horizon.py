@@ -5,9 +5,10 @@ edit made without seeing it, and one at the very end of time could never be over
 change from another device is therefore merged only when its stamp is at most a day
 (`HORIZON_MS`) beyond this computer's clock or beyond the newest stamp merged from that
 device before (its own clock may be a few days off, and that is told as a clock problem,
-service/skew.py). A device's first changes set where its clock stands. One further ahead is
-held, kept (not lost) and reported with what to do; it is looked at again on every pass and
-merges once the clocks catch up with it.
+service/skew.py). A device's first changes set where its clock stands, and no change is
+more than a week (`FAR_MS`) ahead of this computer's clock. One further ahead is held, kept
+(not lost) and reported with what to do; it is looked at again on every pass and merges
+once the clocks catch up with it.
 """
 
 from __future__ import annotations
@@ -20,9 +21,13 @@ from companion.sync import caps
 from companion.sync.problems import FUTURE, Problem
 
 HORIZON_MS = MAX_DRIFT_MS
-# Never further ahead of this computer's clock than this, whatever came before: a clock a
-# month off is set wrong, and a stamp that far ahead would win against edits for as long.
-FAR_MS = 30 * MAX_DRIFT_MS
+# Never further ahead of this computer's clock than this, whatever came before: a device's
+# changes may each be a day beyond its last, so this is how far any device can get ahead,
+# its first change included. A week covers a clock a few days off (set to the wrong day,
+# or a time zone taken for another), which merges and is told as a clock problem
+# (service/skew.py); a clock further off is set wrong, and its changes wait until ours
+# reaches them rather than win against every edit made meanwhile without seeing them.
+FAR_MS = 7 * MAX_DRIFT_MS
 # Held changes by device, each as [file number, change] (in the quarantine partition).
 HELD = "future"
 # The newest stamp's wall time merged from each device (local bookkeeping).
@@ -109,7 +114,7 @@ def _within_caps(
             )
     if not new:
         return still
-    kept, over = caps.fit(old, new, lambda item: caps.size_of(item[1]))
+    kept, over = caps.fit(old, new, lambda item: caps.size_of(item[1]), lambda item: item[0])
     if not over:
         return still
     caps.report(problems, (d for d, _ in over), "changes dated far ahead")

@@ -9,7 +9,7 @@ it is never lost, and whichever order honest files arrive in, the merged state i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from companion.domain import model as m
@@ -40,10 +40,12 @@ def judge_all(
     arrivals: list[Arrival],
     lookup: OwnerLookup,
     partners: Iterable[str],
-    names: Mapping[str, tuple[str, str]] | None = None,
 ) -> Judged:
     """Judge every operation of a pass; O(ops) plus one read of each partition they touch.
-    `names`: each partner's name as merged, so that neither takes the other's."""
+
+    A partner's name is not judged here: whether it is the other's depends on which of the
+    two names arrived first, and the merge must not. Two names that read as one are told
+    apart where they are shown (`model.shown_names`) and reported (sync/names.py)."""
     wanted = {a.op["id"] for a in arrivals}
     wanted.update(
         a.op["fields"]["action"]
@@ -56,11 +58,6 @@ def judge_all(
     # tick or review names before those, then what carries a natural id's keys, then the
     # rest; the earliest create of an id wins, as in the merge.
     order = sorted(arrivals, key=_order)
-    renames = sorted(
-        (str(a.op["hlc"]), str(a.op["id"]), a.op["fields"]["name"])
-        for a in arrivals
-        if a.op["type"] == m.PARTNER and isinstance(a.op["fields"].get("name"), str)
-    )
     judged = Judged([], [], [])
     for arrival in order:
         op = arrival.op
@@ -71,8 +68,6 @@ def judge_all(
             owners.get(action) if isinstance(action, str) else None,
             known,
         )
-        if verdict is None and op["type"] == m.PARTNER:
-            verdict = rights.name_taken(op, _names_before(op, names or {}, renames))
         if verdict is None:
             judged.allowed.append(arrival)
             if op["op"] == "create" or rights.carries_keys(op):
@@ -90,31 +85,10 @@ def first_refusal(
     ops: list[dict[str, Any]],
     lookup: OwnerLookup,
     partners: Iterable[str],
-    names: Mapping[str, tuple[str, str]] | None = None,
 ) -> NotAllowed | None:
     """Why the partner's app would refuse one of this device's own changes, if it would."""
-    refused = judge_all([Arrival("", 0, op) for op in ops], lookup, partners, names).refused
+    refused = judge_all([Arrival("", 0, op) for op in ops], lookup, partners).refused
     return refused[0][1] if refused else None
-
-
-def _names_before(
-    op: dict[str, Any],
-    merged: Mapping[str, tuple[str, str]],
-    renames: list[tuple[str, str, str]],
-) -> set[str]:
-    """The other partners' names (folded) as they stood when `op` was made: the newest one
-    stamped before it, among the merged ones and this pass's (a name given after `op` says
-    nothing about it: names may be handed on)."""
-    stamp = str(op["hlc"])
-    current: dict[str, tuple[str, str]] = {
-        pid: (at, name) for pid, (name, at) in merged.items() if pid != op["id"] and at < stamp
-    }
-    for at, pid, name in renames:
-        if at >= stamp:
-            break
-        if pid != op["id"] and (pid not in current or current[pid][0] < at):
-            current[pid] = (at, name)
-    return {m.name_key(name) for _, name in current.values()}
 
 
 def _order(arrival: Arrival) -> tuple[int, str, str, str]:

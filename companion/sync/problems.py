@@ -34,6 +34,8 @@ FUTURE = "future"
 OVERFLOW = "too-many"
 # A partner's check-in whose shared key doesn't open it (it would stay sealed unsaid).
 UNOPENED = "unopened"
+# The other partner's name reads as this device's partner's: shown with a mark (names.py).
+SAME_NAME = "same-name"
 # An approval naming a device no file holds a record of.
 UNKNOWN_DEVICE = "unknown-device"
 # A device not confirmed yet: its changes are held until a trusted device approves it.

@@ -146,10 +146,17 @@ def _fit(
     """`kept` with as many of `new` as the limits allow (caps.py); the rest reported."""
     if not new:
         return kept
-    stored, over = caps.fit(kept.items(), new, lambda item: caps.size_of(item[1]))
+    stored, over = caps.fit(
+        kept.items(), new, lambda item: caps.size_of(item[1]), lambda item: _device_of(item[1])
+    )
     if over:
         caps.report(problems, (str(entry.get("device", "")) for _, entry in over), what)
     return dict(stored)
+
+
+def _device_of(entry: Any) -> str:
+    """The device whose files held a kept change (its allowance it counts against)."""
+    return str(entry.get("device", "")) if isinstance(entry, dict) else ""
 
 
 def _names(replica: Replica) -> dict[str, str]:

@@ -335,7 +335,7 @@ def _within_caps(
     new = [(d, pair) for d, pairs in held.items() for pair in pairs[len(stored.get(d, [])) :]]
     if not new:
         return held
-    kept, over = caps.fit(old, new, lambda item: caps.size_of(item[1]))
+    kept, over = caps.fit(old, new, lambda item: caps.size_of(item[1]), lambda item: item[0])
     if not over:
         return held
     caps.report(problems, (d for d, _ in over), "changes before it was confirmed")

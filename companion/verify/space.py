@@ -11,6 +11,7 @@ from companion.store.replica import Replica
 from companion.store.spacefile import SpaceHeader
 from companion.sync import layout
 from companion.sync.journal import Journal, Listing
+from companion.sync.problems import SAME_NAME
 from companion.verify.folders import check_space_dir, list_devices
 from companion.verify.journal import DeviceCheck, JournalContext
 from companion.verify.replica import check_outbox, check_replica
@@ -140,9 +141,10 @@ class Verifier:
                 continue
             path = self.journal.devices_dir / str(device)
             message = f"The last sync noticed: {problem.get('message')}"
-            if kind in (ROLLED_BACK, UNCONFIRMED, FUTURE):
-                # A journal whole again now (else it was found above), or a device waiting
-                # to be approved: worth knowing only.
+            if kind in (ROLLED_BACK, UNCONFIRMED, FUTURE, SAME_NAME):
+                # A journal whole again now (else it was found above), a device waiting to
+                # be approved, or a name that reads as yours (it goes once either of you
+                # chooses another): worth knowing only.
                 self.report.note(kind, path, message, device=device, seq=seq)
                 continue
             hints: dict[Any, str] = {
