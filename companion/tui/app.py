@@ -17,7 +17,7 @@ from textual.theme import Theme
 
 from companion.domain.text import inert
 from companion.store import home as profiles
-from companion.tui import memory, messages
+from companion.tui import messages
 from companion.tui.navigation import BY_MODE, DESTINATIONS
 from companion.tui.opening import Opening
 from companion.tui.resources import style_path
@@ -31,9 +31,7 @@ MOMENT_COMMANDS = (
 )
 
 if TYPE_CHECKING:
-    from textual.await_complete import AwaitComplete
     from textual.notifications import SeverityLevel
-    from textual.widget import AwaitMount
     from textual.worker import Worker
 
     # The first paint needs none of these: they load with the session, after it.
@@ -216,9 +214,18 @@ class CompanionApp(App[None]):
         self._opening.attach_session()
         if self.sync_interval:
             self.sync_now()
+        # Screens are kept once built (coming back to one is a switch, not a rebuild); their
+        # stylesheets are taken in now, once, rather than one by one as each is first shown.
+        self.run_worker(self._styles_ahead, thread=True, group="styles", exit_on_error=False)
         from companion.tui import bench_hook  # loaded after the paint: nothing before needs it
 
         bench_hook.first_paint(self)
+
+    def _styles_ahead(self) -> None:
+        from companion.tui import styles_ahead
+
+        sheets = styles_ahead.read_sheets()
+        self.call_from_thread(styles_ahead.take_in, self, sheets)
 
     # -- moving around ----------------------------------------------------------------------
 
@@ -243,21 +250,6 @@ class CompanionApp(App[None]):
             return
         if mode != self.current_mode and not isinstance(self.screen, ModalScreen):
             self.switch_mode(mode)
-
-    def switch_mode(self, mode: str) -> AwaitMount:
-        leaving = BY_MODE.get(self.current_mode)
-        done = super().switch_mode(mode)
-        if leaving is not None and leaving.released and leaving.mode != mode:
-            # Let go of the screen just left before the next one is built: it comes back
-            # afresh (drafts and all), and memory stays what Tonight and one screen need.
-            removed = self.remove_mode(leaving.mode)
-            self.add_mode(leaving.mode, leaving.make)
-            self.call_next(self._collect, removed)
-        return done
-
-    async def _collect(self, removed: AwaitComplete) -> None:
-        await removed
-        memory.collect(self)
 
     def action_toggle_keys(self) -> None:
         """Every key that works where the focus is, the app's own first (Esc closes it)."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual import events, on, work
+from textual._context import NoActiveAppError
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -57,9 +59,12 @@ class PracticeScreen(Screen[None]):
     DRAFTS: ClassVar[tuple[str, ...]] = ()
 
     class Loaded(Message):
-        def __init__(self, data: Any) -> None:
+        """What `read` returned, and the backend's freshness it was read at (None: unknown)."""
+
+        def __init__(self, data: Any, fresh: tuple[object, ...] | None = None) -> None:
             super().__init__()
             self.data = data
+            self.fresh = fresh
 
     class Changed(Message):
         """A change went through; `say` is a quiet confirmation, `then` runs afterwards."""
@@ -76,6 +81,15 @@ class PracticeScreen(Screen[None]):
 
     if TYPE_CHECKING:
         app = getters.app(CompanionAppType)
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Built with the stylesheet as it stands: a new screen's count of style updates starts
+        # at -1, and at that Textual parses and applies every stylesheet again as it shows.
+        with contextlib.suppress(NoActiveAppError):  # made outside an app: nothing to match
+            self._css_update_count = self.app._css_update_count
+        # The backend's freshness when the data shown was read (see on_screen_resume).
+        self._fresh: tuple[object, ...] | None = None
 
     @property
     def backend(self) -> Backend:
@@ -97,9 +111,15 @@ class PracticeScreen(Screen[None]):
     _resumed = False
 
     def on_screen_resume(self) -> None:
+        """Shown again (screens are kept once built): read again only if something changed
+        since the data on it was read, so that coming back to a screen costs no read."""
         first, self._resumed = not self._resumed, True
-        if not (first and self._asked):
-            self.reload()
+        if first and self._asked:
+            return
+        backend = self.app.backend
+        if self._fresh is not None and backend is not None and backend.freshness() == self._fresh:
+            return
+        self.reload()
 
     def show_data(self, data: Any) -> None:
         """Show data read elsewhere (at start-up, by the helper) as if this screen read it."""
@@ -138,14 +158,18 @@ class PracticeScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def _load(self) -> None:
         worker = get_current_worker()
+        backend = self.backend
         try:
-            with self.backend.session() as session:
+            with backend.session() as session:
                 data = self.read(session)
+                # within the turn (no change can come between), and after the read: one that
+                # marks notes read has changed the copy itself
+                fresh = backend.freshness(session.copy_stamp())
         except Exception as exc:
             self.post_message(self.Failed(exc))
             return
         if not worker.is_cancelled:
-            self.post_message(self.Loaded(data))
+            self.post_message(self.Loaded(data, fresh))
 
     def read(self, session: Session) -> Any:
         raise NotImplementedError
@@ -181,6 +205,7 @@ class PracticeScreen(Screen[None]):
 
     @on(Loaded)
     async def _loaded(self, message: Loaded) -> None:
+        self._fresh = message.fresh
         await self.show(message.data)
 
     @on(Changed)
