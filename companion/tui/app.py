@@ -113,7 +113,7 @@ class CompanionApp(App[None]):
         self.sync_interval = sync_interval
         self.watch_folder = sync_interval is not None if watch is None else watch
         self.backend: Backend | None = None
-        # Text typed in a screen that was let go, by (mode, field id): back when it returns.
+        # Unsent text typed in a screen's fields, by (mode, field id): kept until it is sent.
         self.drafts: dict[tuple[str, str], str] = {}
         # The app's parts see it as its screens do; mypy checks here that it is what they expect.
         like: CompanionAppLike = self

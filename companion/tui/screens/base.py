@@ -55,7 +55,7 @@ class PracticeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave_field", "Leave field")]
     # The app's mode that shows this screen (see navigation.DESTINATIONS).
     MODE: ClassVar[str] = ""
-    # Text fields whose unsent text outlives the screen (most screens are let go when left).
+    # Text fields whose unsent text is kept by the app as well as by the screen.
     DRAFTS: ClassVar[tuple[str, ...]] = ()
 
     class Loaded(Message):
