@@ -1,0 +1,96 @@
+"""Screens are kept once built: coming back to one reads nothing when nothing changed, and
+shows what changed meanwhile (a partner's arrival, the app's own change on another screen).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from companion.tui.app import CompanionApp
+from companion.tui.screens.agreements import AgreementsScreen
+from companion.tui.screens.gratitude import GratitudeScreen
+from companion.tui.screens.tonight import TonightScreen
+from companion.tui.widgets.note_list import NoteItem
+from tests import test_tui as tui
+from tests.test_tui import PASSPHRASE, SIZE, Couple, opened, settle
+
+# the TUI tests' fixtures: a light KDF, a pinned clock, Alex and Sam's space
+anyio_backend = tui.anyio_backend
+light_kdf = tui.light_kdf
+pinned_clock = tui.pinned_clock
+space = tui.space
+
+pytestmark = pytest.mark.anyio
+
+
+def counted(monkeypatch: pytest.MonkeyPatch, screen_class: type, loads: list[str]) -> None:
+    """Note each read of `screen_class`'s data in `loads`."""
+    read = screen_class.read
+
+    def counting(self: object, session: object) -> object:
+        loads.append(screen_class.__name__)
+        return read(self, session)
+
+    monkeypatch.setattr(screen_class, "read", counting)
+
+
+def inbox(app: CompanionApp) -> list[str]:
+    return [item.row.text for item in app.screen.query("#inbox NoteItem").results(NoteItem)]
+
+
+async def test_coming_back_to_a_screen_reads_nothing_unless_something_changed(
+    space: Couple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads: list[str] = []  # each screen's reads (in its worker), by the screen's class
+    for screen_class in (TonightScreen, GratitudeScreen, AgreementsScreen):
+        counted(monkeypatch, screen_class, loads)
+
+    app = CompanionApp(home=space.alex, passphrase=PASSPHRASE, sync_interval=60, watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        gratitude = app.screen
+        assert inbox(app) == []
+        # Tonight's first showing writes what was seen (and the first pass shares it): the
+        # copy changed, so Tonight is read once more on the way back.
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        read_before = list(loads)
+
+        # There and back with nothing changed: the same screens, and not one read.
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        assert app.screen is gratitude
+        assert loads == read_before
+
+        # Sam's note arrives while Alex is on Tonight: Gratitude shows it on the way back.
+        sam = space.session("sam")
+        sam.add_gratitude("Thank you for the soup when I was ill; I felt looked after.")
+        sam.sync()
+        sam.close()
+        await pilot.press("t")
+        await settle(pilot)
+        app.sync_now()
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        assert app.screen is gratitude
+        assert inbox(app) == ["Thank you for the soup when I was ill; I felt looked after."]
+
+        # A change made on another screen shows too: a proposal from Agreements, and
+        # Tonight, kept as well, is read again on the way back (the copy changed).
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.press(*"Phones away at dinner")
+        await pilot.press("enter")
+        await settle(pilot)
+        before = loads.count("TonightScreen")
+        await pilot.press("t")
+        await settle(pilot)
+        assert loads.count("TonightScreen") == before + 1
