@@ -10,7 +10,7 @@ from companion.tui.app import CompanionApp
 from companion.tui.screens.agreements import AgreementsScreen
 from companion.tui.screens.gratitude import GratitudeScreen
 from companion.tui.screens.tonight import TonightScreen
-from companion.tui.widgets.note_list import NoteItem
+from companion.tui.widgets.note_list import NoteList
 from tests import test_tui as tui
 from tests.test_tui import PASSPHRASE, SIZE, Couple, opened, settle
 
@@ -35,7 +35,7 @@ def counted(monkeypatch: pytest.MonkeyPatch, screen_class: type, loads: list[str
 
 
 def inbox(app: CompanionApp) -> list[str]:
-    return [item.row.text for item in app.screen.query("#inbox NoteItem").results(NoteItem)]
+    return [row.text for row in app.screen.query_one("#inbox", NoteList).rows]
 
 
 async def test_coming_back_to_a_screen_reads_nothing_unless_something_changed(
@@ -94,3 +94,54 @@ async def test_coming_back_to_a_screen_reads_nothing_unless_something_changed(
         await pilot.press("t")
         await settle(pilot)
         assert loads.count("TonightScreen") == before + 1
+
+
+def agreement_texts(screen: object) -> list[str]:
+    from companion.tui.widgets.agreement_list import AgreementItem, AgreementList
+
+    rows = screen.query_one(AgreementList).query(AgreementItem)  # type: ignore[attr-defined]
+    return [item.row.text for item in rows.results(AgreementItem)]
+
+
+async def test_screens_are_built_ahead_and_still_show_what_changed_before_their_first_visit(
+    space: Couple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads: list[str] = []
+    for screen_class in (TonightScreen, GratitudeScreen, AgreementsScreen):
+        counted(monkeypatch, screen_class, loads)
+    sam = space.session("sam")
+    sam.add_gratitude("Thanks for walking the dog in the rain; I felt looked after.")
+    sam.sync()
+
+    app = CompanionApp(home=space.alex, passphrase=PASSPHRASE, sync_interval=None, prepare=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        for _ in range(100):
+            if app.preparer is not None and app.preparer.done:
+                break
+            await pilot.pause(0.05)
+        await settle(pilot)
+        assert app.preparer is not None and app.preparer.done
+        # Every screen is there, off screen; Agreements has read its data, Gratitude has not
+        # (reading it marks the notes it shows read: only once they are shown).
+        agreements = app.get_screen_stack("agreements")[0]
+        gratitude = app.get_screen_stack("gratitude")[0]
+        assert loads.count("AgreementsScreen") == 1 and "GratitudeScreen" not in loads
+        assert agreement_texts(agreements) == []
+        assert isinstance(app.screen, TonightScreen)
+
+        # Sam proposes after Agreements was built: its first visit shows the proposal.
+        sam.propose_agreement("No phones at dinner")
+        sam.sync()
+        sam.close()
+        with app.backend.session() as session:  # type: ignore[union-attr]
+            session.sync()  # as a pass of the app's own would
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.screen is agreements
+        assert agreement_texts(agreements) == ["No phones at dinner"]
+
+        await pilot.press("g")
+        await settle(pilot)
+        assert app.screen is gratitude
+        assert inbox(app) == ["Thanks for walking the dog in the rain; I felt looked after."]

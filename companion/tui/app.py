@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from companion.tui.backend import Backend
     from companion.tui.prefetch import Opened as PrefetchOpened
     from companion.tui.prefetch import Prefetch
+    from companion.tui.preparing import Preparer
     from companion.tui.protocol import CompanionAppLike, CompanionAppType
     from companion.tui.read import sync_state as data
 
@@ -98,6 +99,7 @@ class CompanionApp(App[None]):
         opened: PrefetchOpened | None = None,
         sync_interval: float | None = SYNC_SECONDS,
         watch: bool | None = None,
+        prepare: bool | None = None,
         theme: str = DEFAULT_THEME,
     ) -> None:
         """`passphrase` unlocks without asking (`derivation`: its key, already on its way).
@@ -106,12 +108,15 @@ class CompanionApp(App[None]):
         None). `prefetch`: a helper already opening the space and reading Tonight (see
         tui/prefetch.py); `opened`, what it read, when it was done before the app started.
         `sync_interval` is the backstop pass; None turns syncing off
-        altogether (for tests). `watch` (default: whenever syncing is on) follows the folder.
+        altogether (for tests). `watch` (default: whenever syncing is on) follows the folder;
+        `prepare` (the same default) builds the other screens ahead (tui/preparing.py).
         """
         super().__init__()
         self.home = home if home is not None else profiles.profile_home()
         self.sync_interval = sync_interval
         self.watch_folder = sync_interval is not None if watch is None else watch
+        self.prepare_screens = sync_interval is not None if prepare is None else prepare
+        self.preparer: Preparer | None = None
         self.backend: Backend | None = None
         # Unsent text typed in a screen's fields, by (mode, field id): kept until it is sent.
         self.drafts: dict[tuple[str, str], str] = {}
@@ -171,6 +176,7 @@ class CompanionApp(App[None]):
 
     def on_unmount(self) -> None:
         self._sync_loop.stop()
+        gc.unfreeze()  # what the app held may be collected again once it is gone
 
     # -- opening (tui/opening.py) -----------------------------------------------------------
 
@@ -215,17 +221,37 @@ class CompanionApp(App[None]):
         if self.sync_interval:
             self.sync_now()
         # Screens are kept once built (coming back to one is a switch, not a rebuild); their
-        # stylesheets are taken in now, once, rather than one by one as each is first shown.
-        self.run_worker(self._styles_ahead, thread=True, group="styles", exit_on_error=False)
+        # stylesheets are taken in now, once, rather than one by one as each is first shown,
+        # and what Settings would find slowly the first time is found now.
+        self.run_worker(self._read_ahead, thread=True, group="ahead", exit_on_error=False)
         from companion.tui import bench_hook  # loaded after the paint: nothing before needs it
 
         bench_hook.first_paint(self)
 
-    def _styles_ahead(self) -> None:
+    def _read_ahead(self) -> None:
+        from companion.service.keys import keychain_available
         from companion.tui import styles_ahead
 
         sheets = styles_ahead.read_sheets()
         self.call_from_thread(styles_ahead.take_in, self, sheets)
+        # Settings asks whether there is a keychain; the first asking is the slow one.
+        keychain_available()
+        self.call_from_thread(self._freeze_heap)
+        if self.prepare_screens:
+            self.call_from_thread(self._prepare_screens)
+
+    def _prepare_screens(self) -> None:
+        from companion.tui.preparing import Preparer
+
+        self.preparer = Preparer(self)
+        self.preparer.start()
+
+    def _freeze_heap(self) -> None:
+        """Leave what the app holds by now (Textual, the session, Tonight) out of later
+        garbage collections: a full one over ten years' space took a tenth of a second or more,
+        at whatever moment it fell, a screen switch as often as not. Once, after the paint."""
+        gc.collect()
+        gc.freeze()
 
     # -- moving around ----------------------------------------------------------------------
 

@@ -57,6 +57,9 @@ class PracticeScreen(Screen[None]):
     MODE: ClassVar[str] = ""
     # Text fields whose unsent text is kept by the app as well as by the screen.
     DRAFTS: ClassVar[tuple[str, ...]] = ()
+    # Whether its data may be read while it is built ahead, off screen (tui/preparing.py):
+    # not where reading has an effect of its own (Gratitude marks the notes it shows read).
+    READ_AHEAD: ClassVar[bool] = True
 
     class Loaded(Message):
         """What `read` returned, and the backend's freshness it was read at (None: unknown)."""
@@ -111,15 +114,27 @@ class PracticeScreen(Screen[None]):
     _resumed = False
 
     def on_screen_resume(self) -> None:
-        """Shown again (screens are kept once built): read again only if something changed
-        since the data on it was read, so that coming back to a screen costs no read."""
+        """Shown (screens are kept once built): read again only if something changed since
+        the data on it was read, so that coming back to a screen costs no read."""
         first, self._resumed = not self._resumed, True
-        if first and self._asked:
-            return
         backend = self.app.backend
         if self._fresh is not None and backend is not None and backend.freshness() == self._fresh:
             return
+        if first and self._asked and self._fresh is None:
+            return  # handed over (show_data), or its first read is on its way
         self.reload()
+
+    @on(events.Mount)
+    def _read_ahead(self) -> None:
+        """Built ahead, off screen (tui/preparing.py): its data is read now, not at its key."""
+        if self.READ_AHEAD and self.app.screen is not self and not self._asked:
+            self.reload()
+
+    def on_screen_suspend(self) -> None:
+        """Another screen is shown: this one is kept, without the lines drawn for it."""
+        from companion.tui.set_aside import drop_drawn_lines
+
+        drop_drawn_lines(self)
 
     def show_data(self, data: Any) -> None:
         """Show data read elsewhere (at start-up, by the helper) as if this screen read it."""
