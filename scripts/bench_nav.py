@@ -177,6 +177,7 @@ def _companion_app(home: Path) -> Any:
         derivation=derivation,
         sync_interval=None,
         watch=False,
+        prepare=True,  # as `companion` does (it syncs)
     )
 
 
@@ -198,12 +199,20 @@ def _settled(app: Any, mode: str) -> Any:
     return _shown(app, mode, 0)
 
 
+def _prepared(app: Any) -> bool:
+    if not getattr(app, "prepare_screens", False):
+        return True
+    preparer = getattr(app, "preparer", None)
+    return preparer is not None and bool(preparer.done)
+
+
 async def _open(pilot: Any, app: Any) -> None:
     began = time.perf_counter()
     while time.perf_counter() - began < WAIT_LIMIT:
         await pilot.pause(0.05)
         if app.backend is not None and app.current_mode == "tonight" and not _busy(app):
-            await _until(pilot, lambda: not _busy(app))
+            # and the other screens built ahead, as they are a moment after start-up
+            await _until(pilot, lambda: not _busy(app) and _prepared(app))
             return
     raise RuntimeError("the app did not open")
 
@@ -248,7 +257,7 @@ def _pick_item(widget: Any, wanted: Any) -> bool:
     rows = getattr(widget, "rows", None)
     if rows is not None:  # a list that draws its rows itself
         for index, row in enumerate(rows):
-            if wanted(_RowView(row)):
+            if wanted(_RowView(widget, row)):
                 widget.focus()
                 widget.move_to(index)
                 return True
@@ -264,9 +273,9 @@ def _pick_item(widget: Any, wanted: Any) -> bool:
 class _RowView:
     """A drawn row seen as the item widgets used to be (row, received, acceptable)."""
 
-    def __init__(self, row: Any) -> None:
-        self.row = getattr(row, "row", row)
-        self.received = getattr(row, "received", False)
+    def __init__(self, widget: Any, row: Any) -> None:
+        self.row = row
+        self.received = getattr(widget, "received", False)
         self.acceptable = getattr(row, "acceptable", False)
 
 
