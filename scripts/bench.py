@@ -290,6 +290,19 @@ def advance(app):
     app.switch_mode(mode)
     if mode == "help":
         app.set_timer(0.2, lambda: advance(app))
+    else:  # a screen built ahead (tui/preparing.py) may show its data without a show()
+        step = state["step"]
+        app.set_timer(0.05, lambda: shown_ahead(app, step))
+
+def shown_ahead(app, step):
+    if state["step"] != step:
+        return  # its show() moved on already
+    screen = app.screen
+    loading = [w for w in app.workers if w.group == "load" and not w.is_finished]
+    if (getattr(screen, "bench_shown", False) or getattr(screen, "_asked", False)) and not loading:
+        app.call_after_refresh(lambda: state["step"] == step and advance(app))
+    else:
+        app.set_timer(0.05, lambda: shown_ahead(app, step))
 
 def first_paint(app):
     # Tonight is on screen with its data (built with it at start-up, or shown once read).
@@ -310,6 +323,7 @@ def wrap(cls, mode):
 
     async def show(self, data):
         await original(self, data)
+        self.bench_shown = True
         app = self.app
         if not state["painted"]:
             return  # the app's tonight_painted notes the first paint
@@ -322,7 +336,9 @@ def wrap(cls, mode):
                         lambda text=text: event(f"shown {text.split()[0]} {time.time()!r}")
                     )
         elif visit and 0 <= state["step"] < len(visit) and visit[state["step"]] == mode:
-            app.call_after_refresh(lambda: advance(app))
+            if app.screen is self:  # not a screen built ahead, off screen
+                step = state["step"]
+                app.call_after_refresh(lambda: state["step"] == step and advance(app))
 
     cls.show = show
     cls.bench_wrapped = True

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from inspect import signature
 from pathlib import Path
 from typing import Any
 
@@ -171,13 +172,16 @@ def _companion_app(home: Path) -> Any:
 
     # Derived in a forked helper, as `companion` does: its 64 MiB are not the app's memory.
     derivation = start_unlock(home, PASSPHRASE)
+    # Screens built ahead as `companion` builds them (it syncs, which turns that on); an
+    # older checkout, measured for comparison, has no such thing.
+    ahead = {"prepare": True} if "prepare" in signature(CompanionApp).parameters else {}
     return CompanionApp(
         home=home,
         passphrase=PASSPHRASE,
         derivation=derivation,
         sync_interval=None,
         watch=False,
-        prepare=True,  # as `companion` does (it syncs)
+        **ahead,
     )
 
 
