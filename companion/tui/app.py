@@ -48,6 +48,8 @@ DEFAULT_THEME = "catppuccin-mocha"
 STARTUP_GC_SECONDS = 2.0
 # How long `companion` waits for its start-up helper before it starts without it (seconds).
 PREFETCH_WAIT = 1.0
+# Seconds after the first paint before the other screens' stylesheets and screens are made.
+AHEAD_DELAY = 0.3
 
 
 class CompanionApp(App[None]):
@@ -220,13 +222,17 @@ class CompanionApp(App[None]):
         self._opening.attach_session()
         if self.sync_interval:
             self.sync_now()
-        # Screens are kept once built (coming back to one is a switch, not a rebuild); their
-        # stylesheets are taken in now, once, rather than one by one as each is first shown,
-        # and what Settings would find slowly the first time is found now.
-        self.run_worker(self._read_ahead, thread=True, group="ahead", exit_on_error=False)
         from companion.tui import bench_hook  # loaded after the paint: nothing before needs it
 
         bench_hook.first_paint(self)
+        # Screens are kept once built (coming back to one is a switch, not a rebuild); their
+        # stylesheets are taken in soon, once, rather than one by one as each is first shown,
+        # and what Settings would find slowly the first time is found then. After this frame:
+        # nothing of it competes with the paint.
+        self.set_timer(AHEAD_DELAY, self._start_ahead)
+
+    def _start_ahead(self) -> None:
+        self.run_worker(self._read_ahead, thread=True, group="ahead", exit_on_error=False)
 
     def _read_ahead(self) -> None:
         from companion.service.keys import keychain_available
