@@ -122,7 +122,7 @@ def test_bench_quick_runs_end_to_end(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     report = json.loads(out.read_text())
     keys = [f["key"] for f in report["figures"]]
-    assert keys == [
+    assert keys[:8] == [
         "cold_start",
         "cold_start_passphrase",
         "tick_p95",
@@ -131,6 +131,17 @@ def test_bench_quick_runs_end_to_end(tmp_path: Path) -> None:
         "join",
         "add",
         "memory",
+    ]
+    # moving between screens (scripts/bench_nav.py): each screen there and back, the list
+    # keypresses, and memory after visiting every screen twice
+    screens = ["care", "progress", "history", "agreements", "settings", "gratitude", "checkin"]
+    assert keys[8:] == [
+        *(f"nav_{when}_{mode}" for mode in screens for when in ("to", "again")),
+        "nav_to_tonight",
+        "nav_key_tick",
+        "nav_key_landed",
+        "nav_key_accept",
+        "nav_memory",
     ]
     has_jrnl = importlib.util.find_spec("jrnl") is not None  # the `bench` extra
     for figure in report["figures"]:

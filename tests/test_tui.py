@@ -66,7 +66,7 @@ from companion.tui.widgets.due_list import DueList, due_content
 from companion.tui.widgets.header import AppHeader
 from companion.tui.widgets.nav_bar import BottomBar
 from companion.tui.widgets.new_notes import NewNotes, note_content
-from companion.tui.widgets.note_list import NoteItem
+from companion.tui.widgets.note_list import NoteList
 from companion.tui.widgets.review_list import ReviewItem
 from companion.tui.widgets.week_card import WeekCard
 
@@ -300,6 +300,11 @@ async def paste(pilot: Pilot, text: str) -> None:
     assert focused is not None
     focused.post_message(events.Paste(text))
     await pilot.pause()
+
+
+def notes(app: CompanionApp, which: str) -> list[NoteRow]:
+    """The notes Gratitude shows in one of its lists ("#inbox" or "#sent")."""
+    return app.screen.query_one(which, NoteList).rows
 
 
 def text_of(widget: Widget) -> str:
@@ -578,13 +583,13 @@ async def test_gratitude_composes_with_gentle_prompts_and_marks_landed(evening: 
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen.query_one("#note-text", TextArea).text == ""
-        sent = [n.row.text for n in app.screen.query("#sent NoteItem").results(NoteItem)]
+        sent = [n.text for n in notes(app, "#sent")]
         assert sent[0] == "The tea you made when I got home late made me feel looked after."
 
         app.screen.query_one("#inbox").focus()
         await pilot.press("l")
         await settle(pilot)
-        inbox = [n.row for n in app.screen.query("#inbox NoteItem").results(NoteItem)]
+        inbox = notes(app, "#inbox")
         assert inbox[0].landed and not inbox[1].landed
     sam = evening.session("sam")
     sam.sync()
@@ -1016,17 +1021,17 @@ async def test_gratitude_builds_a_limited_number_of_notes_and_more_on_request(
         await opened(pilot)
         await pilot.press("g")
         await settle(pilot)
-        sent = [n.row.text[:6] for n in app.screen.query("#sent NoteItem").results(NoteItem)]
+        sent = [n.text[:6] for n in notes(app, "#sent")]
         assert sent == ["Week 0", "Week 1"]
-        assert len(app.screen.query("#inbox NoteItem")) == 2
+        assert len(notes(app, "#inbox")) == 2
         assert_footer_fits(app)
         await pilot.press("o")
         await settle(pilot)
-        assert len(app.screen.query("#sent NoteItem")) == 4
-        assert len(app.screen.query("#inbox NoteItem")) == 3  # all of Sam's
+        assert len(notes(app, "#sent")) == 4
+        assert len(notes(app, "#inbox")) == 3  # all of Sam's
         await pilot.press("o", "o")
         await settle(pilot)
-        assert len(app.screen.query("#sent NoteItem")) == PRACTICE_WEEKS + 1
+        assert len(notes(app, "#sent")) == PRACTICE_WEEKS + 1
         assert app.screen.check_action("older", ()) is False
 
 

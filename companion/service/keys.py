@@ -12,6 +12,15 @@ from companion.store import spacefile
 from companion.store.spacefile import SPACE_FILE, SpaceHeader
 
 
+def keychain_available() -> bool:
+    """Whether this system has a keychain the key could be remembered in. Needs no session:
+    the app asks once early, off the event loop, because finding the keychain the first time
+    (importing keyring, probing its backends) takes a good part of a second."""
+    from companion.store import keychain
+
+    return keychain.keychain_available()
+
+
 class KeysPart(SessionCore):
     """Remember the key here (or forget it), and change the passphrase for both."""
 
@@ -23,9 +32,7 @@ class KeysPart(SessionCore):
 
     def keychain_available(self) -> bool:
         """Whether this system has a keychain the key could be remembered in."""
-        from companion.store import keychain
-
-        return keychain.keychain_available()
+        return keychain_available()
 
     def remember(self, *, allow_file: bool = False) -> str:
         from companion.store import keychain

@@ -17,7 +17,7 @@ from textual.theme import Theme
 
 from companion.domain.text import inert
 from companion.store import home as profiles
-from companion.tui import memory, messages
+from companion.tui import messages
 from companion.tui.navigation import BY_MODE, DESTINATIONS
 from companion.tui.opening import Opening
 from companion.tui.resources import style_path
@@ -31,9 +31,7 @@ MOMENT_COMMANDS = (
 )
 
 if TYPE_CHECKING:
-    from textual.await_complete import AwaitComplete
     from textual.notifications import SeverityLevel
-    from textual.widget import AwaitMount
     from textual.worker import Worker
 
     # The first paint needs none of these: they load with the session, after it.
@@ -41,6 +39,7 @@ if TYPE_CHECKING:
     from companion.tui.backend import Backend
     from companion.tui.prefetch import Opened as PrefetchOpened
     from companion.tui.prefetch import Prefetch
+    from companion.tui.preparing import Preparer
     from companion.tui.protocol import CompanionAppLike, CompanionAppType
     from companion.tui.read import sync_state as data
 
@@ -49,6 +48,8 @@ DEFAULT_THEME = "catppuccin-mocha"
 STARTUP_GC_SECONDS = 2.0
 # How long `companion` waits for its start-up helper before it starts without it (seconds).
 PREFETCH_WAIT = 1.0
+# Seconds after the first paint before the other screens' stylesheets and screens are made.
+AHEAD_DELAY = 0.3
 
 
 class CompanionApp(App[None]):
@@ -100,6 +101,7 @@ class CompanionApp(App[None]):
         opened: PrefetchOpened | None = None,
         sync_interval: float | None = SYNC_SECONDS,
         watch: bool | None = None,
+        prepare: bool | None = None,
         theme: str = DEFAULT_THEME,
     ) -> None:
         """`passphrase` unlocks without asking (`derivation`: its key, already on its way).
@@ -108,14 +110,17 @@ class CompanionApp(App[None]):
         None). `prefetch`: a helper already opening the space and reading Tonight (see
         tui/prefetch.py); `opened`, what it read, when it was done before the app started.
         `sync_interval` is the backstop pass; None turns syncing off
-        altogether (for tests). `watch` (default: whenever syncing is on) follows the folder.
+        altogether (for tests). `watch` (default: whenever syncing is on) follows the folder;
+        `prepare` (the same default) builds the other screens ahead (tui/preparing.py).
         """
         super().__init__()
         self.home = home if home is not None else profiles.profile_home()
         self.sync_interval = sync_interval
         self.watch_folder = sync_interval is not None if watch is None else watch
+        self.prepare_screens = sync_interval is not None if prepare is None else prepare
+        self.preparer: Preparer | None = None
         self.backend: Backend | None = None
-        # Text typed in a screen that was let go, by (mode, field id): back when it returns.
+        # Unsent text typed in a screen's fields, by (mode, field id): kept until it is sent.
         self.drafts: dict[tuple[str, str], str] = {}
         # The app's parts see it as its screens do; mypy checks here that it is what they expect.
         like: CompanionAppLike = self
@@ -173,6 +178,7 @@ class CompanionApp(App[None]):
 
     def on_unmount(self) -> None:
         self._sync_loop.stop()
+        gc.unfreeze()  # what the app held may be collected again once it is gone
 
     # -- opening (tui/opening.py) -----------------------------------------------------------
 
@@ -219,6 +225,39 @@ class CompanionApp(App[None]):
         from companion.tui import bench_hook  # loaded after the paint: nothing before needs it
 
         bench_hook.first_paint(self)
+        # Screens are kept once built (coming back to one is a switch, not a rebuild); their
+        # stylesheets are taken in soon, once, rather than one by one as each is first shown,
+        # and what Settings would find slowly the first time is found then. After this frame:
+        # nothing of it competes with the paint.
+        self.set_timer(AHEAD_DELAY, self._start_ahead)
+
+    def _start_ahead(self) -> None:
+        self.run_worker(self._read_ahead, thread=True, group="ahead", exit_on_error=False)
+
+    def _read_ahead(self) -> None:
+        from companion.service.keys import keychain_available
+        from companion.tui import styles_ahead
+
+        sheets = styles_ahead.read_sheets()
+        self.call_from_thread(styles_ahead.take_in, self, sheets)
+        # Settings asks whether there is a keychain; the first asking is the slow one.
+        keychain_available()
+        self.call_from_thread(self._freeze_heap)
+        if self.prepare_screens:
+            self.call_from_thread(self._prepare_screens)
+
+    def _prepare_screens(self) -> None:
+        from companion.tui.preparing import Preparer
+
+        self.preparer = Preparer(self)
+        self.preparer.start()
+
+    def _freeze_heap(self) -> None:
+        """Leave what the app holds by now (Textual, the session, Tonight) out of later
+        garbage collections: a full one over ten years' space took a tenth of a second or more,
+        at whatever moment it fell, a screen switch as often as not. Once, after the paint."""
+        gc.collect()
+        gc.freeze()
 
     # -- moving around ----------------------------------------------------------------------
 
@@ -243,21 +282,6 @@ class CompanionApp(App[None]):
             return
         if mode != self.current_mode and not isinstance(self.screen, ModalScreen):
             self.switch_mode(mode)
-
-    def switch_mode(self, mode: str) -> AwaitMount:
-        leaving = BY_MODE.get(self.current_mode)
-        done = super().switch_mode(mode)
-        if leaving is not None and leaving.released and leaving.mode != mode:
-            # Let go of the screen just left before the next one is built: it comes back
-            # afresh (drafts and all), and memory stays what Tonight and one screen need.
-            removed = self.remove_mode(leaving.mode)
-            self.add_mode(leaving.mode, leaving.make)
-            self.call_next(self._collect, removed)
-        return done
-
-    async def _collect(self, removed: AwaitComplete) -> None:
-        await removed
-        memory.collect(self)
 
     def action_toggle_keys(self) -> None:
         """Every key that works where the focus is, the app's own first (Esc closes it)."""

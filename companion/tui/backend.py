@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -13,6 +14,9 @@ if TYPE_CHECKING:
     from companion.service import Session
 
 TURN_TIMEOUT = 30.0
+# A screen's data is read again at least this often (seconds) when it is shown: what is due,
+# and when a pause or an evening ends, follow the clock, not a change.
+FRESH_SECONDS = 900
 
 
 class Backend:
@@ -46,6 +50,9 @@ class Backend:
         # This device's copy on disk as the app last left it (Session.copy_stamp).
         self.copy_stamp: tuple[tuple[str, int, int], ...] = ()
         self.changed_elsewhere = False
+        # Sync passes that brought something (kept on the event loop): screens kept aside
+        # read again when next shown, whatever the files say.
+        self.passes = 0
 
     def attach(self, session: Session) -> None:
         self._session = session
@@ -66,6 +73,14 @@ class Backend:
         if self._seen_since is None:
             self._seen_since = tonight.seen_since(session)
         return self._seen_since
+
+    def freshness(self, copy_stamp: tuple[tuple[str, int, int], ...] | None = None) -> tuple:
+        """What a screen's data is as fresh as: the copy on disk as the app last left it (or
+        `copy_stamp`, taken within a turn), the sync passes that brought something, and the
+        clock's quarter hour. The same at a screen's return: nothing to read again."""
+        quarter = int(time.time() // FRESH_SECONDS)
+        stamp = self.copy_stamp if copy_stamp is None else copy_stamp
+        return (stamp, self.changed_elsewhere, self.passes, quarter)
 
     def ticket(self) -> int:
         """A place in line for one change; take it on the event loop, in the order of acts."""

@@ -24,9 +24,6 @@ class Destination(NamedTuple):
     module: str
     class_name: str
     key_display: str | None = None
-    # Its screen is let go when left (what was half-typed is kept as a draft), so that the
-    # app's memory is what Tonight and one other screen need, not all of them.
-    released: bool = True
 
     @property
     def shown_key(self) -> str:
@@ -47,7 +44,6 @@ DESTINATIONS = (
         "Today's care, what arrived, a quick word of thanks",
         _SCREENS + "tonight",
         "TonightScreen",
-        released=False,
     ),
     Destination(
         "care",

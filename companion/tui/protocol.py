@@ -22,7 +22,7 @@ class CompanionAppLike(Protocol):
     home: Path
     # None until the space is open (or while it is opening, without the start-up helper).
     backend: Backend | None
-    # Text typed in a screen that was let go, by (mode, field id).
+    # Unsent text typed in a screen's fields, by (mode, field id).
     drafts: dict[tuple[str, str], str]
     sync_state: SyncState | None
 

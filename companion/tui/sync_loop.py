@@ -230,6 +230,10 @@ class SyncLoop:
         self._last_sync_error = None
         app.sync_state = message.state
         result = message.result
+        if app.backend is not None and (
+            result.imported or result.problems or result.folder_available != self._folder_ok
+        ):
+            app.backend.passes += 1  # screens kept aside read again when next shown
         if result.folder_available != self._folder_ok:
             self._folder_ok = result.folder_available
             if result.folder_available:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from companion.domain.records import Record
     from companion.service import Session
 
-# Gratitude builds this many notes each way (a few widgets each), and as many more on request.
+# Gratitude shows this many notes each way, and as many more on request.
 NOTES_SHOWN = 60
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual import events, on, work
+from textual._context import NoActiveAppError
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -53,13 +55,19 @@ class PracticeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave_field", "Leave field")]
     # The app's mode that shows this screen (see navigation.DESTINATIONS).
     MODE: ClassVar[str] = ""
-    # Text fields whose unsent text outlives the screen (most screens are let go when left).
+    # Text fields whose unsent text is kept by the app as well as by the screen.
     DRAFTS: ClassVar[tuple[str, ...]] = ()
+    # Whether its data may be read while it is built ahead, off screen (tui/preparing.py):
+    # not where reading has an effect of its own (Gratitude marks the notes it shows read).
+    READ_AHEAD: ClassVar[bool] = True
 
     class Loaded(Message):
-        def __init__(self, data: Any) -> None:
+        """What `read` returned, and the backend's freshness it was read at (None: unknown)."""
+
+        def __init__(self, data: Any, fresh: tuple[object, ...] | None = None) -> None:
             super().__init__()
             self.data = data
+            self.fresh = fresh
 
     class Changed(Message):
         """A change went through; `say` is a quiet confirmation, `then` runs afterwards."""
@@ -76,6 +84,15 @@ class PracticeScreen(Screen[None]):
 
     if TYPE_CHECKING:
         app = getters.app(CompanionAppType)
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Built with the stylesheet as it stands: a new screen's count of style updates starts
+        # at -1, and at that Textual parses and applies every stylesheet again as it shows.
+        with contextlib.suppress(NoActiveAppError):  # made outside an app: nothing to match
+            self._css_update_count = self.app._css_update_count
+        # The backend's freshness when the data shown was read (see on_screen_resume).
+        self._fresh: tuple[object, ...] | None = None
 
     @property
     def backend(self) -> Backend:
@@ -97,9 +114,27 @@ class PracticeScreen(Screen[None]):
     _resumed = False
 
     def on_screen_resume(self) -> None:
+        """Shown (screens are kept once built): read again only if something changed since
+        the data on it was read, so that coming back to a screen costs no read."""
         first, self._resumed = not self._resumed, True
-        if not (first and self._asked):
+        backend = self.app.backend
+        if self._fresh is not None and backend is not None and backend.freshness() == self._fresh:
+            return
+        if first and self._asked and self._fresh is None:
+            return  # handed over (show_data), or its first read is on its way
+        self.reload()
+
+    @on(events.Mount)
+    def _read_ahead(self) -> None:
+        """Built ahead, off screen (tui/preparing.py): its data is read now, not at its key."""
+        if self.READ_AHEAD and self.app.screen is not self and not self._asked:
             self.reload()
+
+    def on_screen_suspend(self) -> None:
+        """Another screen is shown: this one is kept, without the lines drawn for it."""
+        from companion.tui.set_aside import drop_drawn_lines
+
+        drop_drawn_lines(self)
 
     def show_data(self, data: Any) -> None:
         """Show data read elsewhere (at start-up, by the helper) as if this screen read it."""
@@ -138,14 +173,18 @@ class PracticeScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def _load(self) -> None:
         worker = get_current_worker()
+        backend = self.backend
         try:
-            with self.backend.session() as session:
+            with backend.session() as session:
                 data = self.read(session)
+                # within the turn (no change can come between), and after the read: one that
+                # marks notes read has changed the copy itself
+                fresh = backend.freshness(session.copy_stamp())
         except Exception as exc:
             self.post_message(self.Failed(exc))
             return
         if not worker.is_cancelled:
-            self.post_message(self.Loaded(data))
+            self.post_message(self.Loaded(data, fresh))
 
     def read(self, session: Session) -> Any:
         raise NotImplementedError
@@ -181,6 +220,7 @@ class PracticeScreen(Screen[None]):
 
     @on(Loaded)
     async def _loaded(self, message: Loaded) -> None:
+        self._fresh = message.fresh
         await self.show(message.data)
 
     @on(Changed)

@@ -8,7 +8,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Static, TextArea
 
@@ -19,7 +19,7 @@ from companion.tui.read.tonight import People
 from companion.tui.resources import style_path
 from companion.tui.screens.base import PracticeScreen
 from companion.tui.second_thought import AGAIN, SecondThought
-from companion.tui.widgets.note_list import NoteItem, NoteList
+from companion.tui.widgets.note_list import NoteList
 
 
 class GratitudeScreen(PracticeScreen):
@@ -29,6 +29,7 @@ class GratitudeScreen(PracticeScreen):
     MODE = "gratitude"
     CSS_PATH = style_path("gratitude.tcss")
     DRAFTS = ("note-text",)
+    READ_AHEAD = False  # reading marks the notes shown read: only once they are shown
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "write", "Write a note"),
         Binding("ctrl+s", "send", "Send"),
@@ -38,7 +39,7 @@ class GratitudeScreen(PracticeScreen):
     def __init__(self) -> None:
         super().__init__()
         self.people = People("you", None)
-        # Notes built each way; more on request (each note is a handful of widgets).
+        # Notes shown each way; more on request (older notes are read month by month).
         self.limit = read_gratitude.NOTES_SHOWN
         self.more = False
         self.second_thought = SecondThought()
@@ -55,10 +56,12 @@ class GratitudeScreen(PracticeScreen):
         with Horizontal(id="notes"):
             with Vertical(id="inbox-pane"):
                 yield Static("Received", id="inbox-title", classes="section-title")
-                yield NoteList(id="inbox")
+                with VerticalScroll(classes="notes-scroll"):
+                    yield NoteList(received=True, id="inbox")
             with Vertical(id="sent-pane"):
                 yield Static("Sent", classes="section-title")
-                yield NoteList(id="sent")
+                with VerticalScroll(classes="notes-scroll"):
+                    yield NoteList(received=False, id="sent")
 
     def on_mount(self) -> None:
         self._hint()
@@ -80,13 +83,9 @@ class GratitudeScreen(PracticeScreen):
         prompt = f"What did {who.other} do, and how did it land for you?"
         self.query_one("#note-text", TextArea).placeholder = Content(prompt)
         self._hint()
-        await self.query_one("#inbox", NoteList).replace(
-            [NoteItem(row, received=True) for row in notes.inbox],
-            f"No notes from {who.other} yet.",
-        )
-        await self.query_one("#sent", NoteList).replace(
-            [NoteItem(row, received=False) for row in notes.sent],
-            "Nothing sent yet. Small and specific is plenty.",
+        self.query_one("#inbox", NoteList).set_rows(notes.inbox, f"No notes from {who.other} yet.")
+        self.query_one("#sent", NoteList).set_rows(
+            notes.sent, "Nothing sent yet. Small and specific is plenty."
         )
         self.more = notes.more
         self.refresh_bindings()

@@ -42,7 +42,8 @@ class CheckinCard(VerticalScroll):
         """`note` stands in for answers this device can't read; `first`, the answers as they
         were first read, when they were edited after the reveal."""
         super().__init__(id=id)
-        self.border_title = title + (" · edited" if first is not None else "")
+        # Content, not markup: the title names a partner, whose name may hold brackets
+        self.border_title = Content(title + (" · edited" if first is not None else ""))
         self.answers = answers
         self.note = note
         self.first = first

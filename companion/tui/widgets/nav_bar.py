@@ -16,6 +16,7 @@ from companion.tui.navigation import DESTINATIONS
 
 if TYPE_CHECKING:
     from textual.binding import Binding
+    from textual.geometry import Size
     from textual.screen import Screen
 
 
@@ -105,6 +106,12 @@ class BottomBar(Widget):
     def hide_nav(self) -> None:
         self.show_nav = False
         self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """The screens' line and the keys' line, each cut to one line: two (one without the
+        screens'). Said without drawing: drawing asks the widget's own region, and asked in
+        the middle of a layout, that lays the whole screen out once more."""
+        return 2 if self.show_nav else 1
 
     def render(self) -> Content:
         width = self.content_size.width

@@ -1,8 +1,9 @@
-"""Gratitude notes: received ones can be marked "this landed", sent ones show how they landed.
+"""Gratitude's notes, each way: received ones can be marked "this landed", sent ones show how
+they landed.
 
-A note is a single widget that draws its own text: Gratitude shows up to a hundred and twenty
-of them and every widget costs memory, so "This landed" is a link in the text rather than a
-button of its own.
+One widget draws all its notes (row_list.py), as Tonight's lists do: Gratitude shows up to a
+hundred and twenty notes, and a widget per note made its first showing, and a note marked
+landed, cost several times a bare screen switch (each widget is built, styled and laid out).
 """
 
 from __future__ import annotations
@@ -15,49 +16,45 @@ from textual.message import Message
 
 from companion.tui.read.tonight import NoteRow
 from companion.tui.widgets.new_notes import note_content
-from companion.tui.widgets.record_list import RecordItem, RecordList
+from companion.tui.widgets.row_list import RowList
 
 
-class NoteItem(RecordItem):
-    """The note, who and when, and (for one received) a "This landed" link."""
-
-    def __init__(self, row: NoteRow, *, received: bool) -> None:
-        flags = " -new" if row.new else ""
-        super().__init__(record_id=row.id, shows=(row, received), classes=f"note{flags}")
-        self.row = row
-        self.received = received
-        self.content = note_content(row, received)
-
-    def render(self) -> Content:
-        return self.content
-
-    def action_landed(self) -> None:
-        if self.received and not self.row.landed:
-            self.post_message(NoteList.Landed(self.row.id))
-
-
-class NoteList(RecordList):
-    """Notes to or from me. Only a note I received can be marked as landed."""
+class NoteList(RowList[NoteRow]):
+    """Notes to me (`received`) or from me. Only a note I received can be marked landed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("l", "landed", "This landed")]
+    ROW_GAP = 1
 
     class Landed(Message):
         def __init__(self, note_id: str) -> None:
             super().__init__()
             self.note_id = note_id
 
-    def _received(self) -> NoteItem | None:
-        item = self.current
-        if isinstance(item, NoteItem) and item.received and not item.row.landed:
-            return item
-        return None
+    def __init__(self, *, received: bool, id: str | None = None) -> None:
+        self.received = received  # before the rows are first made (row_content reads it)
+        super().__init__(id=id)
+
+    def row_content(self, row: NoteRow, index: int) -> Content:
+        return note_content(row, self.received, landed_action=f"landed_row({index})")
+
+    def row_key(self, row: NoteRow) -> str:
+        return row.id
+
+    def _landable(self, row: NoteRow | None) -> NoteRow | None:
+        return row if self.received and row is not None and not row.landed else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "landed":
-            return self._received() is not None
+            return self._landable(self.current) is not None
         return True
 
     def action_landed(self) -> None:
-        item = self._received()
-        if item is not None:
-            self.post_message(self.Landed(item.row.id))
+        row = self._landable(self.current)
+        if row is not None:
+            self.post_message(self.Landed(row.id))
+
+    def action_landed_row(self, index: int) -> None:
+        """A click on a note's "This landed" link."""
+        row = self._landable(self.link_clicked(index))
+        if row is not None:
+            self.post_message(self.Landed(row.id))

@@ -1,0 +1,159 @@
+"""Screens are kept once built: coming back to one reads nothing when nothing changed, and
+shows what changed meanwhile (a partner's arrival, the app's own change on another screen).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from companion.tui.app import CompanionApp
+from companion.tui.screens.agreements import AgreementsScreen
+from companion.tui.screens.gratitude import GratitudeScreen
+from companion.tui.screens.tonight import TonightScreen
+from companion.tui.widgets.note_list import NoteList
+from tests import test_tui as tui
+from tests.test_tui import PASSPHRASE, SIZE, Couple, opened, settle
+
+# the TUI tests' fixtures: a light KDF, a pinned clock, Alex and Sam's space
+anyio_backend = tui.anyio_backend
+light_kdf = tui.light_kdf
+pinned_clock = tui.pinned_clock
+space = tui.space
+
+pytestmark = pytest.mark.anyio
+
+
+def counted(monkeypatch: pytest.MonkeyPatch, screen_class: type, loads: list[str]) -> None:
+    """Note each read of `screen_class`'s data in `loads`."""
+    read = screen_class.read
+
+    def counting(self: object, session: object) -> object:
+        loads.append(screen_class.__name__)
+        return read(self, session)
+
+    monkeypatch.setattr(screen_class, "read", counting)
+
+
+def inbox(app: CompanionApp) -> list[str]:
+    return [row.text for row in app.screen.query_one("#inbox", NoteList).rows]
+
+
+async def test_coming_back_to_a_screen_reads_nothing_unless_something_changed(
+    space: Couple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads: list[str] = []  # each screen's reads (in its worker), by the screen's class
+    for screen_class in (TonightScreen, GratitudeScreen, AgreementsScreen):
+        counted(monkeypatch, screen_class, loads)
+
+    # screens built only as visited here (building ahead is the next test's)
+    app = CompanionApp(
+        home=space.alex, passphrase=PASSPHRASE, sync_interval=60, watch=False, prepare=False
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        gratitude = app.screen
+        assert inbox(app) == []
+        # Tonight's first showing writes what was seen (and the first pass shares it): the
+        # copy changed, so Tonight is read once more on the way back.
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        read_before = list(loads)
+
+        # There and back with nothing changed: the same screens, and not one read.
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        assert app.screen is gratitude
+        assert loads == read_before
+        # Nor when a dialog closes over it (each close used to read the screen again, and
+        # a read cancelled by the next could fail whoever waited for the app's workers).
+        await pilot.press("f1")
+        await settle(pilot)
+        assert app.screen is not gratitude
+        await pilot.press("f1")
+        await settle(pilot)
+        assert app.screen is gratitude
+        assert loads == read_before
+
+        # Sam's note arrives while Alex is on Tonight: Gratitude shows it on the way back.
+        sam = space.session("sam")
+        sam.add_gratitude("Thank you for the soup when I was ill; I felt looked after.")
+        sam.sync()
+        sam.close()
+        await pilot.press("t")
+        await settle(pilot)
+        app.sync_now()
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        assert app.screen is gratitude
+        assert inbox(app) == ["Thank you for the soup when I was ill; I felt looked after."]
+
+        # A change made on another screen shows too: a proposal from Agreements, and
+        # Tonight, kept as well, is read again on the way back (the copy changed).
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.press(*"Phones away at dinner")
+        await pilot.press("enter")
+        await settle(pilot)
+        before = loads.count("TonightScreen")
+        await pilot.press("t")
+        await settle(pilot)
+        assert loads.count("TonightScreen") == before + 1
+
+
+def agreement_texts(screen: object) -> list[str]:
+    from companion.tui.widgets.agreement_list import AgreementItem, AgreementList
+
+    rows = screen.query_one(AgreementList).query(AgreementItem)  # type: ignore[attr-defined]
+    return [item.row.text for item in rows.results(AgreementItem)]
+
+
+async def test_screens_are_built_ahead_and_still_show_what_changed_before_their_first_visit(
+    space: Couple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads: list[str] = []
+    for screen_class in (TonightScreen, GratitudeScreen, AgreementsScreen):
+        counted(monkeypatch, screen_class, loads)
+    sam = space.session("sam")
+    sam.add_gratitude("Thanks for walking the dog in the rain; I felt looked after.")
+    sam.sync()
+
+    app = CompanionApp(home=space.alex, passphrase=PASSPHRASE, sync_interval=None, prepare=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        for _ in range(100):
+            if app.preparer is not None and app.preparer.done:
+                break
+            await pilot.pause(0.05)
+        await settle(pilot)
+        assert app.preparer is not None and app.preparer.done
+        # Every screen is there, off screen; Agreements has read its data, Gratitude has not
+        # (reading it marks the notes it shows read: only once they are shown).
+        agreements = app.get_screen_stack("agreements")[0]
+        gratitude = app.get_screen_stack("gratitude")[0]
+        assert loads.count("AgreementsScreen") == 1 and "GratitudeScreen" not in loads
+        assert agreement_texts(agreements) == []
+        assert isinstance(app.screen, TonightScreen)
+
+        # Sam proposes after Agreements was built: its first visit shows the proposal.
+        sam.propose_agreement("No phones at dinner")
+        sam.sync()
+        sam.close()
+        with app.backend.session() as session:  # type: ignore[union-attr]
+            session.sync()  # as a pass of the app's own would
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.screen is agreements
+        assert agreement_texts(agreements) == ["No phones at dinner"]
+
+        await pilot.press("g")
+        await settle(pilot)
+        assert app.screen is gratitude
+        assert inbox(app) == ["Thanks for walking the dog in the rain; I felt looked after."]
