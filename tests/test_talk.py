@@ -222,6 +222,12 @@ def test_the_focus_is_seen_by_both_and_next_weeks_checkin_starts_from_it(couple)
         data = evening_data(session)
         assert data["focus"]["text"] == "Ask before advising"
         assert "This week's focus: “Ask before advising”" in evening_text(data)
+        from companion.cli.checkin_guide import checkin_guide
+
+        guide = checkin_guide(session, None)
+        whose = "your" if session is alex else "Alex's"
+        assert guide.startswith(f"This week's focus, in {whose} words: “Ask before advising”")
+        assert "--my-week TEXT" in guide and "--their-week TEXT" in guide
     assert read_talk.talk(alex, alex.checkin_week(), None, None).ready is False
 
 

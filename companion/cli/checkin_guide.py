@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from companion.domain.checkin_fields import QUESTIONS
+from companion.domain.checkin_fields import GUESS, OWN_WORD, QUESTIONS
+from companion.domain.ids import next_week
 from companion.domain.model import parse_week
 
 if TYPE_CHECKING:
@@ -19,6 +20,8 @@ OPTIONS = (
     ("request", "--request TEXT         (optional)"),
     ("energy", "--energy 1-5           (optional)"),
     ("limits", "--limits TEXT          (optional)"),
+    (OWN_WORD, "--my-week TEXT         (optional)"),
+    (GUESS, "--their-week TEXT      (optional)"),
 )
 EXAMPLE = (
     'companion checkin --supported "The tea on Tuesday" --victory "A calm Sunday" '
@@ -32,14 +35,22 @@ def checkin_guide(session: Session, week: str | None) -> str:
     partner = session.name_of(session.partner) if session.partner else "your partner"
     prompts = {p.step.field: p.text(partner) for p in session.checkin_prompts(week)}
     state = session.checkin_state(week)
-    lines = [
+    lines = []
+    focus = session.focus_after(next_week(week, -1))
+    if focus is not None:
+        whose = "your" if focus.author == session.me else f"{partner}'s"
+        lines += [f"This week's focus, in {whose} words: “{focus.text}”. How did it go?", ""]
+    lines += [
         f"Your check-in for {week}, in the order of a good weekly talk: thanks first,",
         "then what went right, one thing needing attention, one request. The week's",
-        "prompts are there if they help; your own words are what count.",
+        "prompts are there if they help; your own words are what count. Last, in each",
+        "other's words: how the week felt for you, and what you think it felt like",
+        f"for {partner}.",
         "",
     ]
     for field, option in OPTIONS:
-        lines.append(f"  {QUESTIONS[field]:<28}{option}")
+        question = f"How it felt for {partner}" if field == GUESS else QUESTIONS[field]
+        lines.append(f"  {question:<28}{option}")
         if field in prompts:
             lines.append(f"      {prompts[field]}")
     lines.append("")
