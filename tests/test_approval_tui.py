@@ -56,6 +56,7 @@ async def test_settings_shows_this_devices_code_and_approves_a_waiting_one(
         await open_settings(pilot)
         assert code in visible_text(app, "#my-code")
         assert not app.screen.query_one("#approve-row").display
+        assert "once this device is confirmed" in visible_text(app, "#safety-code")
     # Alex's first device lists it as waiting, and approves it by the typed code
     app = space.app("alex")
     async with app.run_test(size=SIZE) as pilot:

@@ -59,8 +59,12 @@ def settings(session: Session) -> SettingsView:
     )
 
 
-def safety_text(code: str | None) -> str:
+def safety_text(view: SettingsView) -> str:
     """The safety code in two lines of six groups, or why there is none yet."""
+    code = view.safety_code
+    if code is None and view.my_code:
+        # a code with this device's own unvouched key in it would match nobody's
+        return "Shown once this device is confirmed (its code is below)."
     if code is None:
         return "Shown once both of you have a device this one trusts."
     groups = code.split()

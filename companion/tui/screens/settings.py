@@ -177,7 +177,7 @@ class SettingsScreen(PracticeScreen):
             self.query_one("#export-path", Input).value = read_settings.default_export_path(
                 self._export_format(), view.today
             )
-        self.query_one("#safety-code", Static).update(read_settings.safety_text(view.safety_code))
+        self.query_one("#safety-code", Static).update(read_settings.safety_text(view))
         self.query_one("#devices-note", Static).update(read_settings.devices_text(view))
         self.query_one("#waiting-devices", Static).update(
             inert(read_settings.waiting_text(view), multiline=True)
