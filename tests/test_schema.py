@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from companion.cli import cli
 from companion.domain import consent, schema
 from companion.domain import model as m
-from companion.domain.ids import iso_week, make_id
+from companion.domain.ids import iso_week, make_id, tick_id
 from companion.domain.records import make_op
 from companion.errors import CompanionError
 from companion.service import Session, init_space, join_space
@@ -423,3 +423,22 @@ def test_a_bad_change_from_the_partner_is_told_by_name_and_the_rest_merges(space
     assert "sometimes" not in {c.get("cadence") for c in alex.core(m.CARE)}
     alex.close()
     assert "Everything checks out" not in run_cli(space["alex"], ["verify"])
+
+
+def test_a_change_dated_outside_the_lifetime_is_told_by_verify_beside_a_schema_refusal(space):
+    """status and verify agree on each file kept aside, whatever else the same device sent."""
+    sam = Session.unlock(space["sam"], PASSPHRASE)
+    action = sam.add_care("Water the plants", "daily")
+    sam.close()
+    bad, _ = write_as(space["sam"], [("create", m.NEED, make_id(NOW_MS), {"text": 42})])
+    long_ago = {"action": action.id, "date": "2001-02-03", "status": m.DONE}
+    tick = tick_id(action.id, dt.date(2001, 2, 3))
+    old, _ = write_as(space["sam"], [("create", m.TICK, tick, long_ago)])
+    run_cli(space["alex"], ["sync"])
+    status = json.loads(run_cli(space["alex"], ["status", "--json"]))
+    told = {p["seq"] for p in status["problems"] if p["kind"] == "invalid"}
+    assert {bad, old} <= told, status["problems"]
+    verify = json.loads(run_cli(space["alex"], ["verify", "--json"]))
+    found = {p["seq"]: p for p in verify["problems"] if p["kind"] == "invalid"}
+    assert {bad, old} <= set(found), verify["problems"]
+    assert "lifetime" in found[old]["message"]
