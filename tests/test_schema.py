@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import os
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,10 @@ from .conftest import PASSPHRASE
 
 ALEX, SAM = "a1" * 8, "5a" * 8
 DEVICE = "de" * 8
-NOW_MS = 1_764_000_000_000
+# Today, not a fixed day: a partner's dated records are judged against the lifetime of a space
+# made today (sync/lifetime.py), so a fixed day would fall out of it as the year goes by.
+NOW_MS = time.time_ns() // 1_000_000
+YEAR_MS = 366 * 24 * 60 * 60 * 1000
 
 
 def op(kind: str, record_type: str, fields: dict[str, Any], record_id: str | None = None):
@@ -274,7 +278,9 @@ def hostile_ops(draw, partners: list[str], ids: list[str]) -> list[tuple[str, st
         record_type = draw(st.sampled_from([*m.RECORD_TYPES, "mood"]))
         kind = draw(st.sampled_from(["create", "create", "set", "delete"]))
         hex_named = record_type in (m.PARTNER, m.DEVICE)
-        fresh = secrets.token_hex(8) if hex_named else make_id(NOW_MS + draw(st.integers(0, 10**9)))
+        # mostly made about now, as the app would; sometimes years away (outside the lifetime)
+        when = NOW_MS + draw(st.integers(0, 10**9) | st.integers(-3 * YEAR_MS, 3 * YEAR_MS))
+        fresh = secrets.token_hex(8) if hex_named else make_id(max(when, 0))
         record_id = draw(st.sampled_from([fresh, fresh, *ids, *partners, "garbage"]))
         names = list(schema.SCHEMAS.get(record_type, {"x": None}))
         chosen = names if kind == "create" else draw(st.lists(st.sampled_from(names), unique=True))
