@@ -51,7 +51,7 @@ def check_lifetime(
             f"It holds {what} dated outside the space's lifetime"
             f"{more}; sync keeps such changes aside and never shows them. Everything else in "
             "it merges.",
-            "companion dates a record only near its own day: a clock set far off or a modified "
+            "The app dates a record near the day it is made: a clock set far off or a modified "
             "app wrote this one. Check the clocks on both devices and talk it over together.",
             device=device,
             seq=seq,
