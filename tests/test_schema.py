@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import os
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from hypothesis import strategies as st
 from companion.cli import cli
 from companion.domain import consent, schema
 from companion.domain import model as m
-from companion.domain.ids import iso_week, make_id
+from companion.domain.ids import iso_week, make_id, tick_id
 from companion.domain.records import make_op
 from companion.errors import CompanionError
 from companion.service import Session, init_space, join_space
@@ -37,7 +38,10 @@ from .conftest import PASSPHRASE
 
 ALEX, SAM = "a1" * 8, "5a" * 8
 DEVICE = "de" * 8
-NOW_MS = 1_764_000_000_000
+# Today, not a fixed day: a partner's dated records are judged against the lifetime of a space
+# made today (sync/lifetime.py), so a fixed day would fall out of it as the year goes by.
+NOW_MS = time.time_ns() // 1_000_000
+YEAR_MS = 366 * 24 * 60 * 60 * 1000
 
 
 def op(kind: str, record_type: str, fields: dict[str, Any], record_id: str | None = None):
@@ -284,7 +288,9 @@ def hostile_ops(draw, partners: list[str], ids: list[str]) -> list[tuple[str, st
         record_type = draw(st.sampled_from([*m.RECORD_TYPES, "mood"]))
         kind = draw(st.sampled_from(["create", "create", "set", "delete"]))
         hex_named = record_type in (m.PARTNER, m.DEVICE)
-        fresh = secrets.token_hex(8) if hex_named else make_id(NOW_MS + draw(st.integers(0, 10**9)))
+        # mostly made about now, as the app would; sometimes years away (outside the lifetime)
+        when = NOW_MS + draw(st.integers(0, 10**9) | st.integers(-3 * YEAR_MS, 3 * YEAR_MS))
+        fresh = secrets.token_hex(8) if hex_named else make_id(max(when, 0))
         record_id = draw(st.sampled_from([fresh, fresh, *ids, *partners, "garbage"]))
         names = list(schema.SCHEMAS.get(record_type, {"x": None}))
         chosen = names if kind == "create" else draw(st.lists(st.sampled_from(names), unique=True))
@@ -433,3 +439,22 @@ def test_a_bad_change_from_the_partner_is_told_by_name_and_the_rest_merges(space
     assert "sometimes" not in {c.get("cadence") for c in alex.core(m.CARE)}
     alex.close()
     assert "Everything checks out" not in run_cli(space["alex"], ["verify"])
+
+
+def test_a_change_dated_outside_the_lifetime_is_told_by_verify_beside_a_schema_refusal(space):
+    """status and verify agree on each file kept aside, whatever else the same device sent."""
+    sam = Session.unlock(space["sam"], PASSPHRASE)
+    action = sam.add_care("Water the plants", "daily")
+    sam.close()
+    bad, _ = write_as(space["sam"], [("create", m.NEED, make_id(NOW_MS), {"text": 42})])
+    long_ago = {"action": action.id, "date": "2001-02-03", "status": m.DONE}
+    tick = tick_id(action.id, dt.date(2001, 2, 3))
+    old, _ = write_as(space["sam"], [("create", m.TICK, tick, long_ago)])
+    run_cli(space["alex"], ["sync"])
+    status = json.loads(run_cli(space["alex"], ["status", "--json"]))
+    told = {p["seq"] for p in status["problems"] if p["kind"] == "invalid"}
+    assert {bad, old} <= told, status["problems"]
+    verify = json.loads(run_cli(space["alex"], ["verify", "--json"]))
+    found = {p["seq"]: p for p in verify["problems"] if p["kind"] == "invalid"}
+    assert {bad, old} <= set(found), verify["problems"]
+    assert "lifetime" in found[old]["message"]

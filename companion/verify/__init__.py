@@ -9,6 +9,7 @@ make a problem worse. It checks
   (authenticated under this space's key, as that device's file with that sequence number),
   is it whole, does it chain onto the one before it (a fork), does anything go missing (a
   gap), is the journal shorter than this device has already read (a rollback);
+- every change in them as sync judges it: the schema, the space's lifetime, who may make it;
 - files in the shared folder that companion never writes, and leftover temp files;
 - this device's replica partitions and waiting changes (the outbox);
 - the profile's file modes (0600 files, 0700 directories);
@@ -16,7 +17,8 @@ make a problem worse. It checks
 
 One module per kind of check: headers (space.json), folders (names and modes), unlock (the
 data key), replica (replica and outbox), journal (one device's files), chain (how they fit
-together), space (the checks with the key, in order); report holds what was found.
+together), lifetime and rights (the changes, across every device's files), space (the checks
+with the key, in order); report holds what was found.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from companion.sync.journal import Journal, Listing
 from companion.sync.problems import SAME_NAME
 from companion.verify.folders import check_space_dir, list_devices
 from companion.verify.journal import DeviceCheck, JournalContext
+from companion.verify.lifetime import check_lifetime
 from companion.verify.replica import check_outbox, check_replica
 from companion.verify.report import (
     DAMAGED,
@@ -122,7 +123,9 @@ class Verifier:
             ):
                 cursor = own
             DeviceCheck(context, device, listing, cursor).run()
-        check_rights(context.arrivals, self.profile.partner_id, self.report)
+        # as sync does: a change dated outside the lifetime is refused before any right is asked
+        judged = check_lifetime(context.arrivals, self.report)
+        check_rights(judged, self.profile.partner_id, self.report)
 
     def check_recorded(self) -> None:
         """What the last sync noticed that the files no longer show by themselves."""
