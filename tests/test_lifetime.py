@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from companion import service
+from companion import service, verify
 from companion.domain import model as m
 from companion.domain.hlc import format_stamp, stamp_ms
 from companion.domain.ids import owned_id, tick_id
@@ -116,6 +116,10 @@ def test_a_partner_who_joins_dated_long_ago_cant_widen_the_lifetime(
     assert "for tonight" in notes(alex)
     assert not any("from long ago" in n for n in notes(alex))
     assert any(p["kind"] == INVALID for p in alex.replica.meta("problems", []))
+    # verify dates the space as sync does (by Alex's own record), so it tells the old notes
+    report = verify.run_unlocked(alex.profile, alex.header, alex._data_key)
+    told = [p for p in report.problems if p.kind == INVALID and p.device == sam.device_id]
+    assert any(p.message.startswith("It holds") and "lifetime" in p.message for p in told), told
     rebuilt = service.rebuild_replica(alex)  # the whole folder in one pass says the same
     assert notes(rebuilt) == notes(alex)
 

@@ -19,17 +19,23 @@ _NO_BEGINNING = -(2**62)
 
 
 def check_lifetime(
-    arrivals: list[tuple[Path, Arrival]], report: Report
+    arrivals: list[tuple[Path, Arrival]], me: str, report: Report
 ) -> list[tuple[Path, Arrival]]:
     """Report each file holding a change dated outside the lifetime (one finding per file,
-    none where the schema already refused something in it); the rest, to be judged on."""
-    began = min(
-        (
-            stamp_ms(str(a.op["hlc"]))
-            for _, a in arrivals
-            if a.op["type"] == m.PARTNER and a.op["op"] == "create"
-        ),
-        default=_NO_BEGINNING + lifetime.BEFORE_MS,
+    none where the schema already refused something in it); the rest, to be judged on.
+    `me`: this device's partner, whose own record says when the space began, as in sync."""
+    said = lifetime.began_ms([], me, [(a.device, a.seq, a.op) for _, a in arrivals])
+    began = (
+        said
+        if said is not None
+        else min(
+            (
+                stamp_ms(str(a.op["hlc"]))
+                for _, a in arrivals
+                if a.op["type"] == m.PARTNER and a.op["op"] == "create"
+            ),
+            default=_NO_BEGINNING + lifetime.BEFORE_MS,
+        )
     )
     now = wall_ms()
     told = {(p.device, p.seq) for p in report.problems if p.kind == INVALID}

@@ -124,7 +124,7 @@ class Verifier:
                 cursor = own
             DeviceCheck(context, device, listing, cursor).run()
         # as sync does: a change dated outside the lifetime is refused before any right is asked
-        judged = check_lifetime(context.arrivals, self.report)
+        judged = check_lifetime(context.arrivals, self.profile.partner_id, self.report)
         check_rights(judged, self.profile.partner_id, self.report)
 
     def check_recorded(self) -> None:
