@@ -13,6 +13,7 @@ import json
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -505,6 +506,53 @@ async def test_tonight_ticks_done_skip_and_undo_by_key_and_click(evening: Couple
         "Plan one small outing together": None,
         "Text Sam at lunch on busy days": None,
     }
+
+
+async def test_a_slow_save_doesnt_wipe_the_next_note_begun_meanwhile(
+    evening: Couple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A note's field is emptied as it is sent, so the next can begin while it saves; the
+    save, once done, leaves the next one be. A note that can't be saved comes back."""
+    from companion.errors import CompanionError
+    from companion.tui import changes
+
+    release = threading.Event()
+    send = changes.send_note
+
+    def slow_send(session: Session, text: str) -> str:
+        release.wait(30)  # the save takes its time (a busy disk, a loaded machine)
+        if text == "Thanks for the tea; it calmed me":
+            raise CompanionError("The shared folder can't be written just now.")
+        return send(session, text=text)
+
+    monkeypatch.setattr(changes, "send_note", slow_send)
+    app = evening.app("alex")
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        await pilot.press("n")
+        field = app.screen.query_one("#note-input", Input)
+        await type_text(pilot, "Thank you for the walk")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert field.value == ""  # at once, while the save goes on
+        await type_text(pilot, "And for the soup")
+        release.set()
+        await settle(pilot)
+        assert field.value == "And for the soup"
+        assert app.screen.focused is field
+        release.clear()
+        field.value = ""
+        await type_text(pilot, "Thanks for the tea; it calmed me")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert field.value == ""
+        release.set()
+        await settle(pilot)
+        assert field.value == "Thanks for the tea; it calmed me"  # not lost
+    sam = evening.session("sam")
+    sam.sync()
+    texts = {n.get("text") for n in sam.notes()}
+    assert "Thank you for the walk" in texts and "Thanks for the tea; it calmed me" not in texts
 
 
 async def test_tonight_shows_new_notes_banner_and_sends_a_quick_note(evening: Couple) -> None:

@@ -67,7 +67,7 @@ class AgreementsScreen(PracticeScreen):
 
     @on(Input.Submitted, "#proposal")
     def _propose(self, event: Input.Submitted) -> None:
-        self.change(partial(changes.propose, text=event.value), then=self.submitted(event.input))
+        self.send_from(event.input, partial(changes.propose, text=event.value))
 
     @on(AgreementList.Accept)
     def _accept(self, event: AgreementList.Accept) -> None:

@@ -45,6 +45,17 @@ class Clearable(Protocol):
     def clear(self) -> object: ...
 
 
+def _text_of(field: Clearable) -> str:
+    """What a field holds (an Input's value, a TextArea's text), without importing TextArea
+    here: the first paint doesn't need it."""
+    value = getattr(field, "value", None)
+    return value if isinstance(value, str) else str(getattr(field, "text", ""))
+
+
+def _set_text(field: Clearable, text: str) -> None:
+    setattr(field, "value" if hasattr(field, "value") else "text", text)
+
+
 class PracticeScreen(Screen[None]):
     """A screen that loads its data in a worker thread and makes changes the same way.
 
@@ -78,9 +89,10 @@ class PracticeScreen(Screen[None]):
             self.then = then
 
     class Failed(Message):
-        def __init__(self, error: Exception) -> None:
+        def __init__(self, error: Exception, undo: Callable[[], object] | None = None) -> None:
             super().__init__()
             self.error = error
+            self.undo = undo
 
     if TYPE_CHECKING:
         app = getters.app(CompanionAppType)
@@ -192,29 +204,49 @@ class PracticeScreen(Screen[None]):
     async def show(self, data: Any) -> None:
         raise NotImplementedError
 
-    def submitted(self, field: Clearable) -> Callable[[], None]:
-        """What follows a field's change once it is made: the field emptied, and the focus
-        back on the screen's list, so that the next key is a key again, not more text."""
+    def send_from(self, field: Clearable, work: Change) -> None:
+        """Make the change a field's words ask for (`work` holds them): the field is emptied
+        at once, so the next note can begin while this one saves; once it is saved, the
+        focus goes back to the screen's list (the next key a key again, not more text) unless
+        the next one has begun; if it can't be saved, the words come back to the field."""
+        sent = _text_of(field)
+        field.clear()
 
         def then() -> None:
-            field.clear()
-            self.focus_home()
+            if not _text_of(field):
+                self.focus_home()
 
-        return then
+        def undo() -> None:
+            if not _text_of(field):
+                _set_text(field, sent)
 
-    def change(self, work: Change, then: Callable[[], object] | None = None) -> None:
-        """Make a change in a worker; then reload, say what happened, and run `then`."""
-        self._change(work, self.backend.ticket(), then)
+        self.change(work, then, undo)
+
+    def change(
+        self,
+        work: Change,
+        then: Callable[[], object] | None = None,
+        undo: Callable[[], object] | None = None,
+    ) -> None:
+        """Make a change in a worker; then reload, say what happened, and run `then` (or,
+        if it can't be made, `undo`)."""
+        self._change(work, self.backend.ticket(), then, undo)
 
     # Changes are never exclusive: cancelling one that hasn't started would lose what the
     # person did. The backend's tickets keep them in order instead.
     @work(thread=True, exclusive=False, exit_on_error=False, group="change")
-    def _change(self, work: Change, ticket: int, then: Callable[[], object] | None) -> None:
+    def _change(
+        self,
+        work: Change,
+        ticket: int,
+        then: Callable[[], object] | None,
+        undo: Callable[[], object] | None,
+    ) -> None:
         try:
             with self.backend.session(ticket) as session:
                 say = work(session)
         except Exception as exc:
-            self.post_message(self.Failed(exc))
+            self.post_message(self.Failed(exc, undo))
             return
         self.post_message(self.Changed(say, then))
 
@@ -233,6 +265,8 @@ class PracticeScreen(Screen[None]):
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
+        if message.undo is not None:
+            message.undo()
         self.app.show_error(message.error)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -101,7 +101,7 @@ class CareScreen(PracticeScreen):
 
     @on(Input.Submitted, "#need")
     def _add_need(self, event: Input.Submitted) -> None:
-        self.change(partial(changes.add_need, text=event.value), then=self.submitted(event.input))
+        self.send_from(event.input, partial(changes.add_need, text=event.value))
 
     def action_add_need(self) -> None:
         self.query_one("#need", Input).focus()

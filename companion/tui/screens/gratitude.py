@@ -118,7 +118,7 @@ class GratitudeScreen(PracticeScreen):
         if thought is not None:
             self.notify(f"{thought} {AGAIN}", title="Before it goes", timeout=10, markup=False)
             return
-        self.change(partial(changes.send_note, text=area.text), then=self.submitted(area))
+        self.send_from(area, partial(changes.send_note, text=area.text))
 
     @on(NoteList.Landed)
     def _landed(self, event: NoteList.Landed) -> None:

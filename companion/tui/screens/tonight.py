@@ -195,7 +195,7 @@ class TonightScreen(MomentsScreen):
         if thought is not None:
             self.notify(f"{thought} {AGAIN}", title="Before it goes", timeout=10, markup=False)
             return
-        self.change(partial(changes.send_note, text=event.value), then=self.submitted(event.input))
+        self.send_from(event.input, partial(changes.send_note, text=event.value))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "write_note":
