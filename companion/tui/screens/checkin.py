@@ -103,7 +103,7 @@ class CheckinScreen(PracticeScreen):
         yield from ask("request", "optional: one small, doable ask")
 
     def on_mount(self) -> None:
-        # Half-written answers come back (the screen is let go when left; see keep_draft).
+        # Half-written answers the app keeps (keep_draft) fill the screen as it is built.
         self.editing = bool(self.app.drafts.get((self.MODE, "editing")))
         energy = self.app.drafts.get((self.MODE, "energy"))
         if energy:
