@@ -76,18 +76,23 @@ class GratitudeScreen(PracticeScreen):
         return read_gratitude.gratitude(session, self.backend.seen_since(session), self.limit)
 
     async def show(self, notes: read_gratitude.Gratitude) -> None:
-        self.people = who = notes.people
-        self.sub_title = "specific, and how it landed"
-        self.query_one("#compose-title", Static).update(f"A note of thanks to {who.other}")
-        prompt = f"What did {who.other} do, and how did it land for you?"
-        self.query_one("#note-text", TextArea).placeholder = Content(prompt)
-        self._hint()
+        who = notes.people
+        if who != self.people or not self.sub_title:
+            # Only when it differs: each of these lays the screen out again, which after a
+            # change ('this landed') would cost as much as the list itself.
+            self.people = who
+            self.sub_title = "specific, and how it landed"
+            self.query_one("#compose-title", Static).update(f"A note of thanks to {who.other}")
+            prompt = f"What did {who.other} do, and how did it land for you?"
+            self.query_one("#note-text", TextArea).placeholder = Content(prompt)
+            self._hint()
         self.query_one("#inbox", NoteList).set_rows(notes.inbox, f"No notes from {who.other} yet.")
         self.query_one("#sent", NoteList).set_rows(
             notes.sent, "Nothing sent yet. Small and specific is plenty."
         )
-        self.more = notes.more
-        self.refresh_bindings()
+        if notes.more != self.more:
+            self.more = notes.more
+            self.refresh_bindings()
         self._unread = notes.to_mark_read
         if self.is_current:
             self.call_after_refresh(self._mark_read)
