@@ -225,3 +225,28 @@ async def test_an_older_read_never_covers_a_newer_one(evening: Couple) -> None:
         screen.post_message(older)  # arrives late, read before the undo
         await settle(pilot)
         assert [r.status for r in tui.due_rows(app)] == [None, None]
+
+
+async def test_marking_a_note_landed_draws_its_list_again_without_a_new_layout(
+    evening: Couple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    layouts: list[bool] = []
+    refresh = NoteList.refresh
+
+    def noting(self: NoteList, *args: object, layout: bool = False, **kwargs: object) -> object:
+        layouts.append(layout)
+        return refresh(self, *args, layout=layout, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(NoteList, "refresh", noting)
+    app = evening.app("alex")
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        inbox_list = app.screen.query_one("#inbox", NoteList)
+        assert inbox_list.rows and not inbox_list.rows[0].landed
+        layouts.clear()
+        await pilot.press("l")
+        await settle(pilot)
+        assert inbox_list.rows[0].landed
+        assert layouts and not any(layouts)
