@@ -328,7 +328,8 @@ def wrap(cls, mode):
         if not state["painted"]:
             return  # the app's tonight_painted notes the first paint
         if watch:
-            for row in getattr(data, "notes", []):
+            tonight = getattr(data, "tonight", data)  # Tonight's read carries its moments too
+            for row in getattr(tonight, "notes", []):
                 if row.text.startswith("BENCH-") and row.text not in state["seen"]:
                     state["seen"].add(row.text)
                     text = row.text

@@ -49,6 +49,14 @@ class Backend:
         self.marked_seen = ""
         # This device's copy on disk as the app last left it (Session.copy_stamp).
         self.copy_stamp: tuple[tuple[str, int, int], ...] = ()
+        # Turns that changed the copy: `edits` any change, `marks` only notes read or what
+        # arrived seen (quiet turns), which only screens that show what is new depend on.
+        self.edits = 0
+        self.marks = 0
+        # Turns taken so far: a read's place among them (an older read never covers a newer).
+        self.turns = 0
+        self._turn_quiet = False
+        self._turn_before: tuple[tuple[str, int, int], ...] = ()
         self.changed_elsewhere = False
         # Sync passes that brought something (kept on the event loop): screens kept aside
         # read again when next shown, whatever the files say.
@@ -74,13 +82,20 @@ class Backend:
             self._seen_since = tonight.seen_since(session)
         return self._seen_since
 
-    def freshness(self, copy_stamp: tuple[tuple[str, int, int], ...] | None = None) -> tuple:
-        """What a screen's data is as fresh as: the copy on disk as the app last left it (or
-        `copy_stamp`, taken within a turn), the sync passes that brought something, and the
-        clock's quarter hour. The same at a screen's return: nothing to read again."""
+    def freshness(self, shows_read: bool = False, *, in_turn: bool = False) -> tuple:
+        """What a screen's data is as fresh as: the app's changes to the copy (and, for a
+        screen that shows what is new, `shows_read`, its marks of notes read), the sync
+        passes that brought something, and the clock's quarter hour. The same at a screen's
+        return: nothing to read again. `in_turn`: asked within a turn, which counts a change
+        the turn has made already."""
+        edits, marks = self.edits, self.marks
+        if in_turn and self._session and self._session.copy_stamp() != self._turn_before:
+            if self._turn_quiet:
+                marks += 1
+            else:
+                edits += 1
         quarter = int(time.time() // FRESH_SECONDS)
-        stamp = self.copy_stamp if copy_stamp is None else copy_stamp
-        return (stamp, self.changed_elsewhere, self.passes, quarter)
+        return (edits, marks if shows_read else None, self.passes, quarter)
 
     def ticket(self) -> int:
         """A place in line for one change; take it on the event loop, in the order of acts."""
@@ -89,8 +104,9 @@ class Backend:
         return ticket
 
     @contextmanager
-    def session(self, ticket: int | None = None) -> Iterator[Session]:
-        """The session, exclusively; with a ticket, only once every earlier change is done."""
+    def session(self, ticket: int | None = None, *, quiet: bool = False) -> Iterator[Session]:
+        """The session, exclusively; with a ticket, only once every earlier change is done.
+        `quiet`: the turn only marks notes read or what arrived seen (see freshness)."""
         if not self._opened.wait(TURN_TIMEOUT) or self._session is None:
             raise self._error or RuntimeError("the space took too long to open")
         if ticket is not None:
@@ -99,13 +115,25 @@ class Backend:
                 self._turn.wait_for(lambda: self._serving >= ticket, timeout=TURN_TIMEOUT)
         try:
             with self._lock:
+                self.turns += 1
+                before = self._session.copy_stamp()
                 # a change from another process since the app last looked is kept in mind,
                 # though this turn's own writes change the stamp again
-                if self.copy_stamp and self._session.copy_stamp() != self.copy_stamp:
+                if self.copy_stamp and before != self.copy_stamp:
                     self.changed_elsewhere = True
-                yield self._session
-                # what the app itself left on disk: a later difference is another process's
-                self.copy_stamp = self._session.copy_stamp()
+                    self.edits += 1
+                self._turn_before, self._turn_quiet = before, quiet
+                try:
+                    yield self._session
+                finally:
+                    # what the app itself left on disk: a later difference is another
+                    # process's
+                    self.copy_stamp = after = self._session.copy_stamp()
+                    if after != before:
+                        if quiet:
+                            self.marks += 1
+                        else:
+                            self.edits += 1
         finally:
             if ticket is not None:
                 with self._turn:

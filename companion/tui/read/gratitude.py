@@ -33,7 +33,8 @@ class Gratitude:
     people: People
     inbox: list[NoteRow]
     sent: list[NoteRow]
-    to_mark_read: list[Record]
+    # The notes to me shown unread, by id: marked read once they are on screen.
+    to_mark_read: list[str]
     # Older notes exist than those shown (either way).
     more: bool
 
@@ -64,11 +65,12 @@ def gratitude(session: Session, since: Since, limit: int = NOTES_SHOWN) -> Grati
     received.sort(key=lambda n: n.created, reverse=True)
     sent.sort(key=lambda n: n.created, reverse=True)
     shown_in = received[:limit]
+    names = session.partners()
     return Gratitude(
         people(session),
-        [note_row(session, n, today, new=is_new_to_me(n, me, since.notes)) for n in shown_in],
-        [note_row(session, n, today) for n in sent[:limit]],
-        unread_to_me(shown_in, me),
+        [note_row(session, n, today, is_new_to_me(n, me, since.notes), names) for n in shown_in],
+        [note_row(session, n, today, names=names) for n in sent[:limit]],
+        [note.id for note in unread_to_me(shown_in, me)],
         more=len(received) > limit or len(sent) > limit or not read_all,
     )
 

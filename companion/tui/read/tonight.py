@@ -99,12 +99,25 @@ class NoteRow(NamedTuple):
     landed: bool
 
 
-def note_row(session: Session, note: Record, today: dt.date, new: bool = False) -> NoteRow:
+def note_row(
+    session: Session,
+    note: Record,
+    today: dt.date,
+    new: bool = False,
+    names: dict[str, str] | None = None,
+) -> NoteRow:
+    """A note as a list shows it. `names`: session.partners(), when one list asks for many
+    rows (looking the partners up per note cost more than the rest of a screen's read)."""
+    names = session.partners() if names is None else names
+
+    def name_of(partner_id: str | None) -> str:  # as Session.name_of says it
+        return "your partner" if partner_id is None else names.get(partner_id, "someone")
+
     return NoteRow(
         id=note.id,
         text=inert(note.get("text", ""), multiline=True),
-        author=inert(session.name_of(note.author)),
-        to=inert(session.name_of(note.get("to"))),
+        author=inert(name_of(note.author)),
+        to=inert(name_of(note.get("to"))),
         when=day_label(record_day(note), today),
         new=new,
         landed=bool(note.get("landed")),
@@ -257,7 +270,7 @@ def tonight(session: Session, since: Since) -> Tonight:
         if n.author == me and n.get("landed") and n.hlc > since.events
     ]
     menus = {n.author for n in session.core(m.NEED) if not n.get("retired")}
-    rows = [note_row(session, n, today, new=True) for n in new[:TONIGHT_NOTES]]
+    rows = [note_row(session, n, today, True, names) for n in new[:TONIGHT_NOTES]]
     state = session.checkin_state()
     theirs_new = state.theirs is not None and state.theirs.hlc > since.events
     # Everything shown counts as seen: the newest stamp among it (a partner's stamp can tie

@@ -71,22 +71,35 @@ class PracticeScreen(Screen[None]):
     # Whether its data may be read while it is built ahead, off screen (tui/preparing.py):
     # not where reading has an effect of its own (Gratitude marks the notes it shows read).
     READ_AHEAD: ClassVar[bool] = True
+    # Whether it shows which notes are new: then marking notes read makes its data stale.
+    SHOWS_READ: ClassVar[bool] = False
 
     class Loaded(Message):
-        """What `read` returned, and the backend's freshness it was read at (None: unknown)."""
+        """What `read` returned, the backend's freshness it was read at (None: unknown) and
+        the turn it was read in (an older read never covers a newer one)."""
 
-        def __init__(self, data: Any, fresh: tuple[object, ...] | None = None) -> None:
+        def __init__(
+            self, data: Any, fresh: tuple[object, ...] | None = None, turn: int = 0
+        ) -> None:
             super().__init__()
             self.data = data
             self.fresh = fresh
+            self.turn = turn
 
     class Changed(Message):
-        """A change went through; `say` is a quiet confirmation, `then` runs afterwards."""
+        """A change went through; `say` is a quiet confirmation, `then` runs afterwards;
+        `loaded`: the screen's data read right after it, in the same turn (None: read again)."""
 
-        def __init__(self, say: str | None, then: Callable[[], object] | None = None) -> None:
+        def __init__(
+            self,
+            say: str | None,
+            then: Callable[[], object] | None = None,
+            loaded: PracticeScreen.Loaded | None = None,
+        ) -> None:
             super().__init__()
             self.say = say
             self.then = then
+            self.loaded = loaded
 
     class Failed(Message):
         def __init__(self, error: Exception, undo: Callable[[], object] | None = None) -> None:
@@ -105,6 +118,10 @@ class PracticeScreen(Screen[None]):
             self._css_update_count = self.app._css_update_count
         # The backend's freshness when the data shown was read (see on_screen_resume).
         self._fresh: tuple[object, ...] | None = None
+        # The backend turn the data shown was read in.
+        self._shown_turn = 0
+        # Whether a read is on its way.
+        self.reading = False
 
     @property
     def backend(self) -> Backend:
@@ -130,7 +147,8 @@ class PracticeScreen(Screen[None]):
         the data on it was read, so that coming back to a screen costs no read."""
         first, self._resumed = not self._resumed, True
         backend = self.app.backend
-        if self._fresh is not None and backend is not None and backend.freshness() == self._fresh:
+        fresh = self._fresh
+        if fresh is not None and backend and backend.freshness(self.SHOWS_READ) == fresh:
             return
         if first and self._asked and self._fresh is None:
             return  # handed over (show_data), or its first read is on its way
@@ -179,7 +197,7 @@ class PracticeScreen(Screen[None]):
     def reload(self) -> None:
         """Read the screen's data again (after a change, or when the partner's arrive)."""
         if self.app.backend is not None:
-            self._asked = True
+            self._asked = self.reading = True
             self._load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
@@ -188,15 +206,19 @@ class PracticeScreen(Screen[None]):
         backend = self.backend
         try:
             with backend.session() as session:
-                data = self.read(session)
-                # within the turn (no change can come between), and after the read: one that
-                # marks notes read has changed the copy itself
-                fresh = backend.freshness(session.copy_stamp())
+                loaded = self._read_in_turn(session)
         except Exception as exc:
             self.post_message(self.Failed(exc))
             return
         if not worker.is_cancelled:
-            self.post_message(self.Loaded(data, fresh))
+            self.post_message(loaded)
+
+    def _read_in_turn(self, session: Session) -> PracticeScreen.Loaded:
+        """The screen's data, read within a turn of the backend's (no change comes between
+        the read and its freshness)."""
+        data = self.read(session)
+        backend = self.backend
+        return self.Loaded(data, backend.freshness(self.SHOWS_READ, in_turn=True), backend.turns)
 
     def read(self, session: Session) -> Any:
         raise NotImplementedError
@@ -230,7 +252,7 @@ class PracticeScreen(Screen[None]):
     ) -> None:
         """Make a change in a worker; then reload, say what happened, and run `then` (or,
         if it can't be made, `undo`)."""
-        self._change(work, self.backend.ticket(), then, undo)
+        self._change(work, self.backend.ticket(), then, undo, self.is_current)
 
     # Changes are never exclusive: cancelling one that hasn't started would lose what the
     # person did. The backend's tickets keep them in order instead.
@@ -241,30 +263,66 @@ class PracticeScreen(Screen[None]):
         ticket: int,
         then: Callable[[], object] | None,
         undo: Callable[[], object] | None,
+        shown: bool,
     ) -> None:
+        loaded = None
         try:
             with self.backend.session(ticket) as session:
                 say = work(session)
+                # The screen on show reads its data in the change's own turn: its result is
+                # on screen without a second trip through a worker.
+                if shown:
+                    loaded = self._read_after_change(session)
         except Exception as exc:
             self.post_message(self.Failed(exc, undo))
             return
-        self.post_message(self.Changed(say, then))
+        self.post_message(self.Changed(say, then, loaded))
+
+    def _read_after_change(self, session: Session) -> PracticeScreen.Loaded | None:
+        """The screen's data after a change; None if reading failed (a read of its own
+        follows, and says why)."""
+        try:
+            return self._read_in_turn(session)
+        except Exception:
+            return None
+
+    def mark_shown(self, read: list[str], stamp: str = "") -> None:
+        """The notes `read` (ids), and what arrived up to `stamp`, have been on screen."""
+        self._mark_shown(read, stamp)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="seen")
+    def _mark_shown(self, read: list[str], stamp: str) -> None:
+        from companion.tui import changes
+
+        try:
+            with self.backend.session(quiet=True) as session:
+                changes.mark_shown(session, stamp, read)
+        except Exception as exc:
+            self.post_message(self.Failed(exc))
 
     @on(Loaded)
     async def _loaded(self, message: Loaded) -> None:
+        if message.turn and message.turn < self._shown_turn:
+            return  # read before what is shown already
+        self._shown_turn = message.turn
         self._fresh = message.fresh
+        self.reading = False
         await self.show(message.data)
 
     @on(Changed)
-    def _changed(self, message: Changed) -> None:
+    async def _changed(self, message: Changed) -> None:
         if message.say:
             self.notify(message.say, timeout=3, markup=False)
         if message.then is not None:
             message.then()
-        self.reload()
+        if message.loaded is None:
+            self.reload()
+        else:
+            await self._loaded(message.loaded)
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
+        self.reading = False
         if message.undo is not None:
             message.undo()
         self.app.show_error(message.error)

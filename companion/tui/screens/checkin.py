@@ -119,7 +119,7 @@ class CheckinScreen(PracticeScreen):
         yield Input(id=GUESS, placeholder="optional: in their shoes, a few words", compact=True)
 
     def on_mount(self) -> None:
-        # Half-written answers come back (the screen is let go when left; see keep_draft).
+        # Half-written answers the app keeps (keep_draft) fill the screen as it is built.
         self.editing = bool(self.app.drafts.get((self.MODE, "editing")))
         energy = self.app.drafts.get((self.MODE, "energy"))
         if energy:

@@ -29,7 +29,7 @@ class GratitudeScreen(PracticeScreen):
     MODE = "gratitude"
     CSS_PATH = style_path("gratitude.tcss")
     DRAFTS = ("note-text",)
-    READ_AHEAD = False  # reading marks the notes shown read: only once they are shown
+    SHOWS_READ = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "write", "Write a note"),
         Binding("ctrl+s", "send", "Send"),
@@ -43,6 +43,8 @@ class GratitudeScreen(PracticeScreen):
         self.limit = read_gratitude.NOTES_SHOWN
         self.more = False
         self.second_thought = SecondThought()
+        # Notes to me shown unread (ids): marked read once this screen is on screen with them.
+        self._unread: list[str] = []
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="compose"):
@@ -71,24 +73,41 @@ class GratitudeScreen(PracticeScreen):
         self.query_one("#inbox", NoteList).focus()
 
     def read(self, session: Session) -> read_gratitude.Gratitude:
-        notes = read_gratitude.gratitude(session, self.backend.seen_since(session), self.limit)
-        if notes.to_mark_read:
-            session.mark_notes(notes.to_mark_read, read=True)
-        return notes
+        return read_gratitude.gratitude(session, self.backend.seen_since(session), self.limit)
 
     async def show(self, notes: read_gratitude.Gratitude) -> None:
-        self.people = who = notes.people
-        self.sub_title = "specific, and how it landed"
-        self.query_one("#compose-title", Static).update(f"A note of thanks to {who.other}")
-        prompt = f"What did {who.other} do, and how did it land for you?"
-        self.query_one("#note-text", TextArea).placeholder = Content(prompt)
-        self._hint()
+        who = notes.people
+        if who != self.people or not self.sub_title:
+            # Only when it differs: each of these lays the screen out again, which after a
+            # change ('this landed') would cost as much as the list itself.
+            self.people = who
+            self.sub_title = "specific, and how it landed"
+            self.query_one("#compose-title", Static).update(f"A note of thanks to {who.other}")
+            prompt = f"What did {who.other} do, and how did it land for you?"
+            self.query_one("#note-text", TextArea).placeholder = Content(prompt)
+            self._hint()
         self.query_one("#inbox", NoteList).set_rows(notes.inbox, f"No notes from {who.other} yet.")
         self.query_one("#sent", NoteList).set_rows(
             notes.sent, "Nothing sent yet. Small and specific is plenty."
         )
-        self.more = notes.more
-        self.refresh_bindings()
+        if notes.more != self.more:
+            self.more = notes.more
+            self.refresh_bindings()
+        self._unread = notes.to_mark_read
+        if self.is_current:
+            self.call_after_refresh(self._mark_read)
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self._unread and not self.reading:
+            self.call_after_refresh(self._mark_read)
+
+    def _mark_read(self) -> None:
+        """The notes shown have been on screen: they are read now (built ahead, off screen,
+        they were not)."""
+        if self.is_current and self._unread:
+            unread, self._unread = self._unread, []
+            self.mark_shown(unread)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "older":

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -23,8 +23,18 @@ from companion.tui.widgets.new_notes import NewNotes
 
 if TYPE_CHECKING:
     from companion.service import Session
+    from companion.tui.read.moments import MomentsView
 
 NO_NEW_NOTES = "No new notes since you last looked."
+
+
+class TonightRead(NamedTuple):
+    """Tonight's data with the evening's moments, read in one turn: shown without the
+    moments panel's own trip through a worker."""
+
+    tonight: read_tonight.Tonight
+    moments: MomentsView
+    turn: int
 
 
 class TonightScreen(MomentsScreen):
@@ -32,6 +42,7 @@ class TonightScreen(MomentsScreen):
 
     TITLE = "Tonight"
     MODE = "tonight"
+    SHOWS_READ = True
     # Focused as the screen is built: focusing it afterwards would restyle the screen twice.
     AUTO_FOCUS = "#due"
     # styles/tonight.tcss is loaded with the app's stylesheet (CompanionApp.CSS_PATH).
@@ -83,8 +94,11 @@ class TonightScreen(MomentsScreen):
     def focus_home(self) -> None:
         self.query_one(DueList).focus()
 
-    def read(self, session: Session) -> read_tonight.Tonight:
-        return read_tonight.tonight(session, self.backend.seen_since(session))
+    def read(self, session: Session) -> TonightRead:
+        from companion.tui.read.moments import moments
+
+        tonight = read_tonight.tonight(session, self.backend.seen_since(session))
+        return TonightRead(tonight, moments(session), self.backend.turns)
 
     @staticmethod
     def _nothing_due(tonight: read_tonight.Tonight) -> str:
@@ -120,12 +134,17 @@ class TonightScreen(MomentsScreen):
             "they did, and how it felt (press n)."
         )
 
-    async def show(self, tonight: read_tonight.Tonight) -> None:
+    async def show(self, data: TonightRead | read_tonight.Tonight) -> None:
+        """`data`: as read here, or Tonight alone as read at start-up (moments read next)."""
+        tonight = data.tonight if isinstance(data, TonightRead) else data
         self.query_one(DueList).set_rows(tonight.due, self._nothing_due(tonight))
         self.query_one(NewNotes).set_rows(tonight.notes, self._no_new_notes(tonight))
         self._fill(tonight)
         self.call_after_refresh(self._seen, tonight)
-        self.reload_moments()
+        if isinstance(data, TonightRead):
+            self.query_one(MomentsPanel).show_view(data.moments, data.turn)
+        else:
+            self.reload_moments()
 
     def _fill(self, tonight: read_tonight.Tonight) -> None:
         """Everything but the two lists."""
@@ -171,15 +190,7 @@ class TonightScreen(MomentsScreen):
             self.backend.marked_seen = stamp
         read = tonight.to_mark_read
         if stamp or read:
-            self._mark_seen(stamp, read)
-
-    @work(thread=True, exclusive=False, exit_on_error=False, group="seen")
-    def _mark_seen(self, stamp: str, read: list[str]) -> None:
-        try:
-            with self.backend.session() as session:
-                changes.mark_shown(session, stamp, read)
-        except Exception as exc:
-            self.post_message(self.Failed(exc))
+            self.mark_shown(read, stamp)
 
     @on(DueList.Marked)
     def _marked(self, event: DueList.Marked) -> None:

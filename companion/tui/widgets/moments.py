@@ -39,9 +39,10 @@ class MomentsPanel(Static):
         app = getters.app(CompanionAppType)
 
     class Read(Message):
-        def __init__(self, view: MomentsView) -> None:
+        def __init__(self, view: MomentsView, turn: int = 0) -> None:
             super().__init__()
             self.view = view
+            self.turn = turn  # the backend's turn it was read in
 
     class Failed(Message):
         def __init__(self, error: Exception) -> None:
@@ -51,6 +52,7 @@ class MomentsPanel(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
         self.view: MomentsView | None = None
+        self._shown_turn = 0
         self.display = False
         # One read at a time, and one more if asked meanwhile: a read is never cancelled
         # halfway (whoever waits for the app's workers would see it fail).
@@ -80,10 +82,11 @@ class MomentsPanel(Static):
         try:
             with backend.session() as session:
                 view = moments(session)
+                turn = backend.turns
         except Exception as exc:  # shown like every failed read, never swallowed
             self.post_message(self.Failed(exc))
             return
-        self.post_message(self.Read(view))
+        self.post_message(self.Read(view, turn))
 
     def _done(self) -> None:
         self._reading = False
@@ -101,7 +104,15 @@ class MomentsPanel(Static):
     def _show(self, message: Read) -> None:
         message.stop()
         self._done()
-        self.view = message.view
-        self.update("\n".join(message.view.lines))
-        self.display = bool(message.view.lines)
+        self.show_view(message.view, message.turn)
+
+    def show_view(self, view: MomentsView, turn: int) -> None:
+        """Show moments read in the backend's `turn` (by the panel, or with Tonight's data),
+        unless what is shown was read later."""
+        if turn < self._shown_turn:
+            return
+        self._shown_turn = turn
+        self.view = view
+        self.update("\n".join(view.lines))
+        self.display = bool(view.lines)
         self.screen.refresh_bindings()

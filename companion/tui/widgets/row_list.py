@@ -76,9 +76,21 @@ class RowList(Widget, Generic[Row], can_focus=True):
         else:
             self.index = None
         self.empty = empty
+        before = self._contents
         self._take(rows)
-        self.refresh(layout=True)
+        # A row's mark changing (done, landed) leaves every height as it was: drawn again,
+        # without laying the screen out again.
+        self.refresh(layout=not self._same_heights(before, self._contents))
         self.refresh_bindings()
+
+    def _same_heights(self, before: list[Content], after: list[Content]) -> bool:
+        width = self.content_size.width
+        if width <= 0 or len(before) != len(after) or not before:
+            return False
+        return all(
+            old.plain == new.plain or len(old.wrap(width)) == len(new.wrap(width))
+            for old, new in zip(before, after, strict=True)
+        )
 
     # -- drawing ----------------------------------------------------------------------------
 
