@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from importlib import metadata
 
 import click
 
@@ -57,6 +56,8 @@ def _paragraphs(text: str) -> str:
 
 def roff() -> str:
     """The whole page: name, synopsis, one subsection per command, environment, exit codes."""
+    from importlib import metadata  # only when the page is written: it is slow to import
+
     version = metadata.version("companion")
     today = dt.date.today().isoformat()
     out = [
