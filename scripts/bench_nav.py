@@ -349,12 +349,9 @@ def prepare(history: Path, dest: Path) -> Path:
     Returns Alex's home. The proposal goes through the real path: Sam's session proposes and
     shares it, Alex's brings it in.
     """
-    shutil.copytree(history, dest, symlinks=True)
-    for who in ("a", "b"):
-        path = dest / who / "profile.json"
-        body = json.loads(path.read_text())
-        body["shared_folder"] = str(dest / "shared")
-        path.write_text(json.dumps(body, indent=2) + "\n")
+    from bench import clone  # beside this script
+
+    clone(history, dest)
     script = (
         "import sys\n"
         "from pathlib import Path\n"
